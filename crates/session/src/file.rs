@@ -1,0 +1,272 @@
+//! Reading and writing `.ron` session files.
+//!
+//! Saving is atomic: the new text goes to a temporary file beside the session, is flushed to
+//! disk, then renamed over the old file, so a crash mid-save leaves either the old or the new
+//! session, never a broken one.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::{FORMAT_VERSION, Session};
+use crate::validate::{ValidationError, validate};
+
+/// Why a session could not be loaded or saved. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// Reading or writing failed.
+    #[error("{path}: {action}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What was being done ("cannot read", "cannot write", ...).
+        action: &'static str,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The text is not valid session RON.
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The file was written by a newer Stemdesk.
+    #[error(
+        "{path}: session format version {found} is newer than this Stemdesk supports ({supported}); please update Stemdesk"
+    )]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build reads.
+        supported: u32,
+    },
+    /// The session parsed but is inconsistent.
+    #[error("{path}: the session is invalid:\n{}", list(.errors))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Every problem found.
+        errors: Vec<ValidationError>,
+    },
+    /// Serialising failed (should not happen for a valid session).
+    #[error("{path}: cannot encode the session: {message}")]
+    Encode {
+        /// The file.
+        path: PathBuf,
+        /// The serialiser's message.
+        message: String,
+    },
+}
+
+fn list(errors: &[ValidationError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("  - {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A session loaded from disk, with the facts the loader found out.
+#[derive(Debug, Clone)]
+pub struct LoadedSession {
+    /// The session.
+    pub session: Session,
+    /// The folder media paths are relative to (the session file's folder).
+    pub base_dir: PathBuf,
+    /// Clips whose source file does not exist: they play as silence and are shown offline.
+    pub offline: Vec<OfflineClip>,
+}
+
+/// A clip whose media file is missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfflineClip {
+    /// The clip.
+    pub clip: crate::ids::ClipId,
+    /// Name of the track holding it.
+    pub track_name: String,
+    /// The path that was looked for.
+    pub path: PathBuf,
+}
+
+/// Loads, migrates and validates a session file.
+pub fn load(path: &Path) -> Result<LoadedSession, SessionError> {
+    let text = fs::read_to_string(path).map_err(|source| SessionError::Io {
+        path: path.to_owned(),
+        action: "cannot read the session",
+        source,
+    })?;
+    let session = parse(path, &text)?;
+    let base_dir = base_dir_of(path);
+    let offline = session
+        .clips()
+        .filter(|(_, c)| !resolve_media(&base_dir, &c.source).is_file())
+        .map(|(t, c)| OfflineClip {
+            clip: c.id,
+            track_name: t.name.clone(),
+            path: resolve_media(&base_dir, &c.source),
+        })
+        .collect();
+    Ok(LoadedSession {
+        session,
+        base_dir,
+        offline,
+    })
+}
+
+/// Parses and validates session text; `path` is used in messages only.
+pub fn parse(path: &Path, text: &str) -> Result<Session, SessionError> {
+    /// Just the version, read first so that a newer file gets "please update Stemdesk"
+    /// rather than a syntax error about a field this build does not know.
+    #[derive(serde::Deserialize)]
+    #[serde(rename = "Session")]
+    struct VersionOnly {
+        format_version: u32,
+    }
+    let options = ron::Options::default();
+    if let Ok(v) = options.from_str::<VersionOnly>(text) {
+        if v.format_version > FORMAT_VERSION {
+            return Err(SessionError::TooNew {
+                path: path.to_owned(),
+                found: v.format_version,
+                supported: FORMAT_VERSION,
+            });
+        }
+    }
+    let session: Session = options.from_str(text).map_err(|e| SessionError::Syntax {
+        path: path.to_owned(),
+        line: e.span.start.line,
+        column: e.span.start.col,
+        message: e.code.to_string(),
+    })?;
+    let session = migrate(session);
+    let errors = validate(&session);
+    if errors.is_empty() {
+        Ok(session)
+    } else {
+        Err(SessionError::Invalid {
+            path: path.to_owned(),
+            errors,
+        })
+    }
+}
+
+/// Brings a session written by an older format version up to date. Version 1 is the first,
+/// so there is nothing to do yet; this is where future migrations go.
+fn migrate(mut session: Session) -> Session {
+    session.format_version = FORMAT_VERSION;
+    session
+}
+
+/// Writes `session` to `path` atomically (temp file, fsync, rename).
+pub fn save(session: &Session, path: &Path) -> Result<(), SessionError> {
+    let text = to_ron(session).map_err(|message| SessionError::Encode {
+        path: path.to_owned(),
+        message,
+    })?;
+    let io = |action: &'static str| {
+        move |source| SessionError::Io {
+            path: path.to_owned(),
+            action,
+            source,
+        }
+    };
+    let dir = base_dir_of(path);
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "session.ron".to_owned());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp).map_err(io("cannot create a temporary file"))?;
+        f.write_all(text.as_bytes()).map_err(io("cannot write"))?;
+        f.sync_all().map_err(io("cannot flush to disk"))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(io("cannot replace the session file"))?;
+        // Make the rename itself durable; not all platforms can open a folder, so best effort.
+        if let Ok(d) = fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The session as pretty, diff-friendly RON.
+pub fn to_ron(session: &Session) -> Result<String, String> {
+    let config = ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .depth_limit(12)
+        .indentor("    ".to_owned());
+    ron::ser::to_string_pretty(session, config).map_err(|e| e.to_string())
+}
+
+fn base_dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The real location of a clip's media: relative paths are relative to the session folder.
+pub fn resolve_media(base_dir: &Path, source: &Path) -> PathBuf {
+    if source.is_absolute() {
+        source.to_owned()
+    } else {
+        base_dir.join(source)
+    }
+}
+
+/// `target` expressed relative to `base_dir` when both are absolute and share a root;
+/// otherwise `target` unchanged. Used so sessions stay valid when their folder moves.
+pub fn relative_to(base_dir: &Path, target: &Path) -> PathBuf {
+    if !(base_dir.is_absolute() && target.is_absolute()) {
+        return target.to_owned();
+    }
+    let base: Vec<Component> = base_dir.components().collect();
+    let to: Vec<Component> = target.components().collect();
+    let common = base.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return target.to_owned();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_to(Path::new("/a/b/proj"), Path::new("/a/b/proj/audio/x.wav")),
+            PathBuf::from("audio/x.wav")
+        );
+        assert_eq!(
+            relative_to(Path::new("/a/b/proj"), Path::new("/a/stems/x.wav")),
+            PathBuf::from("../../stems/x.wav")
+        );
+        assert_eq!(
+            relative_to(Path::new("/a"), Path::new("rel/x.wav")),
+            PathBuf::from("rel/x.wav")
+        );
+    }
+}

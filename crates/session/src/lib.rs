@@ -1,0 +1,23 @@
+//! The Stemdesk session model: tracks, buses, the master, clips, sends, inserts and
+//! automation lanes; edits with undo; RON load/save with a format version.
+//!
+//! Everything is addressed by stable IDs. Loading validates the whole session, so the
+//! engine can trust what it is given.
+
+pub mod automation;
+pub mod edit;
+pub mod file;
+pub mod history;
+pub mod ids;
+pub mod model;
+pub mod validate;
+
+pub use automation::{AutomationLane, Breakpoint, CurveShape, ParamId, StripParam};
+pub use edit::{Edit, EditError};
+pub use file::{
+    LoadedSession, OfflineClip, SessionError, load, parse, relative_to, resolve_media, save,
+};
+pub use history::History;
+pub use ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};
+pub use model::{Bus, Clip, Color, Fade, FadeShape, Insert, Master, Send, Session, Strip, Track};
+pub use validate::{ValidationError, validate};

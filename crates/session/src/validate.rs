@@ -1,0 +1,380 @@
+//! Checks a loaded session so that every later stage can trust it: references resolve,
+//! routing is acyclic, and every number is finite and in range.
+
+use std::collections::{HashMap, HashSet};
+
+use stemdesk_dsp::params::{EffectParams, EqBandKind, MAX_EQ_BANDS};
+
+use crate::automation::StripParam;
+use crate::ids::{BusId, Output, StripId};
+use crate::model::{Insert, MAX_GAIN_DB, SILENCE_DB, Session, Strip};
+
+/// One thing wrong with a session, phrased for the person who made it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// The sample rate is outside 8 kHz .. 384 kHz.
+    #[error("sample rate {0} Hz is not supported (8000 to 384000 Hz)")]
+    SampleRate(u32),
+    /// Two items share an ID.
+    #[error("ID {0} is used more than once")]
+    DuplicateId(u32),
+    /// An ID is not below `next_id`, so a new item could collide with it.
+    #[error("ID {id} is not below next_id {next_id}")]
+    IdNotBelowNext {
+        /// The offending ID.
+        id: u32,
+        /// The session's `next_id`.
+        next_id: u32,
+    },
+    /// An output names a bus that does not exist.
+    #[error("{strip} outputs to bus #{bus}, which does not exist")]
+    UnknownOutputBus {
+        /// Who routes there.
+        strip: String,
+        /// The missing bus ID.
+        bus: u32,
+    },
+    /// A send names a bus that does not exist.
+    #[error("{strip} has a send to bus #{bus}, which does not exist")]
+    SendToMissingBus {
+        /// Who sends.
+        strip: String,
+        /// The missing bus ID.
+        bus: u32,
+    },
+    /// Buses feed each other in a loop.
+    #[error("routing cycle: {0}")]
+    RoutingCycle(String),
+    /// A number is NaN, infinite or out of range.
+    #[error("{what} is {value}, must be within {min} .. {max}")]
+    OutOfRange {
+        /// Which value (e.g. `track "Bass" fader gain_db`).
+        what: String,
+        /// The bad value.
+        value: f32,
+        /// Lowest allowed.
+        min: f32,
+        /// Highest allowed.
+        max: f32,
+    },
+    /// Something structurally wrong that needs a sentence of its own.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Returns every problem found (empty = valid).
+pub fn validate(session: &Session) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
+    if !(8_000..=384_000).contains(&session.sample_rate_hz) {
+        errors.push(ValidationError::SampleRate(session.sample_rate_hz));
+    }
+    check_ids(session, &mut errors);
+    let bus_ids: HashSet<BusId> = session.buses.iter().map(|b| b.id).collect();
+    for t in &session.tracks {
+        check_strip(
+            session,
+            StripId::Track(t.id),
+            &t.strip,
+            &bus_ids,
+            &mut errors,
+        );
+        let who = session.strip_name(StripId::Track(t.id));
+        for c in &t.clips {
+            let name = format!("{who} clip {}", c.source.display());
+            range(
+                &mut errors,
+                format!("{name} gain_db"),
+                c.gain_db,
+                SILENCE_DB,
+                MAX_GAIN_DB,
+            );
+            if c.length_frames == 0 {
+                errors.push(ValidationError::Other(format!("{name} has zero length")));
+            }
+            if c.fade_in
+                .length_frames
+                .saturating_add(c.fade_out.length_frames)
+                > c.length_frames
+            {
+                errors.push(ValidationError::Other(format!(
+                    "{name}: fades ({} + {} frames) are longer than the clip ({} frames)",
+                    c.fade_in.length_frames, c.fade_out.length_frames, c.length_frames
+                )));
+            }
+        }
+    }
+    for b in &session.buses {
+        check_strip(session, StripId::Bus(b.id), &b.strip, &bus_ids, &mut errors);
+    }
+    let m = &session.master;
+    range(
+        &mut errors,
+        "the master gain_db".into(),
+        m.gain_db,
+        SILENCE_DB,
+        MAX_GAIN_DB,
+    );
+    range(&mut errors, "the master pan".into(), m.pan, -1.0, 1.0);
+    check_inserts(&mut errors, "the master", &m.inserts);
+    check_cycles(session, &mut errors);
+    check_automation(session, &mut errors);
+    errors
+}
+
+fn check_ids(session: &Session, errors: &mut Vec<ValidationError>) {
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    for t in &session.tracks {
+        ids.push(t.id.0);
+        ids.extend(t.clips.iter().map(|c| c.id.0));
+        ids.extend(t.strip.inserts.iter().map(|i| i.id.0));
+        ids.extend(t.strip.sends.iter().map(|s| s.id.0));
+    }
+    for b in &session.buses {
+        ids.push(b.id.0);
+        ids.extend(b.strip.inserts.iter().map(|i| i.id.0));
+        ids.extend(b.strip.sends.iter().map(|s| s.id.0));
+    }
+    ids.extend(session.master.inserts.iter().map(|i| i.id.0));
+    ids.extend(session.automation.iter().map(|l| l.id.0));
+    for id in ids {
+        if !seen.insert(id) {
+            errors.push(ValidationError::DuplicateId(id));
+        }
+        if id >= session.next_id {
+            errors.push(ValidationError::IdNotBelowNext {
+                id,
+                next_id: session.next_id,
+            });
+        }
+    }
+}
+
+fn check_strip(
+    session: &Session,
+    id: StripId,
+    strip: &Strip,
+    bus_ids: &HashSet<BusId>,
+    errors: &mut Vec<ValidationError>,
+) {
+    let who = session.strip_name(id);
+    range(
+        errors,
+        format!("{who} fader gain_db"),
+        strip.gain_db,
+        SILENCE_DB,
+        MAX_GAIN_DB,
+    );
+    range(errors, format!("{who} pan"), strip.pan, -1.0, 1.0);
+    range(errors, format!("{who} width"), strip.width, 0.0, 2.0);
+    if let Output::Bus(b) = strip.output {
+        if !bus_ids.contains(&b) {
+            errors.push(ValidationError::UnknownOutputBus {
+                strip: who.clone(),
+                bus: b.0,
+            });
+        }
+    }
+    for s in &strip.sends {
+        if !bus_ids.contains(&s.target) {
+            errors.push(ValidationError::SendToMissingBus {
+                strip: who.clone(),
+                bus: s.target.0,
+            });
+        }
+        range(
+            errors,
+            format!("{who} send level_db"),
+            s.level_db,
+            SILENCE_DB,
+            MAX_GAIN_DB,
+        );
+    }
+    check_inserts(errors, &who, &strip.inserts);
+}
+
+fn check_inserts(errors: &mut Vec<ValidationError>, who: &str, inserts: &[Insert]) {
+    for (slot, insert) in inserts.iter().enumerate() {
+        let what = |field: &str| format!("{who} insert {} {field}", slot + 1);
+        match &insert.effect {
+            EffectParams::Eq(eq) => {
+                if eq.bands.len() > MAX_EQ_BANDS {
+                    errors.push(ValidationError::Other(format!(
+                        "{who} insert {}: EQ has {} bands, at most {MAX_EQ_BANDS} allowed",
+                        slot + 1,
+                        eq.bands.len()
+                    )));
+                }
+                for (i, b) in eq.bands.iter().enumerate() {
+                    let band = |f: &str| what(&format!("EQ band {} {f}", i + 1));
+                    range(errors, band("freq_hz"), b.freq_hz, 10.0, 40_000.0);
+                    range(errors, band("q"), b.q, 0.1, 30.0);
+                    let pass = !matches!(
+                        b.kind,
+                        EqBandKind::Peak | EqBandKind::LowShelf | EqBandKind::HighShelf
+                    );
+                    if !pass {
+                        range(errors, band("gain_db"), b.gain_db, -30.0, 30.0);
+                    }
+                }
+            }
+            EffectParams::Compressor(c) => {
+                range(errors, what("threshold_db"), c.threshold_db, -90.0, 0.0);
+                range(errors, what("ratio"), c.ratio, 1.0, 100.0);
+                range(errors, what("knee_db"), c.knee_db, 0.0, 24.0);
+                range(errors, what("attack_ms"), c.attack_ms, 0.01, 1000.0);
+                range(errors, what("release_ms"), c.release_ms, 1.0, 5000.0);
+                range(errors, what("makeup_db"), c.makeup_db, -24.0, 48.0);
+            }
+            EffectParams::Gate(g) => {
+                range(errors, what("threshold_db"), g.threshold_db, -120.0, 0.0);
+                range(errors, what("range_db"), g.range_db, -120.0, 0.0);
+                range(errors, what("attack_ms"), g.attack_ms, 0.01, 1000.0);
+                range(errors, what("hold_ms"), g.hold_ms, 0.0, 5000.0);
+                range(errors, what("release_ms"), g.release_ms, 1.0, 5000.0);
+                range(errors, what("hysteresis_db"), g.hysteresis_db, 0.0, 24.0);
+            }
+            EffectParams::Reverb(r) => {
+                range(errors, what("predelay_ms"), r.predelay_ms, 0.0, 500.0);
+                range(errors, what("decay_s"), r.decay_s, 0.1, 30.0);
+                range(errors, what("size"), r.size, 0.0, 1.0);
+                range(errors, what("damping"), r.damping, 0.0, 1.0);
+                range(errors, what("width"), r.width, 0.0, 1.0);
+                range(errors, what("mix"), r.mix, 0.0, 1.0);
+            }
+            EffectParams::Delay(d) => {
+                range(errors, what("time_ms"), d.time_ms, 0.0, 4000.0);
+                range(errors, what("feedback"), d.feedback, 0.0, 0.98);
+                range(errors, what("low_cut_hz"), d.low_cut_hz, 10.0, 40_000.0);
+                range(errors, what("high_cut_hz"), d.high_cut_hz, 10.0, 40_000.0);
+                range(errors, what("mix"), d.mix, 0.0, 1.0);
+            }
+        }
+    }
+}
+
+/// Buses form a graph through outputs and sends; it must be acyclic so that every bus can
+/// be processed after everything that feeds it.
+fn check_cycles(session: &Session, errors: &mut Vec<ValidationError>) {
+    let edges = bus_edges(session);
+    // Colour-marking DFS; reports the first cycle found, with names.
+    let mut state: HashMap<BusId, u8> = HashMap::new();
+    let mut stack: Vec<BusId> = Vec::new();
+    fn visit(
+        bus: BusId,
+        edges: &HashMap<BusId, Vec<BusId>>,
+        state: &mut HashMap<BusId, u8>,
+        stack: &mut Vec<BusId>,
+    ) -> Option<Vec<BusId>> {
+        match state.get(&bus) {
+            Some(2) => return None,
+            Some(1) => {
+                let start = stack.iter().position(|b| *b == bus).unwrap_or(0);
+                let mut cycle = stack[start..].to_vec();
+                cycle.push(bus);
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(bus, 1);
+        stack.push(bus);
+        for next in edges.get(&bus).into_iter().flatten() {
+            if let Some(c) = visit(*next, edges, state, stack) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        state.insert(bus, 2);
+        None
+    }
+    for b in &session.buses {
+        if let Some(cycle) = visit(b.id, &edges, &mut state, &mut stack) {
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|id| session.strip_name(StripId::Bus(*id)))
+                .collect();
+            errors.push(ValidationError::RoutingCycle(format!(
+                "{} (a bus may not feed itself through other buses)",
+                names.join(" -> ")
+            )));
+            return;
+        }
+    }
+}
+
+/// For each bus, the buses it feeds (output and sends).
+pub(crate) fn bus_edges(session: &Session) -> HashMap<BusId, Vec<BusId>> {
+    session
+        .buses
+        .iter()
+        .map(|b| {
+            let mut to: Vec<BusId> = b.strip.sends.iter().map(|s| s.target).collect();
+            if let Output::Bus(o) = b.strip.output {
+                to.push(o);
+            }
+            (b.id, to)
+        })
+        .collect()
+}
+
+fn check_automation(session: &Session, errors: &mut Vec<ValidationError>) {
+    for lane in &session.automation {
+        let strip = lane.target.strip;
+        let exists = match strip {
+            StripId::Master => true,
+            other => session.strip(other).is_some(),
+        };
+        if !exists {
+            errors.push(ValidationError::Other(format!(
+                "automation lane #{} targets {}, which does not exist",
+                lane.id.0,
+                session.strip_name(strip)
+            )));
+            continue;
+        }
+        if let StripParam::SendLevelDb(send) = lane.target.param {
+            let found = session
+                .strip(strip)
+                .is_some_and(|s| s.sends.iter().any(|x| x.id == send));
+            if !found {
+                errors.push(ValidationError::Other(format!(
+                    "automation lane #{} targets send #{} of {}, which does not exist",
+                    lane.id.0,
+                    send.0,
+                    session.strip_name(strip)
+                )));
+            }
+        }
+        if lane
+            .points
+            .windows(2)
+            .any(|w| w[0].time_frames > w[1].time_frames)
+        {
+            errors.push(ValidationError::Other(format!(
+                "automation lane #{}: breakpoints are not sorted by time",
+                lane.id.0
+            )));
+        }
+        for p in &lane.points {
+            if !p.value.is_finite() {
+                errors.push(ValidationError::Other(format!(
+                    "automation lane #{}: breakpoint value {} is not a number",
+                    lane.id.0, p.value
+                )));
+            }
+        }
+    }
+}
+
+fn range(errors: &mut Vec<ValidationError>, what: String, value: f32, min: f32, max: f32) {
+    // Written so that NaN fails the check.
+    if !(value >= min && value <= max) {
+        errors.push(ValidationError::OutOfRange {
+            what,
+            value,
+            min,
+            max,
+        });
+    }
+}
