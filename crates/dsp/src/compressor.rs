@@ -1,0 +1,168 @@
+//! Feed-forward, stereo-linked compressor with a log-domain gain computer.
+//!
+//! Topology after Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor
+//! Design — A Tutorial and Analysis" (JAES 2012): level detection in dB, static curve
+//! with a quadratic soft knee, then a smooth *branching* peak detector applied to the
+//! gain reduction in dB (so attack and release are true exponential time constants of
+//! the gain change: a step reaches 1 - 1/e of its final reduction after `attack_ms`).
+
+use crate::params::{CompressorParams, Detection};
+use crate::processor::StereoProcessor;
+use crate::smoothing::Smoother;
+use crate::util::{
+    clamp_param, clamp_sample_rate, db_to_lin, fast_db_to_lin, fast_pow_to_db, one_pole_coef,
+    sanitize,
+};
+
+/// Mean-square averaging time constant of the RMS detector.
+const RMS_WINDOW_MS: f32 = 10.0;
+/// Make-up gain ramp time.
+const MAKEUP_SMOOTH_MS: f32 = 20.0;
+/// Gain reduction below this (dB) is treated as none, so the release tail ends exactly.
+const GR_FLOOR_DB: f32 = 1e-6;
+/// Mean-square values below this (-200 dB) are flushed to zero.
+const MS_FLOOR: f32 = 1e-20;
+
+/// Clamped copy of the parameters, with the documented ranges.
+///
+/// Threshold -100..+20 dBFS, ratio 1..100, knee 0..48 dB, attack 0.01..2000 ms,
+/// release 1..10000 ms, make-up -40..+40 dB; NaN fields take neutral defaults.
+fn clamp_params(p: &CompressorParams) -> CompressorParams {
+    CompressorParams {
+        threshold_db: clamp_param(p.threshold_db, -100.0, 20.0, 0.0),
+        ratio: clamp_param(p.ratio, 1.0, 100.0, 1.0),
+        knee_db: clamp_param(p.knee_db, 0.0, 48.0, 0.0),
+        attack_ms: clamp_param(p.attack_ms, 0.01, 2000.0, 10.0),
+        release_ms: clamp_param(p.release_ms, 1.0, 10_000.0, 100.0),
+        makeup_db: clamp_param(p.makeup_db, -40.0, 40.0, 0.0),
+        detection: p.detection,
+    }
+}
+
+/// The static gain reduction in dB (>= 0) for an input level `x_db`: the
+/// Giannoulis/Massberg/Reiss curve with a quadratic knee of width `knee_db`.
+pub fn static_gain_reduction_db(x_db: f32, threshold_db: f32, ratio: f32, knee_db: f32) -> f32 {
+    let slope = 1.0 - 1.0 / ratio;
+    let over = x_db - threshold_db;
+    if 2.0 * over < -knee_db {
+        0.0
+    } else if knee_db > 0.0 && 2.0 * over.abs() <= knee_db {
+        let t = over + 0.5 * knee_db;
+        slope * t * t / (2.0 * knee_db)
+    } else {
+        slope * over
+    }
+}
+
+/// A stereo-linked feed-forward compressor.
+#[derive(Debug, Clone)]
+pub struct Compressor {
+    sample_rate_hz: f32,
+    params: CompressorParams,
+    /// Detector power (squared amplitude) below which the static curve gives no
+    /// reduction: the start of the knee. Lets quiet passages skip the log.
+    knee_start_power: f32,
+    attack_coef: f32,
+    release_coef: f32,
+    rms_coef: f32,
+    /// Mean-square state (RMS mode).
+    ms: f32,
+    /// Smoothed gain reduction in dB (>= 0).
+    gr_db: f32,
+    makeup_db: Smoother,
+    /// Linear make-up gain for the settled, no-reduction fast path.
+    makeup_lin: f32,
+}
+
+impl Compressor {
+    /// Creates a compressor at `sample_rate_hz` with `params` (make-up applied at once).
+    pub fn new(sample_rate_hz: f32, params: &CompressorParams) -> Self {
+        let fs = clamp_sample_rate(sample_rate_hz);
+        let p = clamp_params(params);
+        let mut c = Self {
+            sample_rate_hz: fs,
+            params: p,
+            knee_start_power: 0.0,
+            attack_coef: 0.0,
+            release_coef: 0.0,
+            rms_coef: 1.0 - one_pole_coef(RMS_WINDOW_MS, fs),
+            ms: 0.0,
+            gr_db: 0.0,
+            makeup_db: Smoother::new(fs, MAKEUP_SMOOTH_MS, p.makeup_db),
+            makeup_lin: db_to_lin(p.makeup_db),
+        };
+        c.set_params(&p);
+        c
+    }
+
+    /// Applies new settings. Curve and timing changes act at once (the gain still moves
+    /// with the attack/release ballistics, so they cannot click); make-up is ramped.
+    pub fn set_params(&mut self, params: &CompressorParams) {
+        let p = clamp_params(params);
+        self.params = p;
+        let knee_start_db = p.threshold_db - 0.5 * p.knee_db;
+        self.knee_start_power = 10f32.powf(knee_start_db / 10.0);
+        self.attack_coef = one_pole_coef(p.attack_ms, self.sample_rate_hz);
+        self.release_coef = one_pole_coef(p.release_ms, self.sample_rate_hz);
+        self.makeup_db.set_target(p.makeup_db);
+        self.makeup_lin = db_to_lin(p.makeup_db);
+    }
+
+    /// Current gain reduction in dB (positive = quieter), for metering; excludes make-up.
+    pub fn gain_reduction_db(&self) -> f32 {
+        self.gr_db
+    }
+}
+
+impl StereoProcessor for Compressor {
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let p = self.params;
+        let rms = p.detection == Detection::Rms;
+        let (a_att, a_rel) = (self.attack_coef, self.release_coef);
+        let mut ms = self.ms;
+        let mut gr = self.gr_db;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (xl, xr) = (sanitize(*l), sanitize(*r));
+            let inst = (xl * xl).max(xr * xr);
+            let power = if rms {
+                ms += self.rms_coef * (inst - ms);
+                if ms < MS_FLOOR {
+                    ms = 0.0;
+                }
+                ms
+            } else {
+                inst
+            };
+            let target = if power > self.knee_start_power {
+                let x_db = fast_pow_to_db(power);
+                static_gain_reduction_db(x_db, p.threshold_db, p.ratio, p.knee_db)
+            } else {
+                0.0
+            };
+            let a = if target > gr { a_att } else { a_rel };
+            gr = a * gr + (1.0 - a) * target;
+            if gr < GR_FLOOR_DB {
+                gr = 0.0;
+            }
+            let gain = if self.makeup_db.is_settled() {
+                if gr == 0.0 {
+                    self.makeup_lin
+                } else {
+                    fast_db_to_lin(self.makeup_db.value() - gr)
+                }
+            } else {
+                fast_db_to_lin(self.makeup_db.next() - gr)
+            };
+            *l = xl * gain;
+            *r = xr * gain;
+        }
+        self.ms = ms;
+        self.gr_db = gr;
+    }
+
+    fn reset(&mut self) {
+        self.ms = 0.0;
+        self.gr_db = 0.0;
+        self.makeup_db.snap();
+    }
+}

@@ -1,0 +1,204 @@
+//! Stereo feedback delay with filtered repeats and ping-pong.
+
+use crate::params::DelayParams;
+use crate::processor::StereoProcessor;
+use crate::smoothing::Smoother;
+use crate::util::{clamp_param, clamp_sample_rate, flush, sanitize};
+
+/// Longest delay time.
+pub const MAX_DELAY_MS: f32 = 4000.0;
+/// Delay-time glide: a time change sweeps the read head over this long (a short pitch
+/// bend, like a tape delay) instead of jumping (which would click).
+const TIME_SMOOTH_MS: f32 = 100.0;
+/// Mix and feedback ramp time.
+const SMOOTH_MS: f32 = 20.0;
+/// At or below this the feedback high-pass is off (bypassed).
+pub const LOW_CUT_OFF_HZ: f32 = 20.0;
+/// At or above this the feedback low-pass is off (bypassed).
+pub const HIGH_CUT_OFF_HZ: f32 = 20_000.0;
+
+/// Clamped copy of the parameters.
+///
+/// Time 0..4000 ms (at least one sample is used), feedback 0..0.98, low cut
+/// 20 Hz..0.45 fs, high cut 20 Hz..20 kHz (the filter itself is limited to 0.45 fs),
+/// mix 0..1; NaN fields take defaults.
+fn clamp_params(p: &DelayParams, fs: f32) -> DelayParams {
+    DelayParams {
+        time_ms: clamp_param(p.time_ms, 0.0, MAX_DELAY_MS, 250.0),
+        feedback: clamp_param(p.feedback, 0.0, 0.98, 0.0),
+        low_cut_hz: clamp_param(p.low_cut_hz, LOW_CUT_OFF_HZ, 0.45 * fs, LOW_CUT_OFF_HZ),
+        high_cut_hz: clamp_param(p.high_cut_hz, 20.0, HIGH_CUT_OFF_HZ, HIGH_CUT_OFF_HZ),
+        ping_pong: p.ping_pong,
+        mix: clamp_param(p.mix, 0.0, 1.0, 0.5),
+    }
+}
+
+/// Delay in samples for `time_ms`, snapped to the integer when within 1e-3 samples so
+/// whole-sample times are exact (no interpolation smear).
+fn delay_samples(time_ms: f32, fs: f32) -> f32 {
+    let d = f64::from(time_ms) * f64::from(fs) * 1e-3;
+    let r = d.round();
+    let d = if (d - r).abs() < 1e-3 { r } else { d };
+    d.max(1.0) as f32
+}
+
+/// Per-channel filter state for the repeats: the integrator states of two
+/// trapezoidal (TPT) one-poles, a low-pass then a high-pass (`x - lowpass`).
+#[derive(Debug, Clone, Copy, Default)]
+struct ToneState {
+    lp: f32,
+    hp: f32,
+}
+
+/// Trapezoidal one-pole low-pass step; returns the low-pass output. `g = G/(1+G)` with
+/// `G = tan(pi fc / fs)`: the bilinear image of `1 / (1 + s)`, so the response is the
+/// analog one with a warped frequency axis (exactly unity at DC, zero at Nyquist).
+#[inline(always)]
+fn tpt_lowpass(state: &mut f32, g: f32, x: f32) -> f32 {
+    let v = (x - *state) * g;
+    let y = v + *state;
+    *state = flush(y + v);
+    y
+}
+
+/// The `g` coefficient of [`tpt_lowpass`] for a cutoff.
+fn tpt_coef(freq_hz: f32, fs: f32) -> f32 {
+    let g = (std::f64::consts::PI * f64::from(freq_hz) / f64::from(fs)).tan();
+    (g / (1.0 + g)) as f32
+}
+
+/// A stereo delay line.
+///
+/// Signal flow per channel: `y = tone(read(delay))`, `write(x + feedback * y)`,
+/// `out = dry * (1 - mix) + y * mix`. The tone filters (6 dB/oct high-pass at
+/// `low_cut_hz`, 6 dB/oct low-pass at `high_cut_hz`) sit in the loop, so every repeat is
+/// filtered once more than the previous; 20 Hz / 20 kHz switch them off entirely, which
+/// makes echo `n` exactly `feedback^(n-1)` times the first.
+///
+/// Ping-pong: the input is summed to mono `(L + R) / 2` into the left line; the left
+/// line's repeats feed the right line and vice versa, so echoes alternate L, R, L, ...
+/// The read position uses linear interpolation for fractional delays; whole-sample
+/// delays read exactly one sample.
+#[derive(Debug, Clone)]
+pub struct Delay {
+    sample_rate_hz: f32,
+    buf: [Vec<f32>; 2],
+    mask: usize,
+    write: usize,
+    delay: Smoother,
+    feedback: Smoother,
+    mix: Smoother,
+    ping_pong: bool,
+    lp_on: bool,
+    lp_coef: f32,
+    hp_on: bool,
+    hp_coef: f32,
+    tone: [ToneState; 2],
+}
+
+impl Delay {
+    /// Creates a delay at `sample_rate_hz`; allocates 4 s of buffer (the only allocation).
+    pub fn new(sample_rate_hz: f32, params: &DelayParams) -> Self {
+        let fs = clamp_sample_rate(sample_rate_hz);
+        let p = clamp_params(params, fs);
+        let len = ((MAX_DELAY_MS * 1e-3 * fs) as usize + 4).next_power_of_two();
+        let mut d = Self {
+            sample_rate_hz: fs,
+            buf: [vec![0.0; len], vec![0.0; len]],
+            mask: len - 1,
+            write: 0,
+            delay: Smoother::new(fs, TIME_SMOOTH_MS, delay_samples(p.time_ms, fs)),
+            feedback: Smoother::new(fs, SMOOTH_MS, p.feedback),
+            mix: Smoother::new(fs, SMOOTH_MS, p.mix),
+            ping_pong: p.ping_pong,
+            lp_on: false,
+            lp_coef: 0.0,
+            hp_on: false,
+            hp_coef: 0.0,
+            tone: [ToneState::default(); 2],
+        };
+        d.set_params(&p);
+        d
+    }
+
+    /// Applies new settings: time, feedback and mix glide; filters and ping-pong switch
+    /// immediately. Never allocates.
+    pub fn set_params(&mut self, params: &DelayParams) {
+        let fs = self.sample_rate_hz;
+        let p = clamp_params(params, fs);
+        self.delay.set_target(delay_samples(p.time_ms, fs));
+        self.feedback.set_target(p.feedback);
+        self.mix.set_target(p.mix);
+        self.ping_pong = p.ping_pong;
+        self.lp_on = p.high_cut_hz < HIGH_CUT_OFF_HZ;
+        self.lp_coef = tpt_coef(p.high_cut_hz.min(0.45 * fs), fs);
+        self.hp_on = p.low_cut_hz > LOW_CUT_OFF_HZ;
+        self.hp_coef = tpt_coef(p.low_cut_hz.min(0.45 * fs), fs);
+    }
+
+    /// Reads the line `ch` at a (fractional) delay of `d` samples behind the write head.
+    #[inline(always)]
+    fn read(&self, ch: usize, d_int: usize, frac: f32) -> f32 {
+        let buf = &self.buf[ch];
+        let i0 = self.write.wrapping_sub(d_int) & self.mask;
+        let a = buf[i0];
+        if frac == 0.0 {
+            a
+        } else {
+            let b = buf[i0.wrapping_sub(1) & self.mask];
+            a + (b - a) * frac
+        }
+    }
+
+    #[inline(always)]
+    fn tone(&mut self, ch: usize, x: f32) -> f32 {
+        let st = &mut self.tone[ch];
+        let mut y = x;
+        if self.lp_on {
+            y = tpt_lowpass(&mut st.lp, self.lp_coef, y);
+        }
+        if self.hp_on {
+            y -= tpt_lowpass(&mut st.hp, self.hp_coef, y);
+        }
+        y
+    }
+}
+
+impl StereoProcessor for Delay {
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (xl, xr) = (sanitize(*l), sanitize(*r));
+            let d = self.delay.next();
+            let fb = self.feedback.next();
+            let mix = self.mix.next();
+            let d_int = d as usize;
+            let frac = d - d_int as f32;
+            let yl = self.read(0, d_int, frac);
+            let yr = self.read(1, d_int, frac);
+            let yl = self.tone(0, yl);
+            let yr = self.tone(1, yr);
+            let (wl, wr) = if self.ping_pong {
+                (0.5 * (xl + xr) + fb * yr, fb * yl)
+            } else {
+                (xl + fb * yl, xr + fb * yr)
+            };
+            let w = self.write;
+            self.buf[0][w] = flush(wl);
+            self.buf[1][w] = flush(wr);
+            self.write = (w + 1) & self.mask;
+            let dry = 1.0 - mix;
+            *l = xl * dry + yl * mix;
+            *r = xr * dry + yr * mix;
+        }
+    }
+
+    fn reset(&mut self) {
+        for b in &mut self.buf {
+            b.fill(0.0);
+        }
+        self.tone = [ToneState::default(); 2];
+        self.delay.snap();
+        self.feedback.snap();
+        self.mix.snap();
+    }
+}

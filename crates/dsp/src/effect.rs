@@ -1,0 +1,78 @@
+//! A closed set of insert effects, dispatched statically (no `Box<dyn>`).
+
+use crate::compressor::Compressor;
+use crate::delay::Delay;
+use crate::eq::Eq;
+use crate::gate::Gate;
+use crate::params::EffectParams;
+use crate::processor::StereoProcessor;
+use crate::reverb::Reverb;
+
+/// Any insert effect; what an engine insert slot holds.
+///
+/// The EQ keeps its eight bands inline (no heap in the processing state), which makes
+/// this enum ~1.5 KB; slots are built once off the audio thread, so that is fine.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Parametric EQ.
+    Eq(Eq),
+    /// Compressor.
+    Compressor(Compressor),
+    /// Gate.
+    Gate(Gate),
+    /// Reverb.
+    Reverb(Reverb),
+    /// Delay.
+    Delay(Delay),
+}
+
+impl Effect {
+    /// Builds the effect described by `params` (allocates delay/reverb memory).
+    pub fn new(sample_rate_hz: f32, params: &EffectParams) -> Self {
+        match params {
+            EffectParams::Eq(p) => Effect::Eq(Eq::new(sample_rate_hz, p)),
+            EffectParams::Compressor(p) => Effect::Compressor(Compressor::new(sample_rate_hz, p)),
+            EffectParams::Gate(p) => Effect::Gate(Gate::new(sample_rate_hz, p)),
+            EffectParams::Reverb(p) => Effect::Reverb(Reverb::new(sample_rate_hz, p)),
+            EffectParams::Delay(p) => Effect::Delay(Delay::new(sample_rate_hz, p)),
+        }
+    }
+
+    /// Applies `params` if they are for this kind of effect; returns false (and changes
+    /// nothing) otherwise, in which case the caller must build a new [`Effect`] off the
+    /// audio thread. Never allocates.
+    pub fn set_params(&mut self, params: &EffectParams) -> bool {
+        match (self, params) {
+            (Effect::Eq(e), EffectParams::Eq(p)) => e.set_params(p),
+            (Effect::Compressor(e), EffectParams::Compressor(p)) => e.set_params(p),
+            (Effect::Gate(e), EffectParams::Gate(p)) => e.set_params(p),
+            (Effect::Reverb(e), EffectParams::Reverb(p)) => e.set_params(p),
+            (Effect::Delay(e), EffectParams::Delay(p)) => e.set_params(p),
+            _ => return false,
+        }
+        true
+    }
+}
+
+impl StereoProcessor for Effect {
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        match self {
+            Effect::Eq(e) => e.process(left, right),
+            Effect::Compressor(e) => e.process(left, right),
+            Effect::Gate(e) => e.process(left, right),
+            Effect::Reverb(e) => e.process(left, right),
+            Effect::Delay(e) => e.process(left, right),
+        }
+    }
+
+    fn reset(&mut self) {
+        match self {
+            Effect::Eq(e) => e.reset(),
+            Effect::Compressor(e) => e.reset(),
+            Effect::Gate(e) => e.reset(),
+            Effect::Reverb(e) => e.reset(),
+            Effect::Delay(e) => e.reset(),
+        }
+    }
+}

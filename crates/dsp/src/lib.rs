@@ -1,0 +1,34 @@
+//! Stemdesk DSP: effects, parameter smoothing and meters.
+//!
+//! No I/O and no allocation inside `process`; every processor's output is independent
+//! of how the timeline is cut into blocks (see [`StereoProcessor`]).
+
+mod compressor;
+mod delay;
+mod effect;
+mod eq;
+mod gate;
+mod meter;
+mod pan;
+pub mod params;
+mod processor;
+mod reverb;
+mod smoothing;
+pub mod util;
+
+pub use compressor::{Compressor, static_gain_reduction_db};
+pub use delay::{Delay, HIGH_CUT_OFF_HZ, LOW_CUT_OFF_HZ, MAX_DELAY_MS};
+pub use effect::Effect;
+pub use eq::{Eq, magnitude_db};
+pub use gate::Gate;
+pub use meter::{METER_FLOOR_DB, Meter, RMS_TIME_MS};
+pub use pan::{
+    Gain, MAX_GAIN_DB, PanLaw, Panner, SILENCE_DB, apply_width, balance_gains, constant_power_gains,
+};
+pub use params::{
+    CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
+    GateParams, MAX_EQ_BANDS, ReverbParams,
+};
+pub use processor::StereoProcessor;
+pub use reverb::{MAX_PREDELAY_MS, Reverb};
+pub use smoothing::Smoother;

@@ -1,0 +1,296 @@
+//! Algorithmic stereo reverb: an 8-line feedback delay network (FDN).
+//!
+//! Signal flow: mono sum -> DC blocker -> pre-delay -> 4 series Schroeder allpass
+//! diffusers -> FDN (8 delay lines with mutually prime lengths, per-line RT60 gain and
+//! one-pole damping, orthogonal Hadamard feedback matrix) -> two orthogonal output tap
+//! patterns (decorrelated L/R) -> DC blockers -> mid/side width -> wet/dry mix.
+//! (The input DC blocker keeps DC out of the loop; the output ones remove the near-DC
+//! energy that a very long decay keeps circulating after a step.)
+//!
+//! Because the feedback matrix is orthogonal (lossless), the decay is set entirely by
+//! the per-line gains `g = 10^(-3 len / (rt60 fs))`: every line loses 60 dB per
+//! `decay_s` seconds whatever its length, so the network's RT60 equals `decay_s`.
+//! Damping uses Jot's absorptive filters (unity gain at DC), so it shortens the HF decay
+//! while the low/mid RT60 still matches `decay_s`.
+
+use crate::params::ReverbParams;
+use crate::processor::StereoProcessor;
+use crate::smoothing::Smoother;
+use crate::util::{clamp_param, clamp_sample_rate, flush, sanitize};
+
+const LINES: usize = 8;
+/// FDN line lengths in ms at `size = 1` (rounded to distinct primes in samples).
+const LINE_MS: [f32; LINES] = [29.9, 37.3, 41.9, 47.3, 53.1, 61.7, 71.3, 79.9];
+/// Line length scale at `size = 0` (linear up to 1 at `size = 1`).
+const MIN_SIZE_SCALE: f32 = 0.25;
+/// Input diffuser allpass lengths in ms.
+const DIFFUSER_MS: [f32; 4] = [4.77, 3.59, 12.73, 9.31];
+/// Input diffuser allpass gain.
+const DIFFUSER_GAIN: f32 = 0.65;
+/// Input injection signs per line (scaled by [`INPUT_GAIN`]).
+const INPUT_SIGNS: [f32; LINES] = [1.0, 1.0, -1.0, 1.0, -1.0, -1.0, 1.0, -1.0];
+/// Left / right output tap signs: orthogonal patterns, so the two outputs are
+/// decorrelated mixtures of the lines.
+const LEFT_SIGNS: [f32; LINES] = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0];
+const RIGHT_SIGNS: [f32; LINES] = [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0];
+const INPUT_GAIN: f32 = 0.5;
+const OUTPUT_GAIN: f32 = 0.3;
+/// Pre-delay limit.
+pub const MAX_PREDELAY_MS: f32 = 500.0;
+/// Input DC blocker corner.
+const DC_BLOCK_HZ: f32 = 5.0;
+/// Mix / width ramp time.
+const SMOOTH_MS: f32 = 20.0;
+/// HF-to-LF RT60 ratio at `damping = 1`.
+const MAX_DAMPING_RATIO: f32 = 0.15;
+
+/// Clamped copy of the parameters (ranges as documented on [`ReverbParams`]).
+fn clamp_params(p: &ReverbParams) -> ReverbParams {
+    ReverbParams {
+        predelay_ms: clamp_param(p.predelay_ms, 0.0, MAX_PREDELAY_MS, 0.0),
+        decay_s: clamp_param(p.decay_s, 0.1, 30.0, 2.0),
+        size: clamp_param(p.size, 0.0, 1.0, 0.7),
+        damping: clamp_param(p.damping, 0.0, 1.0, 0.0),
+        width: clamp_param(p.width, 0.0, 1.0, 1.0),
+        mix: clamp_param(p.mix, 0.0, 1.0, 1.0),
+    }
+}
+
+fn is_prime(n: usize) -> bool {
+    if n < 2 {
+        return false;
+    }
+    let mut d = 2;
+    while d * d <= n {
+        if n.is_multiple_of(d) {
+            return false;
+        }
+        d += 1;
+    }
+    true
+}
+
+/// Smallest prime `>= n`.
+fn prime_at_least(mut n: usize) -> usize {
+    while !is_prime(n) {
+        n += 1;
+    }
+    n
+}
+
+/// Schroeder allpass diffuser with a fixed length.
+#[derive(Debug, Clone)]
+struct Allpass {
+    buf: Vec<f32>,
+    idx: usize,
+}
+
+impl Allpass {
+    fn new(len: usize) -> Self {
+        Self {
+            buf: vec![0.0; len.max(1)],
+            idx: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn tick(&mut self, x: f32) -> f32 {
+        let d = self.buf[self.idx];
+        let v = x + DIFFUSER_GAIN * d;
+        let y = d - DIFFUSER_GAIN * v;
+        self.buf[self.idx] = flush(v);
+        self.idx += 1;
+        if self.idx == self.buf.len() {
+            self.idx = 0;
+        }
+        y
+    }
+}
+
+/// In-place orthonormal 8-point Hadamard transform (fast Walsh-Hadamard, scaled).
+#[inline(always)]
+fn hadamard8(x: &mut [f32; LINES]) {
+    let mut h = 1;
+    while h < LINES {
+        let mut i = 0;
+        while i < LINES {
+            for j in i..i + h {
+                let (a, b) = (x[j], x[j + h]);
+                x[j] = a + b;
+                x[j + h] = a - b;
+            }
+            i += 2 * h;
+        }
+        h *= 2;
+    }
+    let scale = 1.0 / (LINES as f32).sqrt();
+    for v in x.iter_mut() {
+        *v *= scale;
+    }
+}
+
+/// A stereo FDN reverb. All memory is allocated in [`Reverb::new`] for the largest
+/// size and pre-delay, so [`Reverb::set_params`] never allocates.
+///
+/// Size and pre-delay changes take effect immediately (line lengths jump; this is not
+/// meant to be automated smoothly); decay and damping change the loop gains at once
+/// (no click: only the tail's decay rate changes); mix and width are ramped.
+#[derive(Debug, Clone)]
+pub struct Reverb {
+    sample_rate_hz: f32,
+    lines: [Vec<f32>; LINES],
+    line_mask: usize,
+    line_len: [usize; LINES],
+    line_gain: [f32; LINES],
+    damp_pole: [f32; LINES],
+    damp_state: [f32; LINES],
+    write: usize,
+    pre_buf: Vec<f32>,
+    pre_mask: usize,
+    pre_write: usize,
+    predelay: usize,
+    diffusers: [Allpass; 4],
+    dc_coef: f32,
+    dc_x1: f32,
+    dc_y1: f32,
+    /// Output DC blockers `[x1, y1]` for the left and right wet signals.
+    dc_out: [[f32; 2]; 2],
+    width: Smoother,
+    mix: Smoother,
+}
+
+impl Reverb {
+    /// Creates a reverb at `sample_rate_hz`, allocating all buffers.
+    pub fn new(sample_rate_hz: f32, params: &ReverbParams) -> Self {
+        let fs = clamp_sample_rate(sample_rate_hz);
+        let p = clamp_params(params);
+        let max_line = LINE_MS[LINES - 1] * 1e-3 * fs;
+        // Room for prime rounding (prime gaps here are far below 1000).
+        let line_size = (max_line as usize + 1024).next_power_of_two();
+        let pre_size = ((MAX_PREDELAY_MS * 1e-3 * fs) as usize + 2).next_power_of_two();
+        let diffusers = DIFFUSER_MS.map(|ms| Allpass::new((ms * 1e-3 * fs).round() as usize));
+        let mut r = Self {
+            sample_rate_hz: fs,
+            lines: std::array::from_fn(|_| vec![0.0; line_size]),
+            line_mask: line_size - 1,
+            line_len: [1; LINES],
+            line_gain: [0.0; LINES],
+            damp_pole: [0.0; LINES],
+            damp_state: [0.0; LINES],
+            write: 0,
+            pre_buf: vec![0.0; pre_size],
+            pre_mask: pre_size - 1,
+            pre_write: 0,
+            predelay: 0,
+            diffusers,
+            dc_coef: 1.0 - (2.0 * std::f32::consts::PI * DC_BLOCK_HZ / fs),
+            dc_x1: 0.0,
+            dc_y1: 0.0,
+            dc_out: [[0.0; 2]; 2],
+            width: Smoother::new(fs, SMOOTH_MS, p.width),
+            mix: Smoother::new(fs, SMOOTH_MS, p.mix),
+        };
+        r.set_params(&p);
+        r
+    }
+
+    /// Applies new settings; never allocates.
+    pub fn set_params(&mut self, params: &ReverbParams) {
+        let p = clamp_params(params);
+        let fs = f64::from(self.sample_rate_hz);
+        let scale = f64::from(MIN_SIZE_SCALE + (1.0 - MIN_SIZE_SCALE) * p.size);
+        let mut prev = 1;
+        // Jot: HF/LF decay ratio alpha; pole from the per-line gain.
+        let alpha = f64::from(1.0 - (1.0 - MAX_DAMPING_RATIO) * p.damping);
+        for (i, &line_ms) in LINE_MS.iter().enumerate() {
+            let want = (f64::from(line_ms) * 1e-3 * fs * scale).round() as usize;
+            let len = prime_at_least(want.max(prev + 1)).min(self.line_mask);
+            prev = len;
+            self.line_len[i] = len;
+            let gain_db = -60.0 * len as f64 / (f64::from(p.decay_s) * fs);
+            self.line_gain[i] = 10f64.powf(gain_db / 20.0) as f32;
+            let pole =
+                std::f64::consts::LN_10 / 4.0 * (gain_db / 20.0) * (1.0 - 1.0 / (alpha * alpha));
+            self.damp_pole[i] = pole.clamp(0.0, 0.99) as f32;
+        }
+        self.predelay =
+            ((f64::from(p.predelay_ms) * 1e-3 * fs).round() as usize).min(self.pre_mask);
+        self.width.set_target(p.width);
+        self.mix.set_target(p.mix);
+    }
+}
+
+impl Reverb {
+    /// First-order DC blocker on wet output channel `ch`.
+    #[inline(always)]
+    fn dc_block_out(&mut self, ch: usize, x: f32) -> f32 {
+        let [x1, y1] = self.dc_out[ch];
+        let y = flush(x - x1 + self.dc_coef * y1);
+        self.dc_out[ch] = [x, y];
+        y
+    }
+}
+
+impl StereoProcessor for Reverb {
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let mask = self.line_mask;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (xl, xr) = (sanitize(*l), sanitize(*r));
+            // DC blocker on the mono input.
+            let x = 0.5 * (xl + xr);
+            let y = x - self.dc_x1 + self.dc_coef * self.dc_y1;
+            self.dc_x1 = x;
+            self.dc_y1 = flush(y);
+            // Pre-delay (write then read, so 0 samples is a pass-through).
+            self.pre_buf[self.pre_write] = self.dc_y1;
+            let mut v = self.pre_buf[self.pre_write.wrapping_sub(self.predelay) & self.pre_mask];
+            self.pre_write = (self.pre_write + 1) & self.pre_mask;
+            for ap in &mut self.diffusers {
+                v = ap.tick(v);
+            }
+            // FDN: read, absorb (gain + damping), tap outputs, mix, write back.
+            let mut s = [0.0f32; LINES];
+            let (mut wl, mut wr) = (0.0f32, 0.0f32);
+            for i in 0..LINES {
+                let out = self.lines[i][self.write.wrapping_sub(self.line_len[i]) & mask];
+                let p = self.damp_pole[i];
+                let d = self.line_gain[i] * (1.0 - p) * out + p * self.damp_state[i];
+                self.damp_state[i] = flush(d);
+                s[i] = d;
+                wl += LEFT_SIGNS[i] * d;
+                wr += RIGHT_SIGNS[i] * d;
+            }
+            hadamard8(&mut s);
+            for i in 0..LINES {
+                self.lines[i][self.write] = flush(s[i] + INPUT_SIGNS[i] * INPUT_GAIN * v);
+            }
+            self.write = (self.write + 1) & mask;
+            let wl = self.dc_block_out(0, wl);
+            let wr = self.dc_block_out(1, wr);
+            // Width (mid/side) and mix.
+            let width = self.width.next();
+            let mix = self.mix.next();
+            let mid = 0.5 * (wl + wr) * OUTPUT_GAIN;
+            let side = 0.5 * (wl - wr) * OUTPUT_GAIN * width;
+            let dry = 1.0 - mix;
+            *l = xl * dry + (mid + side) * mix;
+            *r = xr * dry + (mid - side) * mix;
+        }
+    }
+
+    fn reset(&mut self) {
+        for line in &mut self.lines {
+            line.fill(0.0);
+        }
+        self.damp_state = [0.0; LINES];
+        self.pre_buf.fill(0.0);
+        for ap in &mut self.diffusers {
+            ap.buf.fill(0.0);
+        }
+        self.dc_x1 = 0.0;
+        self.dc_y1 = 0.0;
+        self.dc_out = [[0.0; 2]; 2];
+        self.width.snap();
+        self.mix.snap();
+    }
+}

@@ -1,0 +1,166 @@
+//! Reverb: RT60 from the energy decay curve, decorrelation, damping, DC.
+
+mod common;
+
+use stemdesk_dsp::{Eq, EqBand, EqBandKind, EqParams, Reverb, ReverbParams, StereoProcessor};
+
+const FS: f32 = 48_000.0;
+
+fn params(decay_s: f32, damping: f32) -> ReverbParams {
+    ReverbParams {
+        predelay_ms: 0.0,
+        decay_s,
+        size: 0.7,
+        damping,
+        width: 1.0,
+        mix: 1.0,
+    }
+}
+
+fn impulse_response(p: &ReverbParams, seconds: f32) -> (Vec<f32>, Vec<f32>) {
+    let mut rev = Reverb::new(FS, p);
+    let n = (seconds * FS) as usize;
+    let mut l = vec![0.0; n];
+    let mut r = vec![0.0; n];
+    l[0] = 1.0;
+    r[0] = 1.0;
+    rev.process(&mut l, &mut r);
+    (l, r)
+}
+
+/// RT60 from Schroeder backward integration of `sum(ch^2)`, fitting the EDC between
+/// -5 and -35 dB by least squares and extrapolating to -60 dB.
+fn rt60(channels: &[&[f32]]) -> f64 {
+    let n = channels[0].len();
+    let mut edc = vec![0.0f64; n];
+    let mut acc = 0.0;
+    for i in (0..n).rev() {
+        acc += channels
+            .iter()
+            .map(|c| f64::from(c[i]) * f64::from(c[i]))
+            .sum::<f64>();
+        edc[i] = acc;
+    }
+    let total = edc[0];
+    let (mut sx, mut sy, mut sxx, mut sxy, mut k) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (i, &e) in edc.iter().enumerate() {
+        let db = 10.0 * (e / total).log10();
+        if (-35.0..=-5.0).contains(&db) {
+            let t = i as f64 / f64::from(FS);
+            sx += t;
+            sy += db;
+            sxx += t * t;
+            sxy += t * db;
+            k += 1.0;
+        }
+    }
+    let slope = (k * sxy - sx * sy) / (k * sxx - sx * sx);
+    -60.0 / slope
+}
+
+#[test]
+fn rt60_matches_decay_setting() {
+    for decay in [0.5f32, 2.0, 5.0] {
+        let (l, r) = impulse_response(&params(decay, 0.0), decay * 2.0 + 1.0);
+        let t = rt60(&[&l, &r]);
+        eprintln!("decay {decay} s: measured RT60 {t:.3} s");
+        assert!(
+            (t - f64::from(decay)).abs() < 0.2 * f64::from(decay),
+            "decay {decay}: measured {t}"
+        );
+    }
+}
+
+fn filtered(x: &[f32], kind: EqBandKind, freq_hz: f32) -> Vec<f32> {
+    let p = EqParams {
+        bands: vec![EqBand {
+            enabled: true,
+            kind,
+            freq_hz,
+            gain_db: 0.0,
+            q: std::f32::consts::FRAC_1_SQRT_2,
+        }],
+    };
+    let mut eq = Eq::new(FS, &p);
+    let mut l = x.to_vec();
+    let mut r = x.to_vec();
+    eq.process(&mut l, &mut r);
+    // Run the same cascade again for a steeper (48 dB/oct) split.
+    let mut eq = Eq::new(FS, &p);
+    eq.process(&mut l, &mut r);
+    l
+}
+
+#[test]
+fn damping_shortens_high_frequency_decay_only() {
+    let decay = 2.0f64;
+    let (l, _) = impulse_response(&params(decay as f32, 0.8), 5.0);
+    let low = filtered(&l, EqBandKind::LowPass24, 300.0);
+    let high = filtered(&l, EqBandKind::HighPass24, 6000.0);
+    let t_low = rt60(&[&low]);
+    let t_high = rt60(&[&high]);
+    eprintln!("damping 0.8: RT60 < 300 Hz {t_low:.3} s, > 6 kHz {t_high:.3} s");
+    assert!(
+        (t_low - decay).abs() < 0.2 * decay,
+        "low-frequency RT60 {t_low}"
+    );
+    assert!(t_high < 0.6 * decay, "high-frequency RT60 {t_high}");
+}
+
+#[test]
+fn outputs_are_decorrelated() {
+    for size in [0.0f32, 0.5, 1.0] {
+        let mut p = params(2.0, 0.3);
+        p.size = size;
+        let (l, r) = impulse_response(&p, 3.0);
+        let dot: f64 = l
+            .iter()
+            .zip(&r)
+            .map(|(a, b)| f64::from(*a) * f64::from(*b))
+            .sum();
+        let el: f64 = l.iter().map(|a| f64::from(*a).powi(2)).sum();
+        let er: f64 = r.iter().map(|a| f64::from(*a).powi(2)).sum();
+        let rho = dot / (el * er).sqrt();
+        eprintln!("size {size}: L/R correlation {rho:.4}");
+        assert!(rho.abs() < 0.5, "size {size}: correlation {rho}");
+        assert!(el > 1e-3 && er > 1e-3);
+    }
+    // Width 0 makes the wet signal mono.
+    let mut p = params(1.0, 0.0);
+    p.width = 0.0;
+    let (l, r) = impulse_response(&p, 1.0);
+    assert_eq!(l, r);
+}
+
+/// Criterion: with a DC input (0.5 in both channels) for 10 s, the mean of the wet
+/// output over the last second is below 1e-3 of the input DC (the input DC blocker
+/// keeps DC out of the loop, so nothing builds up).
+#[test]
+fn no_dc_build_up() {
+    for decay in [0.5f32, 5.0, 30.0] {
+        let mut rev = Reverb::new(FS, &params(decay, 0.0));
+        let n = (10.0 * FS) as usize;
+        let mut l = vec![0.5f32; n];
+        let mut r = vec![0.5f32; n];
+        rev.process(&mut l, &mut r);
+        let tail = &l[n - FS as usize..];
+        let mean = tail.iter().map(|&x| f64::from(x)).sum::<f64>() / tail.len() as f64;
+        eprintln!("decay {decay} s: output mean {mean:.2e} for DC 0.5");
+        assert!(mean.abs() < 0.5e-3, "decay {decay}: mean {mean}");
+        assert!(l.iter().chain(r.iter()).all(|x| x.is_finite()));
+    }
+}
+
+#[test]
+fn predelay_delays_the_onset() {
+    let mut p = params(1.0, 0.0);
+    p.predelay_ms = 100.0;
+    let (l, r) = impulse_response(&p, 0.5);
+    let first = l
+        .iter()
+        .zip(&r)
+        .position(|(a, b)| *a != 0.0 || *b != 0.0)
+        .expect("some output");
+    assert!(first >= 4800, "first output at {first}");
+    assert!(first < 4800 + 2000);
+}

@@ -1,0 +1,167 @@
+//! Turning a session into a graph. Runs off the audio thread: it allocates freely.
+
+use std::collections::HashMap;
+
+use stemdesk_dsp::{Gain, PanLaw};
+use stemdesk_session::{BusId, Output, Session, StripId, resolve_media};
+
+use super::clip::ClipNode;
+use super::strip::{Dest, SendNode, StripNode, StripSpec};
+use super::{BusNode, Graph, TrackNode};
+use crate::solo::solo_muted;
+use crate::sources::SourceMap;
+
+/// Compiles `session` with decoded `sources` (by resolved path; clips whose source is missing
+/// are silent) into a graph rendering at most `max_block` frames per pass.
+/// `session` must be valid (as loading and every edit guarantee).
+pub fn compile(
+    session: &Session,
+    base_dir: &std::path::Path,
+    sources: &SourceMap,
+    max_block: usize,
+) -> Graph {
+    let max_block = max_block.max(1);
+    let rate = session.sample_rate_hz as f32;
+    let bus_order = bus_order(session);
+    let bus_index: HashMap<BusId, usize> =
+        bus_order.iter().enumerate().map(|(i, b)| (*b, i)).collect();
+    let dest = |o: Output| match o {
+        Output::Master => Dest::Master,
+        Output::Bus(b) => bus_index.get(&b).map_or(Dest::Master, |i| Dest::Bus(*i)),
+    };
+    let silenced = solo_muted(session);
+    let strip_node = |id: StripId, s: &stemdesk_session::Strip, law: PanLaw| {
+        let mut node = StripNode::new(
+            rate,
+            &StripSpec {
+                gain_db: s.gain_db,
+                pan: s.pan,
+                width: s.width,
+                muted: s.mute || silenced.contains(&id),
+                polarity_invert: s.polarity_invert,
+                inserts: &s.inserts,
+                pan_law: law,
+                output: dest(s.output),
+            },
+        );
+        node.sends = s
+            .sends
+            .iter()
+            .map(|x| SendNode {
+                dest: dest(Output::Bus(x.target)),
+                pre_fader: x.pre_fader,
+                level: Gain::new(rate, x.level_db),
+                left: vec![0.0; max_block],
+                right: vec![0.0; max_block],
+            })
+            .collect();
+        node
+    };
+    let tracks = session
+        .tracks
+        .iter()
+        .map(|t| {
+            let clips: Vec<ClipNode> = t
+                .clips
+                .iter()
+                .filter_map(|c| {
+                    let audio = sources.get(&resolve_media(base_dir, &c.source))?;
+                    Some(ClipNode::new(c, audio.clone()))
+                })
+                .collect();
+            let mono = !t.clips.is_empty()
+                && t.clips.iter().all(|c| {
+                    sources
+                        .get(&resolve_media(base_dir, &c.source))
+                        .is_none_or(|a| a.is_mono())
+                });
+            let law = if mono {
+                PanLaw::ConstantPower
+            } else {
+                PanLaw::Balance
+            };
+            TrackNode {
+                clips,
+                strip: strip_node(StripId::Track(t.id), &t.strip, law),
+                left: vec![0.0; max_block],
+                right: vec![0.0; max_block],
+            }
+        })
+        .collect();
+    let buses = bus_order
+        .iter()
+        .filter_map(|id| session.bus(*id))
+        .map(|b| BusNode {
+            strip: strip_node(StripId::Bus(b.id), &b.strip, PanLaw::Balance),
+            left: vec![0.0; max_block],
+            right: vec![0.0; max_block],
+        })
+        .collect();
+    let m = &session.master;
+    let master = StripNode::new(
+        rate,
+        &StripSpec {
+            gain_db: m.gain_db,
+            pan: m.pan,
+            width: 1.0,
+            muted: m.mute,
+            polarity_invert: m.polarity_invert,
+            inserts: &m.inserts,
+            pan_law: PanLaw::Balance,
+            output: Dest::Master,
+        },
+    );
+    Graph {
+        sample_rate_hz: session.sample_rate_hz,
+        max_block,
+        tracks,
+        buses,
+        master,
+        master_left: vec![0.0; max_block],
+        master_right: vec![0.0; max_block],
+    }
+}
+
+/// Buses in an order where each comes after every bus that feeds it (Kahn's algorithm,
+/// ties kept in session order so the result is stable).
+fn bus_order(session: &Session) -> Vec<BusId> {
+    let mut indegree: HashMap<BusId, usize> = session.buses.iter().map(|b| (b.id, 0)).collect();
+    let feeds = |b: &stemdesk_session::Bus| {
+        let mut to: Vec<BusId> = b.strip.sends.iter().map(|s| s.target).collect();
+        if let Output::Bus(o) = b.strip.output {
+            to.push(o);
+        }
+        to
+    };
+    for b in &session.buses {
+        for to in feeds(b) {
+            if let Some(d) = indegree.get_mut(&to) {
+                *d += 1;
+            }
+        }
+    }
+    let mut order = Vec::with_capacity(session.buses.len());
+    let mut placed = vec![false; session.buses.len()];
+    while order.len() < session.buses.len() {
+        let Some(i) = (0..session.buses.len())
+            .find(|&i| !placed[i] && indegree.get(&session.buses[i].id) == Some(&0))
+        else {
+            // Only reachable for an invalid (cyclic) session: keep the rest in session order.
+            order.extend(
+                (0..session.buses.len())
+                    .filter(|&i| !placed[i])
+                    .map(|i| session.buses[i].id),
+            );
+            break;
+        };
+        placed[i] = true;
+        let b = &session.buses[i];
+        order.push(b.id);
+        for to in feeds(b) {
+            if let Some(d) = indegree.get_mut(&to) {
+                *d = d.saturating_sub(1);
+            }
+        }
+    }
+    order
+}

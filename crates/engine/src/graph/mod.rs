@@ -1,0 +1,199 @@
+//! The render graph: tracks, buses in dependency order, and the master.
+
+mod clip;
+mod compile;
+pub(crate) mod strip;
+
+use rayon::prelude::*;
+
+use clip::ClipNode;
+use strip::{Dest, StripNode};
+
+pub use compile::compile;
+
+/// How the track stage of a block is computed. Both give bit-identical output: each track
+/// is processed on its own, and sums are always formed in the same order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threads {
+    /// On the calling thread only (the audio callback).
+    Single,
+    /// Tracks spread over rayon's pool (offline bounce).
+    Pool,
+}
+
+/// A track: clips feeding a strip.
+pub(crate) struct TrackNode {
+    pub(crate) clips: Vec<ClipNode>,
+    pub(crate) strip: StripNode,
+    pub(crate) left: Vec<f32>,
+    pub(crate) right: Vec<f32>,
+}
+
+/// A bus: a strip whose input is the sum of what feeds it.
+pub(crate) struct BusNode {
+    pub(crate) strip: StripNode,
+    pub(crate) left: Vec<f32>,
+    pub(crate) right: Vec<f32>,
+}
+
+/// A session compiled for rendering. Built off the audio thread; rendering never allocates.
+pub struct Graph {
+    pub(crate) sample_rate_hz: u32,
+    pub(crate) max_block: usize,
+    pub(crate) tracks: Vec<TrackNode>,
+    /// Buses sorted so that every bus comes after all buses feeding it.
+    pub(crate) buses: Vec<BusNode>,
+    pub(crate) master: StripNode,
+    pub(crate) master_left: Vec<f32>,
+    pub(crate) master_right: Vec<f32>,
+}
+
+impl Graph {
+    /// The session sample rate the graph renders at.
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.sample_rate_hz
+    }
+
+    /// The largest block `render` does in one pass (longer requests are split internally).
+    pub fn max_block(&self) -> usize {
+        self.max_block
+    }
+
+    /// Renders timeline frames `[position, position + left.len())` into `left`/`right`.
+    /// Output depends only on the position and the graph's history, never on how the
+    /// timeline is cut into calls.
+    pub fn render(&mut self, position: u64, left: &mut [f32], right: &mut [f32], threads: Threads) {
+        let mut done = 0;
+        while done < left.len() {
+            let n = (left.len() - done).min(self.max_block);
+            let (l, r) = (&mut left[done..done + n], &mut right[done..done + n]);
+            self.render_block(position + done as u64, l, r, threads);
+            done += n;
+        }
+    }
+
+    fn render_block(&mut self, pos: u64, out_l: &mut [f32], out_r: &mut [f32], threads: Threads) {
+        let n = out_l.len();
+        match threads {
+            Threads::Single => self.tracks.iter_mut().for_each(|t| t.process(pos, n)),
+            Threads::Pool => self.tracks.par_iter_mut().for_each(|t| t.process(pos, n)),
+        }
+        for b in &mut self.buses {
+            b.left[..n].fill(0.0);
+            b.right[..n].fill(0.0);
+        }
+        self.master_left[..n].fill(0.0);
+        self.master_right[..n].fill(0.0);
+        for t in &self.tracks {
+            route(
+                &t.strip,
+                &t.left[..n],
+                &t.right[..n],
+                &mut self.buses,
+                (&mut self.master_left[..n], &mut self.master_right[..n]),
+            );
+        }
+        for i in 0..self.buses.len() {
+            // Later buses only: a bus never feeds one before it in this order.
+            let (done, rest) = self.buses.split_at_mut(i + 1);
+            let bus = &mut done[i];
+            let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
+            bus.strip.process(l, r);
+            route_from_bus(
+                i,
+                &bus.strip,
+                &bus.left[..n],
+                &bus.right[..n],
+                rest,
+                (&mut self.master_left[..n], &mut self.master_right[..n]),
+            );
+        }
+        let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
+        self.master.process(ml, mr);
+        out_l.copy_from_slice(ml);
+        out_r.copy_from_slice(mr);
+    }
+}
+
+impl TrackNode {
+    fn process(&mut self, pos: u64, n: usize) {
+        let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
+        l.fill(0.0);
+        r.fill(0.0);
+        for c in &self.clips {
+            c.add_into(pos, l, r);
+        }
+        self.strip.process(l, r);
+    }
+}
+
+fn add(dst: &mut [f32], src: &[f32]) {
+    dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
+}
+
+/// Adds a track's output and sends into their destinations.
+fn route(
+    strip: &StripNode,
+    l: &[f32],
+    r: &[f32],
+    buses: &mut [BusNode],
+    master: (&mut [f32], &mut [f32]),
+) {
+    let n = l.len();
+    match strip.output {
+        Dest::Master => {
+            add(master.0, l);
+            add(master.1, r);
+        }
+        Dest::Bus(b) => {
+            add(&mut buses[b].left[..n], l);
+            add(&mut buses[b].right[..n], r);
+        }
+    }
+    for s in &strip.sends {
+        if let Dest::Bus(b) = s.dest {
+            add(&mut buses[b].left[..n], &s.left[..n]);
+            add(&mut buses[b].right[..n], &s.right[..n]);
+        }
+    }
+}
+
+fn later_bus_of(dest: Dest, index: usize) -> Option<usize> {
+    match dest {
+        Dest::Bus(b) => b.checked_sub(index + 1),
+        Dest::Master => None,
+    }
+}
+
+/// Like [`route`], for bus `index`, whose destinations all lie in `later` (after it).
+fn route_from_bus(
+    index: usize,
+    strip: &StripNode,
+    l: &[f32],
+    r: &[f32],
+    later: &mut [BusNode],
+    master: (&mut [f32], &mut [f32]),
+) {
+    let n = l.len();
+    // Compilation orders buses so destinations always lie later; anything else is dropped
+    // rather than indexed out of range.
+    let later_bus = |b: usize| b.checked_sub(index + 1);
+    match strip.output {
+        Dest::Master => {
+            add(master.0, l);
+            add(master.1, r);
+        }
+        Dest::Bus(b) => {
+            if let Some(bus) = later_bus(b).and_then(|i| later.get_mut(i)) {
+                add(&mut bus.left[..n], l);
+                add(&mut bus.right[..n], r);
+            }
+        }
+    }
+    for s in &strip.sends {
+        if let Some(bus) = later_bus_of(s.dest, index).and_then(|i| later.get_mut(i)) {
+            add(&mut bus.left[..n], &s.left[..n]);
+            add(&mut bus.right[..n], &s.right[..n]);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The Stemdesk engine: compiles a session into a render graph and renders it.
+//!
+//! One renderer ([`Graph::render`]) serves live playback and offline bounce; its output is
+//! independent of the block size it is driven with, and it never allocates.
+
+mod bounce;
+mod graph;
+mod solo;
+mod sources;
+pub mod util;
+
+pub use bounce::{BounceRange, BounceStats, bounce};
+pub use graph::{Graph, Threads, compile};
+pub use solo::solo_muted;
+pub use sources::{SourceAudio, SourceMap, SourceProblem, load_sources};

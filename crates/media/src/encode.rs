@@ -1,0 +1,216 @@
+//! Streaming WAV writer for bounces.
+//!
+//! A bounce can take minutes and can fail (disk full, the user cancels, the app crashes).
+//! The writer therefore writes into a hidden temporary file in the destination's folder and
+//! only renames it over the destination in [`WavWriter::finalize`]: until then an existing
+//! `MIX.wav` stays untouched, and an abandoned bounce leaves neither a broken `MIX.wav` nor a
+//! stray temporary file (it is deleted when the writer is dropped).
+//!
+//! # Sample conversion
+//!
+//! * `Float32`: samples are written unchanged (bit-exact), only NaN/infinity become 0.
+//! * `Int16` / `Int24`: each sample is multiplied by `2^(bits-1)` (32768 / 8388608), rounded
+//!   to nearest and clamped to the integer range (+1.0 becomes the largest code, 32767 /
+//!   8388607). This is the inverse of how decoders (symphonia, sox, ffmpeg) read integer
+//!   PCM, so a stem that passes through a unity mix comes out with the very same codes.
+//!   No dither is applied (a later option).
+//!
+//! [`WavWriter::clipped_samples`] counts samples beyond ±1.0 (and non-finite ones) in every
+//! format, so the UI can warn "the bounce clipped N samples" even for float files, which
+//! will clip on any fixed-point playback.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use tempfile::TempPath;
+
+use crate::error::{MediaError, Result};
+
+/// Sample encoding of a bounce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SampleFormat {
+    /// 16-bit signed integer PCM (CD, most compatible).
+    Int16,
+    /// 24-bit signed integer PCM (studio delivery standard).
+    Int24,
+    /// 32-bit IEEE float (keeps overs above 0 dBFS; bit-exact with the engine).
+    Float32,
+}
+
+impl SampleFormat {
+    fn bits(self) -> u16 {
+        match self {
+            SampleFormat::Int16 => 16,
+            SampleFormat::Int24 => 24,
+            SampleFormat::Float32 => 32,
+        }
+    }
+}
+
+/// A WAV file being written; becomes visible at its destination only on [`finalize`].
+///
+/// [`finalize`]: WavWriter::finalize
+pub struct WavWriter {
+    // Field order matters: the hound writer (and its file handle) is dropped before the
+    // temporary path, whose drop then deletes the abandoned file.
+    writer: Option<hound::WavWriter<BufWriter<File>>>,
+    temp_path: Option<TempPath>,
+    dest: PathBuf,
+    channels: u16,
+    format: SampleFormat,
+    clipped: u64,
+}
+
+impl std::fmt::Debug for WavWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WavWriter")
+            .field("dest", &self.dest)
+            .field("channels", &self.channels)
+            .field("format", &self.format)
+            .field("clipped", &self.clipped)
+            .finish_non_exhaustive()
+    }
+}
+
+fn write_err(path: &Path, source: std::io::Error) -> MediaError {
+    MediaError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn hound_err(path: &Path, err: hound::Error) -> MediaError {
+    match err {
+        hound::Error::IoError(e) => write_err(path, e),
+        other => write_err(path, std::io::Error::other(other.to_string())),
+    }
+}
+
+impl WavWriter {
+    /// Start a bounce to `path` with the given rate, channel count and sample format.
+    ///
+    /// Creates a temporary file in `path`'s folder (so the final rename stays on one file
+    /// system and is atomic). Fails, naming `path`, if the folder does not exist or is not
+    /// writable, or if the rate or channel count is 0.
+    pub fn create(
+        path: &Path,
+        sample_rate_hz: u32,
+        channels: u16,
+        format: SampleFormat,
+    ) -> Result<Self> {
+        if sample_rate_hz == 0 || channels == 0 {
+            return Err(write_err(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("invalid format: {channels} channels at {sample_rate_hz} Hz"),
+                ),
+            ));
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map_or_else(|| "bounce".to_owned(), |n| n.to_string_lossy().into_owned());
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(&dir)
+            .map_err(|e| write_err(path, e))?;
+        let (file, temp_path) = temp.into_parts();
+        let spec = hound::WavSpec {
+            channels,
+            sample_rate: sample_rate_hz,
+            bits_per_sample: format.bits(),
+            sample_format: match format {
+                SampleFormat::Float32 => hound::SampleFormat::Float,
+                SampleFormat::Int16 | SampleFormat::Int24 => hound::SampleFormat::Int,
+            },
+        };
+        let writer =
+            hound::WavWriter::new(BufWriter::new(file), spec).map_err(|e| hound_err(path, e))?;
+        Ok(WavWriter {
+            writer: Some(writer),
+            temp_path: Some(temp_path),
+            dest: path.to_path_buf(),
+            channels,
+            format,
+            clipped: 0,
+        })
+    }
+
+    /// Append interleaved frames (`L R L R ...`); the length must be a whole number of
+    /// frames. See the module docs for the conversion and what counts as clipped.
+    pub fn write_interleaved(&mut self, samples: &[f32]) -> Result<()> {
+        if !samples.len().is_multiple_of(usize::from(self.channels)) {
+            return Err(write_err(
+                &self.dest,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!(
+                        "{} samples is not a whole number of {}-channel frames",
+                        samples.len(),
+                        self.channels
+                    ),
+                ),
+            ));
+        }
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(write_err(
+                &self.dest,
+                std::io::Error::other("the writer is already closed"),
+            ));
+        };
+        let dest = &self.dest;
+        for &s in samples {
+            let finite = if s.is_finite() { s } else { 0.0 };
+            if !s.is_finite() || s.abs() > 1.0 {
+                self.clipped += 1;
+            }
+            let result = match self.format {
+                SampleFormat::Float32 => writer.write_sample(finite),
+                SampleFormat::Int16 => writer.write_sample(to_int(finite, 16) as i16),
+                SampleFormat::Int24 => writer.write_sample(to_int(finite, 24)),
+            };
+            result.map_err(|e| hound_err(dest, e))?;
+        }
+        Ok(())
+    }
+
+    /// Samples written so far that were beyond ±1.0 or not finite.
+    pub fn clipped_samples(&self) -> u64 {
+        self.clipped
+    }
+
+    /// Finish the header, flush to disk and move the file to its destination, replacing
+    /// any previous file there only now that the new one is complete.
+    pub fn finalize(mut self) -> Result<()> {
+        let dest = self.dest.clone();
+        let writer = self.writer.take().ok_or_else(|| {
+            write_err(&dest, std::io::Error::other("the writer is already closed"))
+        })?;
+        writer.finalize().map_err(|e| hound_err(&dest, e))?;
+        let temp_path = self.temp_path.take().ok_or_else(|| {
+            write_err(&dest, std::io::Error::other("the writer is already closed"))
+        })?;
+        // Make sure the data is on disk before the rename makes it the real file.
+        File::open(&temp_path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| write_err(&dest, e))?;
+        temp_path
+            .persist(&dest)
+            .map_err(|e| write_err(&dest, e.error))?;
+        Ok(())
+    }
+}
+
+/// Scale by `2^(bits-1)`, round to nearest, clamp to the integer range.
+fn to_int(sample: f32, bits: u32) -> i32 {
+    let scale = (1i64 << (bits - 1)) as f64;
+    (f64::from(sample) * scale)
+        .round()
+        .clamp(-scale, scale - 1.0) as i32
+}

@@ -1,0 +1,28 @@
+//! stemdesk-media: getting audio in and out of Stemdesk.
+//!
+//! * [`decode_file`] reads any file symphonia supports (WAV/RF64/AIFF/FLAC/MP3/Ogg Vorbis/
+//!   AAC/ALAC) into planar `f32`, mixed down to mono or stereo ([`downmix`]) and robust to
+//!   damaged files.
+//! * [`resample`] converts to the session rate without changing timing.
+//! * [`load_for_session`] / [`load_many`] combine both, the latter in parallel.
+//! * [`WavWriter`] writes bounces safely (temp file + rename).
+//! * [`PeakCache`] holds waveform overview peaks for the GUI.
+//!
+//! Every error is a [`MediaError`] whose message names the file.
+
+pub mod decode;
+pub mod downmix;
+pub mod encode;
+pub mod error;
+pub mod load;
+pub mod peaks;
+pub mod resample;
+mod wav_repair;
+
+pub use decode::{DecodedAudio, MAX_DURATION_S, decode_file};
+pub use downmix::{Downmix, downmix};
+pub use encode::{SampleFormat, WavWriter};
+pub use error::{MediaError, Result};
+pub use load::{load_for_session, load_many};
+pub use peaks::PeakCache;
+pub use resample::resample;

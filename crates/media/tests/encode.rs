@@ -1,0 +1,158 @@
+//! The bounce writer: exact round trips and no half-written files.
+
+use std::path::Path;
+
+use stemdesk_media::{MediaError, SampleFormat, WavWriter};
+
+fn dir_entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn int24_round_trip_is_within_one_lsb_and_counts_clips() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    let values: Vec<f32> = vec![
+        0.0,
+        0.5,
+        -0.5,
+        1.0,
+        -1.0,
+        0.123_456_7,
+        -0.000_001,
+        1.5,
+        -2.0,
+        0.999_999,
+    ];
+    let mut w = WavWriter::create(&path, 48_000, 2, SampleFormat::Int24).expect("create");
+    w.write_interleaved(&values).expect("write");
+    assert_eq!(w.clipped_samples(), 2);
+    w.finalize().expect("finalize");
+
+    let mut r = hound::WavReader::open(&path).expect("open");
+    let spec = r.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 48_000, 24)
+    );
+    let read: Vec<i32> = r.samples::<i32>().map(|s| s.expect("sample")).collect();
+    assert_eq!(read.len(), values.len());
+    let full = 8_388_608.0f64;
+    for (v, got) in values.iter().zip(&read) {
+        let want = (f64::from(*v) * full).clamp(-full, full - 1.0);
+        assert!(
+            (f64::from(*got) - want).abs() <= 1.0,
+            "{v}: got {got}, want {want}"
+        );
+    }
+    assert_eq!(read[0], 0);
+    assert_eq!(read[3], 8_388_607);
+    assert_eq!(read[4], -8_388_608);
+}
+
+#[test]
+fn int16_scaling_inverts_the_decoders_scaling() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX16.wav");
+    let mut w = WavWriter::create(&path, 44_100, 1, SampleFormat::Int16).expect("create");
+    w.write_interleaved(&[1.0, -1.0, 0.5, 0.0]).expect("write");
+    w.finalize().expect("finalize");
+    let read: Vec<i16> = hound::WavReader::open(&path)
+        .expect("open")
+        .samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect();
+    // x * 32768, clamped: -1.0 is the lowest code, +1.0 the highest.
+    assert_eq!(read, vec![32_767, -32_768, 16_384, 0]);
+}
+
+#[test]
+fn float32_is_bit_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    let values: Vec<f32> = (0..1000)
+        .map(|i| ((i as f32) * 0.731).sin() * 1.3 + f32::EPSILON * i as f32)
+        .collect();
+    let mut w = WavWriter::create(&path, 96_000, 1, SampleFormat::Float32).expect("create");
+    for chunk in values.chunks(77) {
+        w.write_interleaved(chunk).expect("write");
+    }
+    let overs = values.iter().filter(|v| v.abs() > 1.0).count() as u64;
+    assert!(overs > 0);
+    assert_eq!(w.clipped_samples(), overs);
+    w.finalize().expect("finalize");
+    let read: Vec<f32> = hound::WavReader::open(&path)
+        .expect("open")
+        .samples::<f32>()
+        .map(|s| s.expect("sample"))
+        .collect();
+    assert_eq!(read.len(), values.len());
+    assert!(
+        read.iter()
+            .zip(&values)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+}
+
+#[test]
+fn dropping_without_finalize_keeps_the_old_file_and_leaves_no_temp() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    std::fs::write(&path, b"previous bounce").expect("old file");
+    {
+        let mut w = WavWriter::create(&path, 48_000, 2, SampleFormat::Int24).expect("create");
+        w.write_interleaved(&[0.1; 2000]).expect("write");
+        // While writing, the destination is untouched and a temp file sits beside it.
+        assert_eq!(std::fs::read(&path).expect("read"), b"previous bounce");
+        assert_eq!(dir_entries(dir.path()).len(), 2);
+    } // dropped: cancelled bounce
+    assert_eq!(std::fs::read(&path).expect("read"), b"previous bounce");
+    assert_eq!(dir_entries(dir.path()), vec!["MIX.wav".to_owned()]);
+}
+
+#[test]
+fn error_mid_bounce_leaves_no_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    let mut w = WavWriter::create(&path, 48_000, 2, SampleFormat::Float32).expect("create");
+    w.write_interleaved(&[0.0; 64]).expect("write");
+    let err = w.write_interleaved(&[0.0; 3]).expect_err("half a frame");
+    assert!(err.to_string().contains("MIX.wav"), "{err}");
+    drop(w);
+    assert!(
+        dir_entries(dir.path()).is_empty(),
+        "{:?}",
+        dir_entries(dir.path())
+    );
+}
+
+#[test]
+fn finalize_replaces_the_old_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    std::fs::write(&path, b"previous bounce").expect("old file");
+    let mut w = WavWriter::create(&path, 48_000, 1, SampleFormat::Int16).expect("create");
+    w.write_interleaved(&[0.25; 480]).expect("write");
+    w.finalize().expect("finalize");
+    let r = hound::WavReader::open(&path).expect("open");
+    assert_eq!(r.len(), 480);
+    assert_eq!(dir_entries(dir.path()), vec!["MIX.wav".to_owned()]);
+}
+
+#[test]
+fn unwritable_destination_is_an_error_naming_the_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("no_such_folder").join("MIX.wav");
+    let err = WavWriter::create(&path, 48_000, 2, SampleFormat::Int24).expect_err("missing folder");
+    assert!(matches!(err, MediaError::Write { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("no_such_folder") && msg.contains("cannot write"),
+        "{msg}"
+    );
+}
