@@ -59,10 +59,14 @@ pub fn solo_muted(session: &Session) -> HashSet<StripId> {
         .collect()
 }
 
-fn reach(from: &[StripId], edges: &HashMap<StripId, Vec<StripId>>, seen: &mut HashSet<StripId>) {
+/// Adds to `audible` everything reachable from `from` along `edges` (`from` included).
+/// Uses its own visited set: a start node already audible must still be expanded.
+fn reach(from: &[StripId], edges: &HashMap<StripId, Vec<StripId>>, audible: &mut HashSet<StripId>) {
+    let mut visited: HashSet<StripId> = HashSet::new();
     let mut stack: Vec<StripId> = from.to_vec();
     while let Some(s) = stack.pop() {
-        if seen.insert(s) {
+        if visited.insert(s) {
+            audible.insert(s);
             stack.extend(edges.get(&s).into_iter().flatten().copied());
         }
     }
