@@ -62,6 +62,10 @@ pub struct Compressor {
     /// Detector power (squared amplitude) below which the static curve gives no
     /// reduction: the start of the knee. Lets quiet passages skip the log.
     knee_start_power: f32,
+    /// `1 - 1/ratio`: dB of reduction per dB over the threshold.
+    slope: f32,
+    /// `slope / (2 knee_db)` (0 for a hard knee).
+    knee_scale: f32,
     attack_coef: f32,
     release_coef: f32,
     rms_coef: f32,
@@ -83,6 +87,8 @@ impl Compressor {
             sample_rate_hz: fs,
             params: p,
             knee_start_power: 0.0,
+            slope: 0.0,
+            knee_scale: 0.0,
             attack_coef: 0.0,
             release_coef: 0.0,
             rms_coef: 1.0 - one_pole_coef(RMS_WINDOW_MS, fs),
@@ -102,6 +108,12 @@ impl Compressor {
         self.params = p;
         let knee_start_db = p.threshold_db - 0.5 * p.knee_db;
         self.knee_start_power = 10f32.powf(knee_start_db / 10.0);
+        self.slope = 1.0 - 1.0 / p.ratio;
+        self.knee_scale = if p.knee_db > 0.0 {
+            self.slope / (2.0 * p.knee_db)
+        } else {
+            0.0
+        };
         self.attack_coef = one_pole_coef(p.attack_ms, self.sample_rate_hz);
         self.release_coef = one_pole_coef(p.release_ms, self.sample_rate_hz);
         self.makeup_db.set_target(p.makeup_db);
@@ -118,7 +130,7 @@ impl StereoProcessor for Compressor {
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let p = self.params;
         let rms = p.detection == Detection::Rms;
-        let (a_att, a_rel) = (self.attack_coef, self.release_coef);
+        let (k_att, k_rel) = (1.0 - self.attack_coef, 1.0 - self.release_coef);
         let mut ms = self.ms;
         let mut gr = self.gr_db;
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
@@ -134,13 +146,21 @@ impl StereoProcessor for Compressor {
                 inst
             };
             let target = if power > self.knee_start_power {
-                let x_db = fast_pow_to_db(power);
-                static_gain_reduction_db(x_db, p.threshold_db, p.ratio, p.knee_db)
+                // The static curve with the divisions precomputed.
+                let over = fast_pow_to_db(power) - p.threshold_db;
+                if 2.0 * over.abs() <= p.knee_db {
+                    let t = over + 0.5 * p.knee_db;
+                    self.knee_scale * t * t
+                } else {
+                    self.slope * over
+                }
             } else {
                 0.0
             };
-            let a = if target > gr { a_att } else { a_rel };
-            gr = a * gr + (1.0 - a) * target;
+            // Branching smooth peak detector (a select, not a jump: the branch would be
+            // unpredictable on real material).
+            let k = if target > gr { k_att } else { k_rel };
+            gr += k * (target - gr);
             if gr < GR_FLOOR_DB {
                 gr = 0.0;
             }

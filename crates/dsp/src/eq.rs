@@ -33,15 +33,37 @@ fn clamp_band(band: &EqBand, sample_rate_hz: f32) -> (f32, f32, f32) {
     )
 }
 
-/// Coefficients of one trapezoidal SVF section with output mix `m0*x + m1*bp + m2*lp`.
+/// How a section mixes its outputs; selects a specialised inner loop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Mix {
+    /// `x + m1 * bp` (peak).
+    #[default]
+    Bell,
+    /// `lp` only.
+    LowPass,
+    /// `m0 * x + m1 * bp + m2 * lp` (shelves, high-pass).
+    General,
+}
+
+/// One trapezoidal SVF section (Simper), with output `m0*x + m1*bp + m2*lp`.
+///
+/// The textbook update `v1 = a1*ic1 + a2*v3; v2 = ic2 + a2*ic1 + a3*v3;
+/// ic1 = 2*v1 - ic1; ic2 = 2*v2 - ic2` is rearranged (exactly, in real arithmetic) to
+/// `ic1' = ic1 - c1*ic1 + b1*v3`, `ic2' = ic2 + b1*ic1 + b2*v3` with `c1 = 2(1 - a1)`,
+/// `b1 = 2*a2`, `b2 = 2*a3`, and `v1 = (ic1 + ic1')/2`, `v2 = (ic2 + ic2')/2`. This keeps
+/// the SVF's "state plus small increment" form (its f32 accuracy at low frequencies),
+/// but the loop-carried dependency chain is three operations instead of five.
 #[derive(Debug, Clone, Copy, Default)]
 struct SvfCoefs {
-    a1: f32,
-    a2: f32,
-    a3: f32,
+    c1: f32,
+    b1: f32,
+    b2: f32,
     m0: f32,
-    m1: f32,
-    m2: f32,
+    /// Half of `m1` (applied to `ic1 + ic1'` = 2 v1).
+    h1: f32,
+    /// Half of `m2`.
+    h2: f32,
+    mix: Mix,
 }
 
 /// The two integrator states of one SVF section for one channel.
@@ -62,42 +84,69 @@ impl SvfState {
     }
 }
 
+const MIX_BELL: u8 = 0;
+const MIX_LOWPASS: u8 = 1;
+const MIX_GENERAL: u8 = 2;
+
 impl SvfCoefs {
     /// Designs from the prewarped `g = tan(pi f / fs)`, damping `k = 1/Q` and output mix.
     fn new(g: f64, k: f64, m: [f64; 3]) -> Self {
         let a1 = 1.0 / (1.0 + g * (g + k));
         let a2 = g * a1;
         let a3 = g * a2;
+        let mix = if m[0] == 1.0 && m[2] == 0.0 {
+            Mix::Bell
+        } else if m[0] == 0.0 && m[1] == 0.0 && m[2] == 1.0 {
+            Mix::LowPass
+        } else {
+            Mix::General
+        };
         Self {
-            a1: a1 as f32,
-            a2: a2 as f32,
-            a3: a3 as f32,
+            // 1 - a1 computed without cancellation.
+            c1: (2.0 * g * (g + k) * a1) as f32,
+            b1: (2.0 * a2) as f32,
+            b2: (2.0 * a3) as f32,
             m0: m[0] as f32,
-            m1: m[1] as f32,
-            m2: m[2] as f32,
+            h1: (0.5 * m[1]) as f32,
+            h2: (0.5 * m[2]) as f32,
+            mix,
         }
     }
 
     /// Runs one section over a chunk of both channels.
     #[inline(always)]
     fn run(&self, st: &mut [SvfState; 2], left: &mut [f32], right: &mut [f32]) {
+        match self.mix {
+            Mix::Bell => self.run_mix::<MIX_BELL>(st, left, right),
+            Mix::LowPass => self.run_mix::<MIX_LOWPASS>(st, left, right),
+            Mix::General => self.run_mix::<MIX_GENERAL>(st, left, right),
+        }
+    }
+
+    #[inline(always)]
+    fn run_mix<const MIX: u8>(&self, st: &mut [SvfState; 2], left: &mut [f32], right: &mut [f32]) {
         let c = *self;
         let [mut sl, mut sr] = *st;
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            *l = c.tick(&mut sl, *l);
-            *r = c.tick(&mut sr, *r);
+            *l = c.tick::<MIX>(&mut sl, *l);
+            *r = c.tick::<MIX>(&mut sr, *r);
         }
         *st = [sl, sr];
     }
 
     #[inline(always)]
-    fn tick(&self, s: &mut SvfState, v0: f32) -> f32 {
+    fn tick<const MIX: u8>(&self, s: &mut SvfState, v0: f32) -> f32 {
         let v3 = v0 - s.ic2;
-        let v1 = self.a1 * s.ic1 + self.a2 * v3;
-        let v2 = s.ic2 + self.a2 * s.ic1 + self.a3 * v3;
-        s.ic1 = 2.0 * v1 - s.ic1;
-        s.ic2 = 2.0 * v2 - s.ic2;
-        self.m0 * v0 + self.m1 * v1 + self.m2 * v2
+        let n1 = (s.ic1 - self.c1 * s.ic1) + self.b1 * v3;
+        let n2 = (s.ic2 + self.b1 * s.ic1) + self.b2 * v3;
+        let y = match MIX {
+            MIX_BELL => v0 + self.h1 * (s.ic1 + n1),
+            MIX_LOWPASS => self.h2 * (s.ic2 + n2),
+            _ => self.m0 * v0 + self.h1 * (s.ic1 + n1) + self.h2 * (s.ic2 + n2),
+        };
+        s.ic1 = n1;
+        s.ic2 = n2;
+        y
     }
 }
 

@@ -70,38 +70,41 @@ pub fn one_pole_coef(time_ms: f32, sample_rate_hz: f32) -> f32 {
 }
 
 /// Fast `log2(x)` for `x > 0` (error < 2e-5 in log2, i.e. < 1e-4 dB); subnormal and
-/// non-positive inputs return about -127.
+/// non-positive inputs return about -126. Branch-free.
 #[inline(always)]
 pub fn fast_log2(x: f32) -> f32 {
-    let x = x.max(f32::MIN_POSITIVE);
-    let bits = x.to_bits();
-    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
-    // Mantissa m in [1, 2); centre it on [sqrt(1/2), sqrt(2)) for a smaller |t|.
-    let mut m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
-    let mut e = exponent as f32;
-    if m > std::f32::consts::SQRT_2 {
-        m *= 0.5;
-        e += 1.0;
-    }
-    // log(m) = 2 atanh(t), t = (m - 1) / (m + 1), |t| <= 0.1716.
+    let bits = x.max(f32::MIN_POSITIVE).to_bits();
+    let e = (((bits >> 23) & 0xff) as i32 - 127) as f32;
+    // Mantissa m in [1, 2): log(m) = 2 atanh(t), t = (m - 1) / (m + 1) in [0, 1/3].
+    let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000);
     let t = (m - 1.0) / (m + 1.0);
     let t2 = t * t;
-    let series = t * (2.0 + t2 * (2.0 / 3.0 + t2 * (2.0 / 5.0 + t2 * (2.0 / 7.0))));
+    let t4 = t2 * t2;
+    // 2 (t + t^3/3 + t^5/5 + t^7/7 + t^9/9), Estrin-style.
+    let a = 2.0 + t2 * (2.0 / 3.0);
+    let b = 2.0 / 5.0 + t2 * (2.0 / 7.0);
+    let series = t * ((a + t4 * b) + t4 * t4 * (2.0 / 9.0));
     e + series * std::f32::consts::LOG2_E
 }
 
 /// Fast `2^x` (relative error < 1e-6 for |x| <= 126; saturates outside).
+///
+/// Branch-free and call-free: no `round`/`floor` (which are libm calls on baseline
+/// x86-64 without SSE4.1); the offset keeps the truncating cast a floor.
 #[inline(always)]
 pub fn fast_exp2(x: f32) -> f32 {
     let x = x.clamp(-126.0, 126.0);
-    let i = x.round();
-    let f = (x - i) * std::f32::consts::LN_2; // |f| <= 0.347
-    // Taylor series of e^f to degree 6: error < 2e-7 relative.
-    let p = 1.0
-        + f * (1.0
-            + f * (0.5
-                + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
-    let scale = f32::from_bits((((i as i32) + 127) as u32) << 23);
+    let i = (x + 256.5) as i32 - 256; // round to nearest
+    let f = (x - i as f32) * std::f32::consts::LN_2; // |f| <= 0.347
+    // Taylor series of e^f to degree 6 (relative error < 2e-7), evaluated with Estrin's
+    // scheme: a shallow dependency chain, since this sits on the compressor's hot path.
+    let f2 = f * f;
+    let f4 = f2 * f2;
+    let p01 = 1.0 + f;
+    let p23 = 0.5 + f * (1.0 / 6.0);
+    let p45 = 1.0 / 24.0 + f * (1.0 / 120.0);
+    let p = (p01 + f2 * p23) + f4 * (p45 + f2 * (1.0 / 720.0));
+    let scale = f32::from_bits(((i + 127) as u32) << 23);
     p * scale
 }
 

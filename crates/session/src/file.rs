@@ -132,14 +132,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Session, SessionError> {
         format_version: u32,
     }
     let options = ron::Options::default();
-    if let Ok(v) = options.from_str::<VersionOnly>(text) {
-        if v.format_version > FORMAT_VERSION {
-            return Err(SessionError::TooNew {
-                path: path.to_owned(),
-                found: v.format_version,
-                supported: FORMAT_VERSION,
-            });
-        }
+    if let Ok(v) = options.from_str::<VersionOnly>(text)
+        && v.format_version > FORMAT_VERSION
+    {
+        return Err(SessionError::TooNew {
+            path: path.to_owned(),
+            found: v.format_version,
+            supported: FORMAT_VERSION,
+        });
     }
     let session: Session = options.from_str(text).map_err(|e| SessionError::Syntax {
         path: path.to_owned(),

@@ -168,13 +168,13 @@ fn check_strip(
     );
     range(errors, format!("{who} pan"), strip.pan, -1.0, 1.0);
     range(errors, format!("{who} width"), strip.width, 0.0, 2.0);
-    if let Output::Bus(b) = strip.output {
-        if !bus_ids.contains(&b) {
-            errors.push(ValidationError::UnknownOutputBus {
-                strip: who.clone(),
-                bus: b.0,
-            });
-        }
+    if let Output::Bus(b) = strip.output
+        && !bus_ids.contains(&b)
+    {
+        errors.push(ValidationError::UnknownOutputBus {
+            strip: who.clone(),
+            bus: b.0,
+        });
     }
     for s in &strip.sends {
         if !bus_ids.contains(&s.target) {

@@ -100,10 +100,10 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         content_end_frames: session.content_end_frames(),
         max_tail_frames: to_frames(MAX_TAIL_S),
     };
-    if let Some(end) = range.end_frames {
-        if end <= range.start_frames {
-            bail!("the end time must be after the start time");
-        }
+    if let Some(end) = range.end_frames
+        && end <= range.start_frames
+    {
+        bail!("the end time must be after the start time");
     }
     let mut graph = compile(session, &loaded.base_dir, &sources, args.block);
     let format = match args.bits {

@@ -27,16 +27,15 @@ pub fn run(dir: &Path, force: bool) -> anyhow::Result<()> {
         .iter()
         .map(|s| dir.join("audio").join(format!("{}.wav", s.name)))
         .collect();
-    if !force {
-        if let Some(existing) = std::iter::once(&session_path)
+    if !force
+        && let Some(existing) = std::iter::once(&session_path)
             .chain(&stem_paths)
             .find(|p| p.exists())
-        {
-            bail!(
-                "{} already exists; use --force to replace it",
-                existing.display()
-            );
-        }
+    {
+        bail!(
+            "{} already exists; use --force to replace it",
+            existing.display()
+        );
     }
     std::fs::create_dir_all(dir.join("audio"))
         .map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))?;

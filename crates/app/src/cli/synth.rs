@@ -124,7 +124,7 @@ fn add(l: &mut [f32], r: &mut [f32], i: usize, s: f32, pan: f32) {
 
 fn chord(bar: usize) -> [i32; 3] {
     let root = ROOTS[bar % 4];
-    let shape = if bar % 4 == 0 { MINOR } else { MAJOR };
+    let shape = if bar.is_multiple_of(4) { MINOR } else { MAJOR };
     [root + shape[0], root + shape[1], root + shape[2]]
 }
 
