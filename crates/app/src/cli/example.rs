@@ -262,6 +262,6 @@ fn session(stem_names: &[&str]) -> Session {
             },
         });
     }
-    s.master.gain_db = -1.0;
+    s.master.gain_db = -4.0;
     s
 }
