@@ -4,6 +4,12 @@ mod cli;
 
 use std::process::ExitCode;
 
+/// In debug builds every allocation is checked: inside the audio callback (wrapped in
+/// `assert_no_alloc`) one aborts the process, so a real-time violation cannot hide.
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
 fn main() -> ExitCode {
     match cli::run() {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,7 +40,7 @@ fn write_sine(path: &Path, rate: u32, channels: u16, seconds: f32, amp: f32) {
 fn help_explains_every_subcommand() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (out, _) = text(&stemdesk(&["--help"], dir.path()));
-    for sub in ["new", "bounce", "example"] {
+    for sub in ["new", "bounce", "play", "devices", "example"] {
         assert!(out.contains(sub), "{out}");
     }
     let (out, _) = text(&stemdesk(&["bounce", "--help"], dir.path()));

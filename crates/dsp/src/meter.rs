@@ -79,6 +79,17 @@ impl Meter {
         self.peak
     }
 
+    /// Raw peak amplitudes per channel, then restarts peak tracking (no log on the
+    /// audio thread: meters are published as amplitudes and converted by the reader).
+    pub fn take_peak_amplitude(&mut self) -> [f32; 2] {
+        std::mem::take(&mut self.peak)
+    }
+
+    /// Current RMS amplitude (linear) per channel.
+    pub fn rms(&self) -> [f32; 2] {
+        self.ms.map(f32::sqrt)
+    }
+
     /// Clears peak and RMS.
     pub fn reset(&mut self) {
         self.peak = [0.0; 2];

@@ -5,11 +5,13 @@
 
 mod bounce;
 mod graph;
+pub mod live;
 mod solo;
 mod sources;
 pub mod util;
 
 pub use bounce::{BounceRange, BounceStats, bounce};
 pub use graph::{Graph, Threads, compile};
+pub use live::{EngineHandle, Player, engine};
 pub use solo::solo_muted;
 pub use sources::{SourceAudio, SourceMap, SourceProblem, load_sources};

@@ -3,6 +3,7 @@
 mod bounce;
 mod example;
 mod new;
+mod play;
 mod synth;
 mod time;
 
@@ -37,6 +38,10 @@ enum Command {
     },
     /// Render a session to a stereo WAV file (the mixdown for mastering).
     Bounce(bounce::BounceArgs),
+    /// Play a session through the sound card (until Enter or the end).
+    Play(play::PlayArgs),
+    /// List audio output devices.
+    Devices,
     /// Write the bundled example project (synthesised stems and a mixed session) to a folder.
     Example {
         /// Destination folder (created if missing; existing files are not overwritten
@@ -59,6 +64,8 @@ pub fn run() -> anyhow::Result<()> {
             force,
         } => new::run(&session, &stems, rate, force),
         Command::Bounce(a) => bounce::run(&a),
+        Command::Play(a) => play::run(&a),
+        Command::Devices => play::list(),
         Command::Example { dir, force } => example::run(&dir, force),
     }
 }

@@ -8,6 +8,7 @@ use stemdesk_session::{BusId, Output, Session, StripId, resolve_media};
 use super::clip::ClipNode;
 use super::strip::{Dest, SendNode, StripNode, StripSpec};
 use super::{BusNode, Graph, TrackNode};
+use crate::live::MeterBank;
 use crate::solo::solo_muted;
 use crate::sources::SourceMap;
 
@@ -34,6 +35,7 @@ pub fn compile(
         let mut node = StripNode::new(
             rate,
             &StripSpec {
+                id,
                 gain_db: s.gain_db,
                 pan: s.pan,
                 width: s.width,
@@ -48,6 +50,7 @@ pub fn compile(
             .sends
             .iter()
             .map(|x| SendNode {
+                id: x.id,
                 dest: dest(Output::Bus(x.target)),
                 pre_fader: x.pre_fader,
                 level: Gain::new(rate, x.level_db),
@@ -101,6 +104,7 @@ pub fn compile(
     let master = StripNode::new(
         rate,
         &StripSpec {
+            id: StripId::Master,
             gain_db: m.gain_db,
             pan: m.pan,
             width: 1.0,
@@ -111,7 +115,15 @@ pub fn compile(
             output: Dest::Master,
         },
     );
+    let meter_ids = session
+        .tracks
+        .iter()
+        .map(|t| StripId::Track(t.id))
+        .chain(bus_order.iter().map(|b| StripId::Bus(*b)))
+        .chain(std::iter::once(StripId::Master))
+        .collect();
     Graph {
+        meters: std::sync::Arc::new(MeterBank::new(meter_ids)),
         sample_rate_hz: session.sample_rate_hz,
         max_block,
         tracks,

@@ -4,7 +4,13 @@ mod clip;
 mod compile;
 pub(crate) mod strip;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
+use stemdesk_dsp::EffectParams;
+use stemdesk_session::{InsertId, StripId};
+
+use crate::live::{MeterBank, ParamTarget};
 
 use clip::ClipNode;
 use strip::{Dest, StripNode};
@@ -46,6 +52,8 @@ pub struct Graph {
     pub(crate) master: StripNode,
     pub(crate) master_left: Vec<f32>,
     pub(crate) master_right: Vec<f32>,
+    /// Where strip meters are published: tracks, then buses (graph order), then master.
+    pub(crate) meters: Arc<MeterBank>,
 }
 
 impl Graph {
@@ -57,6 +65,73 @@ impl Graph {
     /// The largest block `render` does in one pass (longer requests are split internally).
     pub fn max_block(&self) -> usize {
         self.max_block
+    }
+
+    /// The meter bank this graph publishes to (shared with readers).
+    pub fn meters(&self) -> Arc<MeterBank> {
+        Arc::clone(&self.meters)
+    }
+
+    fn strip_mut(&mut self, id: StripId) -> Option<&mut StripNode> {
+        match id {
+            StripId::Master => Some(&mut self.master),
+            StripId::Track(_) => self
+                .tracks
+                .iter_mut()
+                .map(|t| &mut t.strip)
+                .find(|s| s.id == id),
+            StripId::Bus(_) => self
+                .buses
+                .iter_mut()
+                .map(|b| &mut b.strip)
+                .find(|s| s.id == id),
+        }
+    }
+
+    /// Sets a strip parameter (smoothed). Never allocates; false if the graph has no
+    /// such strip/send/insert.
+    pub fn set_param(&mut self, target: ParamTarget, value: f32) -> bool {
+        self.strip_mut(target.strip)
+            .is_some_and(|s| s.set_param(target.param, value))
+    }
+
+    /// Applies new settings to an insert of the same kind. Never allocates; false if the
+    /// insert is missing or of another kind.
+    pub fn set_insert_params(
+        &mut self,
+        strip: StripId,
+        insert: InsertId,
+        params: &EffectParams,
+    ) -> bool {
+        self.strip_mut(strip)
+            .is_some_and(|s| s.set_insert_params(insert, params))
+    }
+
+    /// Clears all processing state: effect tails, ramps, meters (transport stop).
+    pub fn reset(&mut self) {
+        self.strips_mut().for_each(StripNode::reset);
+    }
+
+    /// Clears the meters only (pause: the meters fall, effect state is kept).
+    pub fn reset_meters(&mut self) {
+        self.strips_mut().for_each(|s| s.meter.reset());
+    }
+
+    fn strips_mut(&mut self) -> impl Iterator<Item = &mut StripNode> {
+        self.tracks
+            .iter_mut()
+            .map(|t| &mut t.strip)
+            .chain(self.buses.iter_mut().map(|b| &mut b.strip))
+            .chain(std::iter::once(&mut self.master))
+    }
+
+    /// Publishes every strip's peak (since the last publish) and RMS to the meter bank.
+    pub fn publish_meters(&mut self) {
+        let meters = Arc::clone(&self.meters);
+        for (i, s) in self.strips_mut().enumerate() {
+            let peak = s.meter.take_peak_amplitude();
+            meters.publish(i, peak, s.meter.rms());
+        }
     }
 
     /// Renders timeline frames `[position, position + left.len())` into `left`/`right`.

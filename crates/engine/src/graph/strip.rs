@@ -1,8 +1,13 @@
 //! A channel strip as rendered: polarity, inserts, mute, sends, fader, pan, meter.
 
-use stemdesk_dsp::{Effect, Gain, Meter, PanLaw, Panner, StereoProcessor, apply_width};
-use stemdesk_session::Insert;
+use stemdesk_dsp::{
+    Effect, EffectParams, Gain, Meter, PanLaw, Panner, Smoother, StereoProcessor, apply_width,
+};
 use stemdesk_session::model::SILENCE_DB;
+use stemdesk_session::{Insert, InsertId, SendId, StripId};
+
+/// Width changes ramp over this time, like every other strip parameter.
+const WIDTH_SMOOTH_MS: f32 = 20.0;
 
 /// Where a strip's output or a send goes: an index into the graph's bus order, or the master.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,12 +18,14 @@ pub(crate) enum Dest {
 
 /// One insert slot.
 pub(crate) struct InsertNode {
+    pub(crate) id: InsertId,
     pub(crate) bypass: bool,
     pub(crate) effect: Effect,
 }
 
 /// A send with its own smoothed level and the buffer it fills each block.
 pub(crate) struct SendNode {
+    pub(crate) id: SendId,
     pub(crate) dest: Dest,
     pub(crate) pre_fader: bool,
     pub(crate) level: Gain,
@@ -28,12 +35,13 @@ pub(crate) struct SendNode {
 
 /// Everything a strip does to its signal, in order.
 pub(crate) struct StripNode {
+    pub(crate) id: StripId,
     pub(crate) polarity_invert: bool,
     pub(crate) inserts: Vec<InsertNode>,
     /// Mute (own or by another strip's solo), smoothed so it never clicks.
     pub(crate) mute: Gain,
     pub(crate) fader: Gain,
-    pub(crate) width: f32,
+    pub(crate) width: Smoother,
     pub(crate) panner: Panner,
     pub(crate) sends: Vec<SendNode>,
     pub(crate) meter: Meter,
@@ -42,6 +50,7 @@ pub(crate) struct StripNode {
 
 /// The settings a strip is built from (tracks, buses and the master alike).
 pub(crate) struct StripSpec<'a> {
+    pub(crate) id: StripId,
     pub(crate) gain_db: f32,
     pub(crate) pan: f32,
     pub(crate) width: f32,
@@ -55,18 +64,20 @@ pub(crate) struct StripSpec<'a> {
 impl StripNode {
     pub(crate) fn new(sample_rate_hz: f32, spec: &StripSpec<'_>) -> Self {
         StripNode {
+            id: spec.id,
             polarity_invert: spec.polarity_invert,
             inserts: spec
                 .inserts
                 .iter()
                 .map(|i| InsertNode {
+                    id: i.id,
                     bypass: i.bypass,
                     effect: Effect::new(sample_rate_hz, &i.effect),
                 })
                 .collect(),
             mute: Gain::new(sample_rate_hz, if spec.muted { SILENCE_DB } else { 0.0 }),
             fader: Gain::new(sample_rate_hz, spec.gain_db),
-            width: spec.width,
+            width: Smoother::new(sample_rate_hz, WIDTH_SMOOTH_MS, spec.width),
             panner: Panner::new(sample_rate_hz, spec.pan, spec.pan_law),
             sends: Vec::new(),
             meter: Meter::new(sample_rate_hz),
@@ -91,14 +102,68 @@ impl StripNode {
             fill_send(send, left, right, n);
         }
         self.fader.process(left, right);
-        if self.width != 1.0 {
-            apply_width(left, right, self.width);
+        if self.width.is_settled() {
+            apply_width(left, right, self.width.value());
+        } else {
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                let w = self.width.next();
+                apply_width(std::slice::from_mut(l), std::slice::from_mut(r), w);
+            }
         }
         self.panner.process(left, right);
         for send in self.sends.iter_mut().filter(|s| !s.pre_fader) {
             fill_send(send, left, right, n);
         }
         self.meter.process(left, right);
+    }
+}
+
+impl StripNode {
+    /// Sets a live parameter (smoothed where the processor smooths). Never allocates.
+    /// Returns false when the strip has no such send.
+    pub(crate) fn set_param(&mut self, param: crate::live::LiveParam, value: f32) -> bool {
+        use crate::live::LiveParam;
+        match param {
+            LiveParam::GainDb => self.fader.set_gain_db(value),
+            LiveParam::Pan => self.panner.set_pan(value),
+            LiveParam::Width => self.width.set_target(value.clamp(0.0, 2.0)),
+            LiveParam::Muted => self
+                .mute
+                .set_gain_db(if value >= 0.5 { SILENCE_DB } else { 0.0 }),
+            LiveParam::SendLevelDb(id) => match self.sends.iter_mut().find(|s| s.id == id) {
+                Some(send) => send.level.set_gain_db(value),
+                None => return false,
+            },
+            LiveParam::InsertBypass(id) => match self.inserts.iter_mut().find(|i| i.id == id) {
+                Some(insert) => insert.bypass = value >= 0.5,
+                None => return false,
+            },
+        }
+        true
+    }
+
+    /// Applies new settings to insert `id`; false if there is no such insert or it is a
+    /// different kind of effect (then a graph swap is needed).
+    pub(crate) fn set_insert_params(&mut self, id: InsertId, params: &EffectParams) -> bool {
+        self.inserts
+            .iter_mut()
+            .find(|i| i.id == id)
+            .is_some_and(|i| i.effect.set_params(params))
+    }
+
+    /// Clears all processing state (effect tails, smoothing ramps, meters).
+    pub(crate) fn reset(&mut self) {
+        for insert in &mut self.inserts {
+            insert.effect.reset();
+        }
+        self.mute.reset();
+        self.fader.reset();
+        self.width.snap();
+        self.panner.reset();
+        for send in &mut self.sends {
+            send.level.reset();
+        }
+        self.meter.reset();
     }
 }
 

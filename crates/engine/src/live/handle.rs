@@ -1,0 +1,154 @@
+//! The control side of live playback: owned by the GUI thread (or a test).
+
+use std::sync::Arc;
+
+use ringbuf::traits::{Consumer, Producer, Split};
+use ringbuf::{HeapCons, HeapProd, HeapRb};
+use stemdesk_dsp::EffectParams;
+use stemdesk_session::{InsertId, StripId};
+
+use super::command::{Command, Event, Garbage, LiveParam, ParamTarget};
+use super::meters::MeterBank;
+use super::player::Player;
+use super::status::Status;
+use crate::graph::Graph;
+
+/// Capacity of the command queue: far more than a GUI sends between two callbacks.
+const COMMAND_CAPACITY: usize = 4096;
+/// Capacity of the queues coming back (events, things to free).
+const RETURN_CAPACITY: usize = 4096;
+
+/// The command queue was full (the audio thread is not running or far behind); the
+/// command was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the audio engine is not taking commands (queue full); is the audio device running?")]
+pub struct QueueFull;
+
+/// Sends commands to a [`Player`] and reads what it reports. Never blocks.
+pub struct EngineHandle {
+    commands: HeapProd<Command>,
+    events: HeapCons<Event>,
+    trash: HeapCons<Garbage>,
+    status: Arc<Status>,
+    meters: Arc<MeterBank>,
+    next_seq: u64,
+    sample_rate_hz: u32,
+}
+
+/// Creates a handle and the player it controls, starting with `graph`, stopped at 0.
+pub fn engine(graph: Graph) -> (EngineHandle, Player) {
+    let (cmd_tx, cmd_rx) = HeapRb::<Command>::new(COMMAND_CAPACITY).split();
+    let (ev_tx, ev_rx) = HeapRb::<Event>::new(RETURN_CAPACITY).split();
+    let (trash_tx, trash_rx) = HeapRb::<Garbage>::new(RETURN_CAPACITY).split();
+    let status = Arc::new(Status::default());
+    let handle = EngineHandle {
+        commands: cmd_tx,
+        events: ev_rx,
+        trash: trash_rx,
+        status: Arc::clone(&status),
+        meters: graph.meters(),
+        next_seq: 0,
+        sample_rate_hz: graph.sample_rate_hz(),
+    };
+    let player = Player::new(Box::new(graph), cmd_rx, ev_tx, trash_tx, status);
+    (handle, player)
+}
+
+impl EngineHandle {
+    fn send(&mut self, cmd: Command) -> Result<u64, QueueFull> {
+        self.commands.try_push(cmd).map_err(|_| QueueFull)?;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        Ok(seq)
+    }
+
+    /// Starts playback from the current position. Returns the command's sequence number.
+    pub fn play(&mut self) -> Result<u64, QueueFull> {
+        self.send(Command::Play)
+    }
+
+    /// Pauses (position kept).
+    pub fn pause(&mut self) -> Result<u64, QueueFull> {
+        self.send(Command::Pause)
+    }
+
+    /// Stops and returns to where playback started.
+    pub fn stop(&mut self) -> Result<u64, QueueFull> {
+        self.send(Command::Stop)
+    }
+
+    /// Moves the playhead.
+    pub fn seek(&mut self, frames: u64) -> Result<u64, QueueFull> {
+        self.send(Command::Seek(frames))
+    }
+
+    /// Loops `[start, end)`, or stops looping with `None`.
+    pub fn set_loop(&mut self, range: Option<(u64, u64)>) -> Result<u64, QueueFull> {
+        let (start_frames, end_frames) = range.unwrap_or((0, 0));
+        self.send(Command::SetLoop {
+            enabled: range.is_some(),
+            start_frames,
+            end_frames,
+        })
+    }
+
+    /// Changes a strip parameter on the fast path (smoothed by the audio thread).
+    pub fn set_param(
+        &mut self,
+        strip: StripId,
+        param: LiveParam,
+        value: f32,
+    ) -> Result<u64, QueueFull> {
+        self.send(Command::Param {
+            target: ParamTarget { strip, param },
+            value,
+        })
+    }
+
+    /// Sends new settings for an insert (same effect kind; otherwise swap the graph).
+    pub fn set_insert_params(
+        &mut self,
+        strip: StripId,
+        insert: InsertId,
+        params: EffectParams,
+    ) -> Result<u64, QueueFull> {
+        self.send(Command::InsertParams {
+            strip,
+            insert,
+            params: Box::new(params),
+        })
+    }
+
+    /// Swaps in a graph compiled off the audio thread (crossfaded; the old graph comes
+    /// back through [`EngineHandle::poll`] and is dropped here).
+    pub fn swap_graph(&mut self, graph: Graph) -> Result<u64, QueueFull> {
+        let meters = graph.meters();
+        let seq = self.send(Command::SwapGraph(Box::new(graph)))?;
+        self.meters = meters;
+        Ok(seq)
+    }
+
+    /// Frees what the audio thread handed back and returns the events it reported since
+    /// the last call. Call regularly (each GUI frame).
+    pub fn poll(&mut self) -> Vec<Event> {
+        while let Some(garbage) = self.trash.try_pop() {
+            drop(garbage);
+        }
+        self.events.pop_iter().collect()
+    }
+
+    /// Transport and load figures.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// Meters of the graph most recently sent.
+    pub fn meters(&self) -> &MeterBank {
+        &self.meters
+    }
+
+    /// The session sample rate.
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.sample_rate_hz
+    }
+}

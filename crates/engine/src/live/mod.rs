@@ -1,0 +1,19 @@
+//! Live playback: the audio-thread side ([`Player`]) and the control side ([`EngineHandle`]),
+//! joined by lock-free single-producer/single-consumer queues.
+//!
+//! Commands flow to the audio thread; graphs and boxed parameters that the audio thread is
+//! done with flow back (so nothing is freed there); meters and transport state are published
+//! through atomics. The [`Player`] knows nothing about devices: the `device` crate calls
+//! [`Player::process_interleaved`] from its callback, and tests can drive it directly.
+
+mod command;
+mod handle;
+mod meters;
+mod player;
+mod status;
+
+pub use command::{Command, Event, LiveParam, ParamTarget};
+pub use handle::{EngineHandle, QueueFull, engine};
+pub use meters::{MeterBank, MeterReading, StripMeter};
+pub use player::{CROSSFADE_MS, DECLICK_MS, Player};
+pub use status::Status;
