@@ -302,3 +302,205 @@ pub fn full_session_with_len(dir: &std::path::Path, frames: u64) -> LoadedSessio
     save(&s, &path).expect("save");
     load(&path).expect("load")
 }
+
+/// One stem of the reference job: its media path as stored in the session (relative to the
+/// session file), track name and length.
+pub struct RefStem {
+    /// Media path as the session stores it.
+    pub source: PathBuf,
+    /// Track name.
+    pub name: String,
+    /// Clip length in frames.
+    pub frames: u64,
+}
+
+/// The reference mixing job of `../shared/bench/README.md` as a session: per stem EQ
+/// (3 peaks), compressor, gate, fader -4 dB, spread pan, post-fader sends to a reverb bus
+/// (-12 dB) and a delay bus (-18 dB); master -6 dB. Used by the bench job, the
+/// real-time pacing test and the callback-load benchmark.
+pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
+    let mut s = Session::new(rate_hz);
+    let reverb = BusId(s.alloc_id());
+    let delay = BusId(s.alloc_id());
+    let insert = |s: &mut Session, effect| Insert {
+        id: InsertId(s.alloc_id()),
+        bypass: false,
+        effect,
+    };
+    let rv = insert(
+        &mut s,
+        EffectParams::Reverb(ReverbParams {
+            predelay_ms: 0.0,
+            decay_s: 2.0,
+            size: 0.7,
+            damping: 0.3,
+            width: 1.0,
+            mix: 1.0,
+        }),
+    );
+    s.buses.push(Bus {
+        id: reverb,
+        name: "Reverb".into(),
+        color: Color::default(),
+        solo_safe: true,
+        strip: Strip {
+            inserts: vec![rv],
+            ..Strip::default()
+        },
+    });
+    let dl = insert(
+        &mut s,
+        EffectParams::Delay(DelayParams {
+            time_ms: 375.0,
+            feedback: 0.5,
+            low_cut_hz: 20.0,
+            high_cut_hz: 20_000.0,
+            ping_pong: false,
+            mix: 1.0,
+        }),
+    );
+    s.buses.push(Bus {
+        id: delay,
+        name: "Delay".into(),
+        color: Color::default(),
+        solo_safe: true,
+        strip: Strip {
+            inserts: vec![dl],
+            ..Strip::default()
+        },
+    });
+    let n = stems.len();
+    for (i, stem) in stems.iter().enumerate() {
+        let peak = |freq_hz, gain_db, q| EqBand {
+            enabled: true,
+            kind: EqBandKind::Peak,
+            freq_hz,
+            gain_db,
+            q,
+        };
+        let inserts = vec![
+            insert(
+                &mut s,
+                EffectParams::Eq(EqParams {
+                    bands: vec![
+                        peak(120.0, -3.0, 0.7),
+                        peak(1200.0, 2.0, 1.0),
+                        peak(8000.0, 3.0, 0.7),
+                    ],
+                }),
+            ),
+            insert(
+                &mut s,
+                EffectParams::Compressor(CompressorParams {
+                    threshold_db: -20.0,
+                    ratio: 3.0,
+                    knee_db: 2.8,
+                    attack_ms: 10.0,
+                    release_ms: 120.0,
+                    makeup_db: 2.0,
+                    detection: Detection::Peak,
+                }),
+            ),
+            insert(
+                &mut s,
+                EffectParams::Gate(GateParams {
+                    threshold_db: -50.0,
+                    range_db: -60.0,
+                    attack_ms: 2.0,
+                    hold_ms: 0.0,
+                    release_ms: 150.0,
+                    hysteresis_db: 0.0,
+                }),
+            ),
+        ];
+        let sends = vec![
+            Send {
+                id: SendId(s.alloc_id()),
+                target: reverb,
+                level_db: -12.0,
+                pre_fader: false,
+            },
+            Send {
+                id: SendId(s.alloc_id()),
+                target: delay,
+                level_db: -18.0,
+                pre_fader: false,
+            },
+        ];
+        let pan = if n > 1 {
+            -0.8 + 1.6 * i as f32 / (n - 1) as f32
+        } else {
+            0.0
+        };
+        let id = TrackId(s.alloc_id());
+        let clip = ClipId(s.alloc_id());
+        s.tracks.push(Track {
+            id,
+            name: stem.name.clone(),
+            color: Color::default(),
+            clips: vec![Clip {
+                id: clip,
+                source: stem.source.clone(),
+                position_frames: 0,
+                offset_frames: 0,
+                length_frames: stem.frames,
+                gain_db: 0.0,
+                fade_in: Fade::default(),
+                fade_out: Fade::default(),
+            }],
+            strip: Strip {
+                gain_db: -4.0,
+                pan,
+                inserts,
+                sends,
+                ..Strip::default()
+            },
+        });
+    }
+    s.master.gain_db = -6.0;
+    s
+}
+
+/// A reference-job session of `tracks` tracks over `frames`-long synthetic stems written
+/// to `dir` (four distinct signals, reused round-robin), saved and loaded back.
+pub fn reference_job_fixture(dir: &Path, tracks: usize, frames: u64) -> LoadedSession {
+    let distinct = tracks.clamp(1, 4);
+    for k in 0..distinct {
+        write_wav24(
+            &dir.join(format!("stem{k}.wav")),
+            48_000,
+            &test_signal(frames as usize, 2, 11 + k as u32),
+        );
+    }
+    let stems: Vec<RefStem> = (0..tracks)
+        .map(|i| RefStem {
+            source: format!("stem{}.wav", i % distinct).into(),
+            name: format!("Track {}", i + 1),
+            frames,
+        })
+        .collect();
+    let path = dir.join("reference.ron");
+    save(&reference_job(48_000, &stems), &path).expect("save");
+    load(&path).expect("load")
+}
+
+/// Re-runs test `name` of the current test binary in a child process with extra
+/// environment (ALSA reads its configuration once per process, so tests that bring their
+/// own ALSA config run their body in a child). Returns the child's combined output after
+/// asserting it succeeded.
+pub fn run_test_in_child(name: &str, envs: &[(&str, &std::ffi::OsStr)]) -> String {
+    let exe = std::env::current_exe().expect("test binary");
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["--exact", "--nocapture", "--test-threads=1", name]);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run child");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "child failed:\n{log}");
+    log
+}

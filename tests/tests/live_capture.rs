@@ -41,20 +41,13 @@ fn live_output_through_cpal_equals_offline_render_with_param_change_and_swap() {
         std::fs::create_dir_all(&alsa).expect("mkdir");
         let capture = dir.path().join("capture.raw");
         std::fs::write(alsa.join("asoundrc"), asoundrc(&capture)).expect("asoundrc");
-        let exe = std::env::current_exe().expect("test binary");
-        let out = std::process::Command::new(exe)
-            .args(["--exact", "--nocapture", "--test-threads=1"])
-            .arg("live_output_through_cpal_equals_offline_render_with_param_change_and_swap")
-            .env(CHILD, &capture)
-            .env("XDG_CONFIG_HOME", dir.path())
-            .output()
-            .expect("run child");
-        let log = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+        let log = run_test_in_child(
+            "live_output_through_cpal_equals_offline_render_with_param_change_and_swap",
+            &[
+                (CHILD, capture.as_os_str()),
+                ("XDG_CONFIG_HOME", dir.path().as_os_str()),
+            ],
         );
-        assert!(out.status.success(), "child failed:\n{log}");
         assert!(log.contains("captured frames identical"), "{log}");
         return;
     };

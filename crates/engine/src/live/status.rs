@@ -12,6 +12,7 @@ pub struct Status {
     load_last: AtomicU32,
     load_max: AtomicU32,
     xruns: AtomicU64,
+    overloads: AtomicU64,
     leaked_graphs: AtomicU64,
 }
 
@@ -51,6 +52,12 @@ impl Status {
         self.xruns.load(Ordering::Relaxed)
     }
 
+    /// Callbacks that took longer than their buffer period (the device may have
+    /// underrun even if it did not report it).
+    pub fn overloads(&self) -> u64 {
+        self.overloads.load(Ordering::Relaxed)
+    }
+
     /// Graphs the audio thread could not hand back (return queue full) and leaked rather
     /// than free on the audio thread. Should always be 0.
     pub fn leaked_graphs(&self) -> u64 {
@@ -77,6 +84,9 @@ impl Status {
         self.callbacks.fetch_add(1, Ordering::Relaxed);
         self.load_last.store(load.to_bits(), Ordering::Relaxed);
         self.load_max.fetch_max(load.to_bits(), Ordering::Relaxed);
+        if load > 1.0 {
+            self.overloads.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Counts an xrun (called by the device layer when the backend reports one).

@@ -1,0 +1,196 @@
+//! Real-time pacing through a real sound server: 10 s of a 32-track reference-job session
+//! at 256-frame buffers into a PulseAudio null sink, with a fader change every 20 ms and a
+//! graph swap every 500 ms. No xruns, no overloaded callback, and the transport advances
+//! by exactly the frames the device consumed, at the wall-clock rate.
+//!
+//! `.ci/run` (scripts/test.sh) starts the PulseAudio server and sets
+//! `STEMDESK_REQUIRE_PULSE=1`, which makes a missing server a failure; elsewhere the test
+//! says it is skipped.
+#![allow(missing_docs)]
+
+use std::time::{Duration, Instant};
+
+use stemdesk_device::{OutputConfig, start_output};
+use stemdesk_dsp::params::*;
+use stemdesk_e2e::*;
+use stemdesk_engine::live::{Event, LiveParam};
+use stemdesk_engine::{compile, engine};
+use stemdesk_session::*;
+
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+const NAME: &str = "plays_32_tracks_in_real_time_through_pulseaudio_without_xruns";
+const CHILD: &str = "STEMDESK_PACING_CHILD";
+const PCM: &str = "stemdesk_pulse";
+const RATE: u64 = 48_000;
+const PLAY_S: u64 = 10;
+
+fn pulse_reachable() -> bool {
+    std::process::Command::new("pactl")
+        .arg("info")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn plays_32_tracks_in_real_time_through_pulseaudio_without_xruns() {
+    if std::env::var_os(CHILD).is_some() {
+        child();
+        return;
+    }
+    if !pulse_reachable() {
+        assert!(
+            std::env::var_os("STEMDESK_REQUIRE_PULSE").is_none(),
+            "STEMDESK_REQUIRE_PULSE is set but no PulseAudio server answers `pactl info`"
+        );
+        eprintln!("SKIPPED: no PulseAudio server (scripts/test.sh starts one)");
+        return;
+    }
+    // Our own PCM on the pulse plugin, with underruns reported to the application.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("alsa")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("alsa/asoundrc"),
+        format!(
+            "pcm.{PCM} {{\n  type pulse\n  handle_underrun true\n  \
+             hint {{ show on description \"Stemdesk pacing test\" }}\n}}\n"
+        ),
+    )
+    .expect("asoundrc");
+    let log = run_test_in_child(
+        NAME,
+        &[
+            (CHILD, "1".as_ref()),
+            ("XDG_CONFIG_HOME", dir.path().as_os_str()),
+        ],
+    );
+    assert!(log.contains("paced OK"), "{log}");
+    println!("{log}");
+}
+
+fn child() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loaded = reference_job_fixture(dir.path(), 32, (PLAY_S + 2) * RATE);
+    let src = sources(&loaded);
+    let base = &loaded.base_dir;
+    // The structural edit swapped in and out: a gate insert added to track 1.
+    let mut edited = loaded.session.clone();
+    let id = InsertId(edited.alloc_id());
+    edited.tracks[0].strip.inserts.push(Insert {
+        id,
+        bypass: false,
+        effect: EffectParams::Gate(GateParams {
+            threshold_db: -40.0,
+            range_db: -20.0,
+            attack_ms: 1.0,
+            hold_ms: 10.0,
+            release_ms: 100.0,
+            hysteresis_db: 2.0,
+        }),
+    });
+    let (mut handle, player) = engine(compile(&loaded.session, base, &src, 256));
+    handle.play().expect("queue");
+    let config = OutputConfig {
+        device: Some(PCM.to_string()),
+        buffer_frames: Some(256),
+    };
+    let output = start_output(player, &config).expect("open the pulse PCM");
+    let tracks: Vec<StripId> = loaded
+        .session
+        .tracks
+        .iter()
+        .map(|t| StripId::Track(t.id))
+        .collect();
+    // The server takes a moment (about 2 s here) before it starts pulling audio; the 10 s
+    // are counted from when the stream is running.
+    let opened = Instant::now();
+    while handle.status().frames_rendered() < RATE / 10 {
+        assert!(
+            opened.elapsed() < Duration::from_secs(15),
+            "the stream never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    println!(
+        "stream running after {:.2} s",
+        opened.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let mut events: Vec<Event> = Vec::new();
+    let (mut params, mut swaps) = (0u32, 0u32);
+    let mut next_swap = Duration::from_millis(500);
+    // Pacing is measured after the first second, once the server's buffer has filled.
+    let mut steady: Option<(Instant, u64)> = None;
+    while started.elapsed() < Duration::from_secs(PLAY_S) {
+        std::thread::sleep(Duration::from_millis(20));
+        let strip = tracks[params as usize % tracks.len()];
+        let gain_db = -4.0 + 3.0 * (params as f32 * 0.3).sin();
+        handle
+            .set_param(strip, LiveParam::GainDb, gain_db)
+            .expect("queue");
+        params += 1;
+        if started.elapsed() >= next_swap {
+            let session = if swaps % 2 == 0 {
+                &edited
+            } else {
+                &loaded.session
+            };
+            handle
+                .swap_graph(compile(session, base, &src, 256))
+                .expect("queue");
+            swaps += 1;
+            next_swap += Duration::from_millis(500);
+        }
+        events.extend(handle.poll());
+        if steady.is_none() && started.elapsed() >= Duration::from_secs(1) {
+            steady = Some((Instant::now(), handle.status().frames_rendered()));
+        }
+    }
+    let steady_end = (Instant::now(), handle.status().frames_rendered());
+    let elapsed_s = started.elapsed().as_secs_f64();
+    let sent = u64::from(1 + params + swaps);
+    let wait = Instant::now();
+    while (events.len() as u64) < sent && wait.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(5));
+        events.extend(handle.poll());
+    }
+    let st = handle.status();
+    let callbacks = st.callbacks();
+    let (frames, position) = (st.frames_rendered(), st.position_frames());
+    let (xruns, overloads, max_load) = (st.xruns(), st.overloads(), st.take_max_load());
+    drop(output);
+    events.extend(handle.poll());
+    let st = handle.status();
+    println!(
+        "{frames} frames in {elapsed_s:.2} s, {callbacks} callbacks (mean {:.0} frames), \
+         {params} param changes, {swaps} swaps, max load {:.1}%, {xruns} xruns, {overloads} overloads",
+        frames as f64 / callbacks.max(1) as f64,
+        max_load * 100.0
+    );
+    assert_eq!(xruns, 0, "xruns reported by the device");
+    assert_eq!(overloads, 0, "callbacks slower than their period");
+    assert_eq!(st.leaked_graphs(), 0);
+    assert!(
+        params >= 400 && swaps >= 19,
+        "{params} params, {swaps} swaps"
+    );
+    let applied = events
+        .iter()
+        .filter(|e| matches!(e, Event::Applied { .. }))
+        .count();
+    assert_eq!(applied as u64, sent, "every command applied");
+    // Transport position = frames the device consumed (no seek, no loop) ...
+    let drift = position.abs_diff(frames);
+    assert!(drift <= 256 * 4, "position {position} vs frames {frames}");
+    // ... and the device consumed them at 48 kHz of wall-clock time.
+    let (t0, f0) = steady.unwrap_or((started, 0));
+    let expected = (steady_end.0 - t0).as_secs_f64() * RATE as f64;
+    let ratio = (steady_end.1 - f0) as f64 / expected;
+    assert!(
+        (0.95..1.05).contains(&ratio),
+        "paced at {ratio:.3}x real time"
+    );
+    println!("paced OK at {ratio:.4}x real time");
+}
