@@ -16,7 +16,8 @@ done
 if pactl info >/dev/null 2>&1; then
   echo "PulseAudio null sink running (XDG_RUNTIME_DIR=$pulse_dir)"
   export STEMDESK_REQUIRE_PULSE=1
-  trap 'pactl exit >/dev/null 2>&1 || true; rm -rf "$pulse_dir"' EXIT
+  STEMDESK_CLEANUP="${STEMDESK_CLEANUP:-}pactl exit >/dev/null 2>&1 || true; rm -rf '$pulse_dir';"
+  trap 'eval "$STEMDESK_CLEANUP"' EXIT
 else
   echo "warning: PulseAudio did not start; see $pulse_dir/pulse.log" >&2
   cat "$pulse_dir/pulse.log" >&2 || true

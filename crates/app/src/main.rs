@@ -1,6 +1,4 @@
-//! The `stemdesk` binary: command-line subcommands (the GUI arrives with the mixing desk).
-
-mod cli;
+//! The `stemdesk` binary: the mixing desk GUI and the command-line subcommands.
 
 use std::process::ExitCode;
 
@@ -11,7 +9,7 @@ use std::process::ExitCode;
 static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 fn main() -> ExitCode {
-    match cli::run() {
+    match stemdesk::cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stemdesk: error: {e:#}");

@@ -20,8 +20,12 @@ pub struct PeakCache {
 impl PeakCache {
     /// Compute all levels for `audio` (one pass over the samples, then merges).
     pub fn build(audio: &DecodedAudio) -> Self {
-        let level0: Vec<Vec<(f32, f32)>> = audio
-            .channels
+        Self::from_channels(&audio.channels)
+    }
+
+    /// Compute all levels for planar `channels` (e.g. a source already in memory).
+    pub fn from_channels(channels: &[Vec<f32>]) -> Self {
+        let level0: Vec<Vec<(f32, f32)>> = channels
             .iter()
             .map(|ch| {
                 ch.chunks(LEVEL0_FRAMES_PER_BUCKET)

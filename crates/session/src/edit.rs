@@ -234,6 +234,11 @@ impl Session {
     pub fn apply(&mut self, edit: &Edit) -> Result<(), EditError> {
         let mut next = self.clone();
         next.apply_unchecked(edit)?;
+        // Edits that add items carry IDs allocated from a copy (`alloc_id`); the counter
+        // moves past them so later allocations never collide.
+        if let Some(max) = crate::validate::all_ids(&next).into_iter().max() {
+            next.next_id = next.next_id.max(max.saturating_add(1));
+        }
         if let Some(e) = validate(&next).into_iter().next() {
             return Err(EditError::Invalid(e));
         }

@@ -122,8 +122,8 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
     errors
 }
 
-fn check_ids(session: &Session, errors: &mut Vec<ValidationError>) {
-    let mut seen = HashSet::new();
+/// Every stable ID the session uses (tracks, buses, clips, inserts, sends, lanes).
+pub(crate) fn all_ids(session: &Session) -> Vec<u32> {
     let mut ids = Vec::new();
     for t in &session.tracks {
         ids.push(t.id.0);
@@ -138,7 +138,12 @@ fn check_ids(session: &Session, errors: &mut Vec<ValidationError>) {
     }
     ids.extend(session.master.inserts.iter().map(|i| i.id.0));
     ids.extend(session.automation.iter().map(|l| l.id.0));
-    for id in ids {
+    ids
+}
+
+fn check_ids(session: &Session, errors: &mut Vec<ValidationError>) {
+    let mut seen = HashSet::new();
+    for id in all_ids(session) {
         if !seen.insert(id) {
             errors.push(ValidationError::DuplicateId(id));
         }

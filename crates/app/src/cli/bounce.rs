@@ -7,8 +7,9 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use ebur128::{EbuR128, Mode};
 use indicatif::{ProgressBar, ProgressStyle};
-use stemdesk_engine::{BounceRange, Threads, bounce, compile, load_sources};
+use stemdesk_engine::{BounceRange, SourceMap, Threads, bounce, compile, load_sources};
 use stemdesk_media::{SampleFormat, WavWriter};
+use stemdesk_session::Session;
 
 use super::time::{format_seconds, parse_seconds};
 
@@ -94,41 +95,30 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         );
     }
     let to_frames = |s: f64| (s * f64::from(rate)).round() as u64;
-    let range = BounceRange {
-        start_frames: args.start.map_or(0, to_frames),
-        end_frames: args.end.map(to_frames),
-        content_end_frames: session.content_end_frames(),
-        max_tail_frames: to_frames(MAX_TAIL_S),
-    };
-    if let Some(end) = range.end_frames
-        && end <= range.start_frames
+    let start_frames = args.start.map_or(0, to_frames);
+    let end_frames = args.end.map(to_frames);
+    if let Some(end) = end_frames
+        && end <= start_frames
     {
         bail!("the end time must be after the start time");
     }
-    let mut graph = compile(session, &loaded.base_dir, &sources, args.block);
     let format = match args.bits {
         Bits::Int16 => SampleFormat::Int16,
         Bits::Int24 => SampleFormat::Int24,
         Bits::Float32 => SampleFormat::Float32,
     };
-    let mut writer = WavWriter::create(&args.output, rate, 2, format)?;
-    let mut meter = (!args.no_measure)
-        .then(|| EbuR128::new(2, rate, Mode::I | Mode::TRUE_PEAK))
-        .transpose()
-        .context("cannot set up the loudness meter")?;
     let bar = progress_bar();
-    let started = Instant::now();
-    let stats = bounce(
-        &mut graph,
-        range,
-        args.block,
-        Threads::Pool,
-        |samples| {
-            if let Some(m) = meter.as_mut() {
-                // A meter failure must not spoil the bounce; it is reported below as n/a.
-                let _ = m.add_frames_f32(samples);
-            }
-            writer.write_interleaved(samples)
+    let summary = render_mix(
+        &MixRequest {
+            session,
+            base_dir: &loaded.base_dir,
+            sources: &sources,
+            output: &args.output,
+            format,
+            start_frames,
+            end_frames,
+            measure: !args.no_measure,
+            block_frames: args.block,
         },
         |done, total| {
             bar.set_length(total);
@@ -136,41 +126,143 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         },
     )?;
     bar.finish_and_clear();
-    let clipped = writer.clipped_samples();
-    writer.finalize()?;
-    let elapsed_s = started.elapsed().as_secs_f64();
-    let duration_s = stats.frames as f64 / f64::from(rate);
-    let peak_db = 20.0 * stats.peak[0].max(stats.peak[1]).log10();
-    let loudness = meter.as_ref().map(describe_loudness).unwrap_or_default();
     println!(
-        "bounced {} to {} ({}, {} Hz): peak {:.2} dBFS{loudness}, {:.1}x realtime",
-        format_seconds(duration_s),
+        "bounced {} to {} ({}, {} Hz): {}",
+        format_seconds(summary.duration_s),
         args.output.display(),
         bits_name(args.bits),
         rate,
-        peak_db,
-        duration_s / elapsed_s.max(1e-9),
+        summary.describe(),
     );
-    if clipped > 0 {
-        eprintln!(
-            "warning: {clipped} samples clipped at 0 dBFS; lower the master by at least {:.1} dB \
-             or bounce as --bits 32f",
-            peak_db.max(0.0) + 0.1
-        );
+    if let Some(warning) = summary.clip_warning() {
+        eprintln!("warning: {warning}");
     }
     Ok(())
 }
 
-fn describe_loudness(m: &EbuR128) -> String {
-    let lufs = m.loudness_global().ok().filter(|l| l.is_finite());
-    let true_peak = (0..2)
-        .filter_map(|c| m.true_peak(c).ok())
-        .fold(0.0f64, f64::max);
-    let lufs = lufs.map_or("n/a".to_owned(), |l| format!("{l:.1}"));
-    format!(
-        ", {lufs} LUFS integrated, true peak {:.2} dBTP",
-        20.0 * true_peak.log10()
-    )
+/// What to render and where (shared by the command line and the GUI's Bounce).
+pub struct MixRequest<'a> {
+    /// The session (valid).
+    pub session: &'a Session,
+    /// Folder its media paths are relative to.
+    pub base_dir: &'a Path,
+    /// Decoded media.
+    pub sources: &'a SourceMap,
+    /// The WAV file to write (replaced atomically).
+    pub output: &'a Path,
+    /// Sample format.
+    pub format: SampleFormat,
+    /// First frame.
+    pub start_frames: u64,
+    /// End frame; `None` = the last clip plus the effect tail.
+    pub end_frames: Option<u64>,
+    /// Measure loudness and true peak.
+    pub measure: bool,
+    /// Frames per render block.
+    pub block_frames: usize,
+}
+
+/// Facts about a finished mix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixSummary {
+    /// Length in seconds.
+    pub duration_s: f64,
+    /// Highest sample, dBFS.
+    pub peak_db: f64,
+    /// Integrated loudness, LUFS (when measured and defined).
+    pub lufs: Option<f64>,
+    /// True peak, dBTP (when measured).
+    pub true_peak_db: Option<f64>,
+    /// Samples clipped by an integer format.
+    pub clipped: u64,
+    /// Render speed.
+    pub x_realtime: f64,
+}
+
+impl MixSummary {
+    /// One line: peak, loudness, true peak, speed.
+    pub fn describe(&self) -> String {
+        let loudness = match (self.lufs, self.true_peak_db) {
+            (lufs, Some(tp)) => format!(
+                ", {} LUFS integrated, true peak {tp:.2} dBTP",
+                lufs.map_or("n/a".to_owned(), |l| format!("{l:.1}"))
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "peak {:.2} dBFS{loudness}, {:.1}x realtime",
+            self.peak_db, self.x_realtime
+        )
+    }
+
+    /// Advice when integer output clipped.
+    pub fn clip_warning(&self) -> Option<String> {
+        (self.clipped > 0).then(|| {
+            format!(
+                "{} samples clipped at 0 dBFS; lower the master by at least {:.1} dB or bounce as 32-bit float",
+                self.clipped,
+                self.peak_db.max(0.0) + 0.1
+            )
+        })
+    }
+}
+
+/// Renders a session to a WAV file with the offline renderer.
+pub fn render_mix(
+    req: &MixRequest<'_>,
+    mut progress: impl FnMut(u64, u64),
+) -> anyhow::Result<MixSummary> {
+    let rate = req.session.sample_rate_hz;
+    let range = BounceRange {
+        start_frames: req.start_frames,
+        end_frames: req.end_frames,
+        content_end_frames: req.session.content_end_frames(),
+        max_tail_frames: (MAX_TAIL_S * f64::from(rate)) as u64,
+    };
+    let mut graph = compile(req.session, req.base_dir, req.sources, req.block_frames);
+    let mut writer = WavWriter::create(req.output, rate, 2, req.format)?;
+    let mut meter = req
+        .measure
+        .then(|| EbuR128::new(2, rate, Mode::I | Mode::TRUE_PEAK))
+        .transpose()
+        .context("cannot set up the loudness meter")?;
+    let started = Instant::now();
+    let stats = bounce(
+        &mut graph,
+        range,
+        req.block_frames,
+        Threads::Pool,
+        |samples| {
+            if let Some(m) = meter.as_mut() {
+                // A meter failure must not spoil the bounce; it is reported as n/a.
+                let _ = m.add_frames_f32(samples);
+            }
+            writer.write_interleaved(samples)
+        },
+        &mut progress,
+    )?;
+    let clipped = writer.clipped_samples();
+    writer.finalize()?;
+    let elapsed_s = started.elapsed().as_secs_f64();
+    let duration_s = stats.frames as f64 / f64::from(rate);
+    let (lufs, true_peak_db) = match meter.as_ref() {
+        Some(m) => {
+            let lufs = m.loudness_global().ok().filter(|l| l.is_finite());
+            let tp = (0..2)
+                .filter_map(|c| m.true_peak(c).ok())
+                .fold(0.0f64, f64::max);
+            (lufs, Some(20.0 * tp.log10()))
+        }
+        None => (None, None),
+    };
+    Ok(MixSummary {
+        duration_s,
+        peak_db: 20.0 * f64::from(stats.peak[0].max(stats.peak[1])).log10(),
+        lufs,
+        true_peak_db,
+        clipped,
+        x_realtime: duration_s / elapsed_s.max(1e-9),
+    })
 }
 
 fn bits_name(bits: Bits) -> &'static str {

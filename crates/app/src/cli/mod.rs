@@ -1,11 +1,11 @@
 //! Command-line interface: argument parsing and dispatch.
 
-mod bounce;
+pub mod bounce;
 mod example;
-mod new;
-mod play;
+pub mod new;
+pub mod play;
 mod synth;
-mod time;
+pub mod time;
 
 use std::path::PathBuf;
 
@@ -16,11 +16,22 @@ use clap::{Parser, Subcommand};
 #[command(name = "stemdesk", version, about, long_about = None)]
 struct Args {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open the mixing desk (the default when no subcommand is given).
+    Gui {
+        /// A session to open.
+        session: Option<PathBuf>,
+        /// Output device for playback (see `stemdesk devices`).
+        #[arg(long)]
+        device: Option<String>,
+        /// Close after this many frames have been drawn (launch checks).
+        #[arg(long, hide = true)]
+        quit_after_frames: Option<u64>,
+    },
     /// Create a session with one track per stem, each routed to the master.
     New {
         /// The session file to create (.ron). An existing file is never overwritten
@@ -56,7 +67,19 @@ enum Command {
 /// Parses the command line and runs the chosen subcommand.
 pub fn run() -> anyhow::Result<()> {
     let args = Args::parse();
-    match args.command {
+    let Some(command) = args.command else {
+        return crate::gui::run(crate::gui::LaunchOptions::default());
+    };
+    match command {
+        Command::Gui {
+            session,
+            device,
+            quit_after_frames,
+        } => crate::gui::run(crate::gui::LaunchOptions {
+            session,
+            device,
+            quit_after_frames,
+        }),
         Command::New {
             session,
             stems,

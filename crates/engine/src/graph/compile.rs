@@ -122,8 +122,26 @@ pub fn compile(
         .chain(bus_order.iter().map(|b| StripId::Bus(*b)))
         .chain(std::iter::once(StripId::Master))
         .collect();
+    let dynamics = session
+        .tracks
+        .iter()
+        .map(|t| (StripId::Track(t.id), &t.strip.inserts))
+        .chain(
+            bus_order
+                .iter()
+                .filter_map(|b| session.bus(*b))
+                .map(|b| (StripId::Bus(b.id), &b.strip.inserts)),
+        )
+        .chain(std::iter::once((StripId::Master, &session.master.inserts)))
+        .flat_map(|(strip, inserts)| {
+            inserts
+                .iter()
+                .filter(|i| is_dynamics(&i.effect))
+                .map(move |i| (strip, i.id))
+        })
+        .collect();
     Graph {
-        meters: std::sync::Arc::new(MeterBank::new(meter_ids)),
+        meters: std::sync::Arc::new(MeterBank::new(meter_ids, dynamics)),
         sample_rate_hz: session.sample_rate_hz,
         max_block,
         tracks,
@@ -176,4 +194,12 @@ fn bus_order(session: &Session) -> Vec<BusId> {
         }
     }
     order
+}
+
+/// Inserts whose gain change is metered (and published in this order by the graph).
+pub(crate) fn is_dynamics(p: &stemdesk_dsp::EffectParams) -> bool {
+    matches!(
+        p,
+        stemdesk_dsp::EffectParams::Compressor(_) | stemdesk_dsp::EffectParams::Gate(_)
+    )
 }

@@ -7,7 +7,7 @@ pub(crate) mod strip;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use stemdesk_dsp::EffectParams;
+use stemdesk_dsp::{Effect, EffectParams};
 use stemdesk_session::{InsertId, StripId};
 
 use crate::live::{MeterBank, ParamTarget};
@@ -128,9 +128,19 @@ impl Graph {
     /// Publishes every strip's peak (since the last publish) and RMS to the meter bank.
     pub fn publish_meters(&mut self) {
         let meters = Arc::clone(&self.meters);
+        let mut dynamics = 0;
         for (i, s) in self.strips_mut().enumerate() {
             let peak = s.meter.take_peak_amplitude();
             meters.publish(i, peak, s.meter.rms());
+            for insert in &s.inserts {
+                let db = match &insert.effect {
+                    Effect::Compressor(c) => c.gain_reduction_db(),
+                    Effect::Gate(g) => g.gain_db(),
+                    _ => continue,
+                };
+                meters.publish_dynamics(dynamics, db);
+                dynamics += 1;
+            }
         }
     }
 

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use stemdesk_session::StripId;
+use stemdesk_session::{InsertId, StripId};
 
 /// The atomic cells of one strip.
 #[derive(Debug, Default)]
@@ -21,6 +21,9 @@ struct Cells {
 pub struct MeterBank {
     ids: Vec<StripId>,
     cells: Vec<Cells>,
+    /// Dynamics inserts (compressors, gates) whose gain change is published, in order.
+    dynamics: Vec<(StripId, InsertId)>,
+    dynamics_db: Vec<AtomicU32>,
 }
 
 /// What one read of a strip's meter gives, as linear amplitudes.
@@ -34,9 +37,29 @@ pub struct MeterReading {
 
 impl MeterBank {
     /// A bank for these strips, in this order (the graph's publishing order).
-    pub(crate) fn new(ids: Vec<StripId>) -> Self {
+    pub(crate) fn new(ids: Vec<StripId>, dynamics: Vec<(StripId, InsertId)>) -> Self {
         let cells = ids.iter().map(|_| Cells::default()).collect();
-        Self { ids, cells }
+        let dynamics_db = dynamics.iter().map(|_| AtomicU32::new(0)).collect();
+        Self {
+            ids,
+            cells,
+            dynamics,
+            dynamics_db,
+        }
+    }
+
+    /// Publishes dynamics insert number `index`: its current gain change in dB
+    /// (compressor: gain reduction, positive; gate: its gain, 0 open .. range closed).
+    pub(crate) fn publish_dynamics(&self, index: usize, db: f32) {
+        if let Some(c) = self.dynamics_db.get(index) {
+            c.store(db.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// The latest gain change of a compressor or gate insert, in dB.
+    pub fn dynamics_db(&self, strip: StripId, insert: InsertId) -> Option<f32> {
+        let i = self.dynamics.iter().position(|d| *d == (strip, insert))?;
+        Some(f32::from_bits(self.dynamics_db[i].load(Ordering::Relaxed)))
     }
 
     /// The strips metered, in publishing order.
@@ -121,7 +144,7 @@ mod tests {
     #[test]
     fn peaks_accumulate_until_taken_and_clip_latches() {
         let id = StripId::Track(TrackId(3));
-        let bank = MeterBank::new(vec![StripId::Master, id]);
+        let bank = MeterBank::new(vec![StripId::Master, id], Vec::new());
         bank.publish(1, [0.5, 0.25], [0.1, 0.1]);
         bank.publish(1, [0.2, 1.2], [0.2, 0.3]);
         let r = bank.take(id).unwrap_or_default();

@@ -11,9 +11,11 @@ mod handle;
 mod meters;
 mod player;
 mod status;
+mod sync;
 
 pub use command::{Command, Event, LiveParam, ParamTarget};
 pub use handle::{EngineHandle, QueueFull, engine};
 pub use meters::{MeterBank, MeterReading, StripMeter};
 pub use player::{CROSSFADE_MS, DECLICK_MS, Player};
 pub use status::Status;
+pub use sync::{ParamUpdate, SyncPlan, plan_sync};

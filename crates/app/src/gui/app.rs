@@ -1,0 +1,668 @@
+//! The application state and the one place edits, undo and file operations happen.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use stemdesk_session::{
+    Bus, BusId, Clip, ClipId, Color, Edit, Fade, Session, Strip, Track, TrackId,
+};
+
+use super::audio::Audio;
+use super::autosave::{self, Autosave};
+use super::dialogs::Dialogs;
+use super::doc::Document;
+use super::jobs::{ImportPlace, JobDone, Jobs, track_name_for};
+use super::view::ViewState;
+use crate::cli::new::PALETTE;
+
+/// How the app is set up (tests change the audio and data folder).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Start the audio device at all.
+    pub audio: bool,
+    /// Output device (`None` = default).
+    pub device: Option<String>,
+    /// Buffer size (`None` = device default).
+    pub buffer_frames: Option<u32>,
+    /// Where untitled recovery files go.
+    pub data_dir: PathBuf,
+    /// Close after this many frames (launch checks).
+    pub quit_after_frames: Option<u64>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        let data_dir = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(std::env::temp_dir)
+            .join("stemdesk");
+        Self {
+            audio: true,
+            device: None,
+            buffer_frames: None,
+            data_dir,
+            quit_after_frames: None,
+        }
+    }
+}
+
+/// A line in the status bar.
+pub struct Message {
+    /// The text.
+    pub text: String,
+    /// An error (shown in red) rather than information.
+    pub is_error: bool,
+    /// When it appeared.
+    pub at: Instant,
+}
+
+/// The mixing desk.
+pub struct StemdeskApp {
+    pub(crate) doc: Document,
+    pub(crate) audio: Audio,
+    pub(crate) view: ViewState,
+    pub(crate) jobs: Jobs,
+    pub(crate) messages: Vec<Message>,
+    dialogs: Box<dyn Dialogs>,
+    autosave: Autosave,
+    config: AppConfig,
+    next_gesture: u64,
+    frames: u64,
+    title: String,
+    jobs_waker_missing: bool,
+    /// Recently opened sessions, newest first.
+    pub(crate) recent: Vec<PathBuf>,
+}
+
+impl StemdeskApp {
+    /// Creates the app, opening `session` if given. Problems are shown, never fatal.
+    pub fn new(config: AppConfig, dialogs: Box<dyn Dialogs>, session: Option<&Path>) -> Self {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut app = Self {
+            doc: Document::empty(cwd),
+            audio: Audio::off("Playback off: audio is disabled"),
+            view: ViewState::default(),
+            jobs: Jobs::default(),
+            messages: Vec::new(),
+            dialogs,
+            autosave: Autosave::default(),
+            recent: load_recent(&config.data_dir),
+            config,
+            next_gesture: 1,
+            frames: 0,
+            title: String::new(),
+            jobs_waker_missing: true,
+        };
+        app.audio.device = app.config.device.clone();
+        app.audio.buffer_frames = app.config.buffer_frames;
+        if let Some(path) = session {
+            app.open_path(path);
+        } else {
+            app.view.recovery_offer = autosave::pending_recovery(None, &app.config.data_dir);
+        }
+        if app.config.audio {
+            app.audio.start(&app.doc);
+        }
+        app
+    }
+
+    // ----- queries (also used by tests) -----
+
+    /// The session being edited.
+    pub fn session(&self) -> &Session {
+        self.doc.session()
+    }
+
+    /// Where the session is saved.
+    pub fn session_path(&self) -> Option<&Path> {
+        self.doc.path.as_deref()
+    }
+
+    /// Unsaved changes?
+    pub fn is_dirty(&self) -> bool {
+        self.doc.is_dirty()
+    }
+
+    /// Transport position in frames.
+    pub fn position_frames(&self) -> u64 {
+        self.audio.position_frames()
+    }
+
+    /// Whether playback is running.
+    pub fn is_playing(&self) -> bool {
+        self.audio.is_playing()
+    }
+
+    /// Why playback is off, if it is.
+    pub fn audio_error(&self) -> Option<&str> {
+        self.audio.error.as_deref()
+    }
+
+    /// Resolved media paths that are offline.
+    pub fn offline_media(&self) -> Vec<PathBuf> {
+        self.doc.offline.iter().cloned().collect()
+    }
+
+    /// Status messages, oldest first.
+    pub fn messages(&self) -> impl Iterator<Item = &str> {
+        self.messages.iter().map(|m| m.text.as_str())
+    }
+
+    /// Blocks until background imports and bounces finish and applies their results (tests).
+    pub fn finish_jobs(&mut self) {
+        let done = self.jobs.wait_all();
+        self.handle_jobs(done);
+    }
+
+    /// Gain change of a compressor or gate insert, for its editor's meter.
+    pub(crate) fn audio_dynamics(
+        &self,
+        strip: stemdesk_session::StripId,
+        insert: stemdesk_session::InsertId,
+    ) -> Option<f32> {
+        self.audio.dynamics_db(strip, insert)
+    }
+
+    // ----- messages -----
+
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
+        self.push_message(text.into(), false);
+    }
+
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
+        self.push_message(text.into(), true);
+    }
+
+    fn push_message(&mut self, text: String, is_error: bool) {
+        self.messages.push(Message {
+            text,
+            is_error,
+            at: Instant::now(),
+        });
+        if self.messages.len() > 50 {
+            self.messages.remove(0);
+        }
+    }
+
+    // ----- edits -----
+
+    /// A new gesture id: every edit made with it until the next one is one undo step.
+    pub(crate) fn new_gesture(&mut self) -> u64 {
+        self.next_gesture += 1;
+        self.next_gesture
+    }
+
+    /// Applies an edit (its own undo step, or part of `gesture`) and tells the engine.
+    pub(crate) fn edit(&mut self, edit: Edit, gesture: Option<u64>) {
+        let before = self.doc.session().clone();
+        match self.doc.apply(&edit, gesture) {
+            Ok(()) => self.audio.sync(&before, &self.doc),
+            Err(e) => self.error(format!("Cannot do that: {e}")),
+        }
+    }
+
+    /// Undo one step.
+    pub(crate) fn undo(&mut self) {
+        let before = self.doc.session().clone();
+        if self.doc.undo() {
+            self.audio.sync(&before, &self.doc);
+        }
+    }
+
+    /// Redo one step.
+    pub(crate) fn redo(&mut self) {
+        let before = self.doc.session().clone();
+        if self.doc.redo() {
+            self.audio.sync(&before, &self.doc);
+        }
+    }
+
+    /// Fresh IDs from a scratch copy of the session's counter; the edit that uses them
+    /// moves the real counter past them.
+    pub(crate) fn fresh_ids<const N: usize>(&self) -> [u32; N] {
+        let mut s = self.doc.session().clone();
+        std::array::from_fn(|_| s.alloc_id())
+    }
+
+    /// Adds a bus routed to the master.
+    pub(crate) fn add_bus(&mut self) {
+        let [id] = self.fresh_ids::<1>();
+        let n = self.session().buses.len();
+        let bus = Bus {
+            id: BusId(id),
+            name: format!("Bus {}", n + 1),
+            color: Color(0x8a, 0x8f, 0x98),
+            solo_safe: false,
+            strip: Strip::default(),
+        };
+        self.edit(Edit::AddBus(bus), None);
+    }
+
+    // ----- files -----
+
+    /// File → New: an empty session (asks nothing: the current one must be saved first).
+    pub(crate) fn new_session(&mut self) {
+        let base = self.doc.base_dir.clone();
+        self.doc = Document::empty(base);
+        self.after_document_change();
+    }
+
+    /// File → Open…
+    pub(crate) fn open_dialog(&mut self) {
+        if let Some(path) = self.dialogs.open_session() {
+            self.open_path(&path);
+        }
+    }
+
+    /// Opens a session file; on failure the current document stays.
+    pub fn open_path(&mut self, path: &Path) {
+        match Document::open(path) {
+            Ok(doc) => {
+                self.doc = doc;
+                for p in std::mem::take(&mut self.doc.problems) {
+                    self.error(p);
+                }
+                if !self.doc.offline.is_empty() {
+                    self.error(format!(
+                        "{} media file(s) offline: use File > Relink Media… to find them",
+                        self.doc.offline.len()
+                    ));
+                }
+                self.remember_recent(path);
+                self.view.recovery_offer =
+                    autosave::pending_recovery(Some(path), &self.config.data_dir);
+                self.after_document_change();
+                self.info(format!("Opened {}", file_name(path)));
+            }
+            Err(e) => self.error(format!("Cannot open {}: {e:#}", path.display())),
+        }
+    }
+
+    fn after_document_change(&mut self) {
+        self.view.selected_clip = None;
+        self.view.selected_track = None;
+        self.view.editor = None;
+        self.audio.seek(0);
+        self.audio.reload(&self.doc);
+    }
+
+    /// File → Save (asks where when untitled).
+    pub(crate) fn save(&mut self) {
+        match self.doc.path.clone() {
+            Some(path) => self.save_to(&path),
+            None => self.save_as(),
+        }
+    }
+
+    /// File → Save As…
+    pub(crate) fn save_as(&mut self) {
+        let name = format!("{}.ron", self.doc.name());
+        if let Some(path) = self.dialogs.save_session(&name) {
+            self.save_to(&path);
+        }
+    }
+
+    fn save_to(&mut self, path: &Path) {
+        let recovery = self.recovery_path();
+        match self.doc.save_to(path) {
+            Ok(()) => {
+                autosave::clear(&recovery);
+                self.remember_recent(path);
+                self.info(format!("Saved {}", file_name(path)));
+            }
+            Err(e) => self.error(format!("{e:#}")),
+        }
+    }
+
+    pub(crate) fn recovery_path(&self) -> PathBuf {
+        autosave::recovery_path(self.doc.path.as_deref(), &self.config.data_dir)
+    }
+
+    /// Restores the offered recovery file into the current document (as an undoable edit
+    /// of the whole session would be too large, it replaces the state and marks it unsaved).
+    pub(crate) fn restore_recovery(&mut self, rec: &Path) {
+        match stemdesk_session::load(rec) {
+            Ok(loaded) => {
+                let path = self.doc.path.clone();
+                let mut doc = Document::empty(self.doc.base_dir.clone());
+                doc.path = path;
+                std::mem::swap(&mut self.doc.sources, &mut doc.sources);
+                std::mem::swap(&mut self.doc.peaks, &mut doc.peaks);
+                std::mem::swap(&mut self.doc.offline, &mut doc.offline);
+                self.doc = doc;
+                self.doc.replace_session(loaded.session);
+                self.audio.reload(&self.doc);
+                self.info("Restored unsaved changes from the recovery file");
+            }
+            Err(e) => self.error(format!("Cannot restore {}: {e}", rec.display())),
+        }
+    }
+
+    fn remember_recent(&mut self, path: &Path) {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.recent.retain(|p| *p != path);
+        self.recent.insert(0, path);
+        self.recent.truncate(10);
+        save_recent(&self.config.data_dir, &self.recent);
+    }
+
+    /// File > Import Audio…: one new track per file at the playhead.
+    pub(crate) fn import_dialog(&mut self) {
+        let paths = self.dialogs.import_audio();
+        let at = self.position_frames();
+        self.import(paths, at, None);
+    }
+
+    /// Imports audio files as new tracks with a clip at `position_frames`.
+    pub fn import(
+        &mut self,
+        paths: Vec<PathBuf>,
+        position_frames: u64,
+        track_index: Option<usize>,
+    ) {
+        let rate = self.session().sample_rate_hz;
+        for (i, path) in paths.into_iter().enumerate() {
+            let path = std::path::absolute(&path).unwrap_or(path);
+            let place = ImportPlace {
+                position_frames,
+                track_index: track_index.map(|t| t + i),
+            };
+            self.jobs.import(path, rate, place, false);
+        }
+    }
+
+    /// File > Relink Media…: looks for each offline file by name in a chosen folder.
+    pub(crate) fn relink_dialog(&mut self) {
+        let Some(folder) = self.dialogs.relink_folder() else {
+            return;
+        };
+        let mut found = 0;
+        let offline: Vec<PathBuf> = self.doc.offline.iter().cloned().collect();
+        let mut edits = Vec::new();
+        for missing in offline {
+            let Some(name) = missing.file_name() else {
+                continue;
+            };
+            let candidate = folder.join(name);
+            if !candidate.is_file() {
+                continue;
+            }
+            found += 1;
+            self.doc.offline.remove(&missing);
+            let new_source = self
+                .doc
+                .media_path(&std::path::absolute(&candidate).unwrap_or(candidate.clone()));
+            for (track, clip) in self.session().clips() {
+                if self.doc.resolve(&clip.source) == missing {
+                    edits.push((track.id, clip.clone(), new_source.clone()));
+                }
+            }
+            let rate = self.session().sample_rate_hz;
+            self.jobs.import(
+                candidate,
+                rate,
+                ImportPlace {
+                    position_frames: 0,
+                    track_index: None,
+                },
+                true,
+            );
+        }
+        let gesture = self.new_gesture();
+        for (track, clip, source) in edits {
+            self.edit(Edit::RemoveClip(clip.id), Some(gesture));
+            self.edit(
+                Edit::AddClip {
+                    track,
+                    clip: Clip { source, ..clip },
+                },
+                Some(gesture),
+            );
+        }
+        self.info(format!(
+            "Relink: found {found} file(s) in {}",
+            folder.display()
+        ));
+    }
+
+    /// File → Bounce…: renders the mix in the background.
+    pub(crate) fn bounce_dialog(&mut self) {
+        let name = format!("{}-mix.wav", self.doc.name());
+        if let Some(out) = self.dialogs.bounce_target(&name) {
+            self.jobs.bounce(
+                self.session().clone(),
+                self.doc.base_dir.clone(),
+                self.doc.sources.clone(),
+                out,
+            );
+        }
+    }
+
+    pub(crate) fn handle_jobs(&mut self, done: Vec<JobDone>) {
+        for job in done {
+            match job {
+                JobDone::Import(Ok(imported)) => self.add_imported(imported),
+                JobDone::Relink(Ok(imported)) => {
+                    let resolved = imported.path.clone();
+                    self.doc
+                        .add_source(resolved, imported.audio, imported.peaks);
+                    self.audio.reload(&self.doc);
+                }
+                JobDone::Import(Err(e)) | JobDone::Relink(Err(e)) => {
+                    self.error(format!("Import failed: {e}"));
+                }
+                JobDone::Bounce(Ok(line)) => self.info(line),
+                JobDone::Bounce(Err(e)) => self.error(e),
+            }
+        }
+    }
+
+    fn add_imported(&mut self, imported: super::jobs::Imported) {
+        let frames = imported.audio.frames() as u64;
+        let source = self.doc.media_path(&imported.path);
+        self.doc
+            .add_source(imported.path.clone(), imported.audio, imported.peaks);
+        let [track_id, clip_id] = self.fresh_ids::<2>();
+        let n = self.session().tracks.len();
+        let index = imported.place.track_index.unwrap_or(n).min(n);
+        let track = Track {
+            id: TrackId(track_id),
+            name: track_name_for(&imported.path),
+            color: PALETTE[n % PALETTE.len()],
+            clips: vec![Clip {
+                id: ClipId(clip_id),
+                source,
+                position_frames: imported.place.position_frames,
+                offset_frames: 0,
+                length_frames: frames,
+                gain_db: 0.0,
+                fade_in: Fade::default(),
+                fade_out: Fade::default(),
+            }],
+            strip: Strip::default(),
+        };
+        self.edit(Edit::AddTrack { track, index }, None);
+        self.info(format!("Imported {}", imported.path.display()));
+    }
+
+    // ----- per frame -----
+
+    /// Draws the whole desk into `ui` and handles input. eframe calls this every frame;
+    /// tests call it through egui_kittest.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.frames += 1;
+        let ctx = ui.ctx().clone();
+        if self.jobs_waker_missing {
+            let c = ctx.clone();
+            self.jobs.set_waker(Arc::new(move || c.request_repaint()));
+            self.jobs_waker_missing = false;
+        }
+        let done = self.jobs.finished();
+        self.handle_jobs(done);
+        self.audio.poll();
+        super::keys::handle(self, &ctx);
+        self.handle_dropped_files(&ctx);
+        super::menu::show(self, ui);
+        super::transport::show(self, ui);
+        super::status::show(self, ui);
+        if self.view.show_mixer && self.view.show_arrange {
+            egui::Panel::bottom("mixer_panel")
+                .resizable(true)
+                .default_size(430.0)
+                .show(ui, |ui| super::mixer::show(self, ui));
+            egui::CentralPanel::default().show(ui, |ui| super::arrange::show(self, ui));
+        } else if self.view.show_mixer {
+            egui::CentralPanel::default().show(ui, |ui| super::mixer::show(self, ui));
+        } else {
+            egui::CentralPanel::default().show(ui, |ui| super::arrange::show(self, ui));
+        }
+        super::editors::show(self, &ctx);
+        self.dialogs_ui(&ctx);
+        if let Some(e) = self.autosave.tick(
+            self.doc.is_dirty(),
+            self.doc.session(),
+            &self.recovery_path(),
+        ) {
+            self.error(e);
+        }
+        // Repaint only as needed: at a steady meter rate while playing or working.
+        if self.audio.is_playing() || !self.jobs.running.is_empty() {
+            ctx.request_repaint_after(Duration::from_millis(33));
+        }
+    }
+
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if dropped.is_empty() {
+            return;
+        }
+        let pointer = ctx.input(|i| i.pointer.hover_pos());
+        let (at, index) = super::arrange::drop_target(self, pointer);
+        self.import(dropped, at, index);
+    }
+
+    fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        if let Some(rec) = self.view.recovery_offer.clone() {
+            egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
+                ui.heading("Recover unsaved changes?");
+                ui.label(format!(
+                    "Stemdesk found changes that were not saved ({}).",
+                    rec.display()
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Restore").clicked() {
+                        self.restore_recovery(&rec);
+                        self.view.recovery_offer = None;
+                    }
+                    if ui.button("Discard").clicked() {
+                        autosave::clear(&rec);
+                        self.view.recovery_offer = None;
+                    }
+                });
+            });
+        }
+        if self.view.confirm_close {
+            egui::Modal::new(egui::Id::unique("confirm_close")).show(ctx, |ui| {
+                ui.heading(format!("Save changes to \"{}\"?", self.doc.name()));
+                ui.label("Your changes will be lost if you don't save them.");
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        self.save();
+                        if !self.doc.is_dirty() {
+                            self.close_now(ctx);
+                        }
+                        self.view.confirm_close = false;
+                    }
+                    if ui.button("Don't Save").clicked() {
+                        self.view.confirm_close = false;
+                        self.close_now(ctx);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.view.confirm_close = false;
+                    }
+                });
+            });
+        }
+    }
+
+    /// Quit: asks to save first when there are unsaved changes.
+    pub(crate) fn request_quit(&mut self, ctx: &egui::Context) {
+        if self.doc.is_dirty() {
+            self.view.confirm_close = true;
+        } else {
+            self.close_now(ctx);
+        }
+    }
+
+    fn close_now(&mut self, ctx: &egui::Context) {
+        autosave::clear(&self.recovery_path());
+        self.view.close_confirmed = true;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+}
+
+impl eframe::App for StemdeskApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        if ctx.input(|i| i.viewport().close_requested()) && !self.view.close_confirmed {
+            if self.doc.is_dirty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.view.confirm_close = true;
+            } else {
+                autosave::clear(&self.recovery_path());
+            }
+        }
+        self.show(ui);
+        let title = self.doc.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        if let Some(n) = self.config.quit_after_frames {
+            if self.frames >= n {
+                self.view.close_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else {
+                ctx.request_repaint();
+            }
+        }
+    }
+}
+
+/// The file name of `path` for short messages.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn recent_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("recent.txt")
+}
+
+fn load_recent(data_dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_to_string(recent_file(data_dir))
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn save_recent(data_dir: &Path, recent: &[PathBuf]) {
+    let _ = std::fs::create_dir_all(data_dir);
+    let text: Vec<String> = recent.iter().map(|p| p.display().to_string()).collect();
+    let _ = std::fs::write(recent_file(data_dir), text.join("\n"));
+}

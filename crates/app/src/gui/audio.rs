@@ -1,0 +1,249 @@
+//! The GUI's connection to the live engine: starting the device, sending edits on the
+//! fast path or as graph swaps, transport, and reading meters.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use stemdesk_device::{AudioOutput, DeviceEvent, OutputConfig, start_output};
+use stemdesk_engine::live::{MeterReading, ParamUpdate, StripMeter, SyncPlan, plan_sync};
+use stemdesk_engine::{EngineHandle, compile, engine};
+use stemdesk_session::{Session, StripId};
+
+use super::doc::Document;
+
+/// Frames per render pass in the callback.
+const BLOCK_FRAMES: usize = 512;
+
+/// Playback state as the GUI sees it.
+pub struct Audio {
+    handle: Option<EngineHandle>,
+    output: Option<AudioOutput>,
+    /// Why playback is off, when it is.
+    pub error: Option<String>,
+    /// Requested device (`None` = default).
+    pub device: Option<String>,
+    /// Requested buffer size.
+    pub buffer_frames: Option<u32>,
+    /// Meters by strip, with peak hold.
+    pub meters: HashMap<StripId, StripMeter>,
+    last_read: Instant,
+    /// Playhead while there is no engine (still movable, for editing).
+    idle_position: u64,
+    /// Loop range and whether it is on.
+    pub loop_range: (u64, u64),
+    /// Loop on/off.
+    pub looping: bool,
+}
+
+impl Audio {
+    /// Audio off (for tests that do not need a device, or before the first start).
+    pub fn off(reason: &str) -> Self {
+        Self {
+            handle: None,
+            output: None,
+            error: Some(reason.to_owned()),
+            device: None,
+            buffer_frames: None,
+            meters: HashMap::new(),
+            last_read: Instant::now(),
+            idle_position: 0,
+            loop_range: (0, 0),
+            looping: false,
+        }
+    }
+
+    /// Compiles the document and opens the device. On failure playback stays off and
+    /// [`Audio::error`] says why; everything else keeps working.
+    pub fn start(&mut self, doc: &Document) {
+        self.stop_engine();
+        let graph = compile(doc.session(), &doc.base_dir, &doc.sources, BLOCK_FRAMES);
+        let (mut handle, player) = engine(graph);
+        let _ = handle.seek(self.idle_position);
+        let config = OutputConfig {
+            device: self.device.clone(),
+            buffer_frames: self.buffer_frames,
+        };
+        match start_output(player, &config) {
+            Ok(output) => {
+                self.output = Some(output);
+                self.handle = Some(handle);
+                self.error = None;
+                self.send_loop();
+            }
+            Err(e) => self.error = Some(format!("Playback off: {e}")),
+        }
+    }
+
+    fn stop_engine(&mut self) {
+        if let Some(h) = &self.handle {
+            self.idle_position = h.status().position_frames();
+        }
+        self.output = None;
+        self.handle = None;
+    }
+
+    /// Whether a device is playing our engine.
+    pub fn is_running(&self) -> bool {
+        self.handle.is_some()
+    }
+
+    /// Name of the open device.
+    pub fn device_name(&self) -> Option<&str> {
+        self.output.as_ref().map(AudioOutput::device)
+    }
+
+    /// Buffer size in use (when fixed).
+    pub fn buffer_in_use(&self) -> Option<u32> {
+        self.output.as_ref().and_then(AudioOutput::buffer_frames)
+    }
+
+    /// Brings the engine from `old` to the document's current session.
+    pub fn sync(&mut self, old: &Session, doc: &Document) {
+        let Some(handle) = self.handle.as_mut() else {
+            return;
+        };
+        let result = match plan_sync(old, doc.session()) {
+            SyncPlan::Nothing => Ok(()),
+            SyncPlan::Params(updates) => updates.into_iter().try_for_each(|u| {
+                match u {
+                    ParamUpdate::Param {
+                        strip,
+                        param,
+                        value,
+                    } => handle.set_param(strip, param, value),
+                    ParamUpdate::Insert {
+                        strip,
+                        insert,
+                        params,
+                    } => handle.set_insert_params(strip, insert, params),
+                }
+                .map(|_| ())
+            }),
+            SyncPlan::Recompile => {
+                let graph = compile(doc.session(), &doc.base_dir, &doc.sources, BLOCK_FRAMES);
+                handle.swap_graph(graph).map(|_| ())
+            }
+        };
+        if let Err(e) = result {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    /// Recompiles unconditionally (new media arrived, document replaced).
+    pub fn reload(&mut self, doc: &Document) {
+        if let Some(handle) = self.handle.as_mut() {
+            let graph = compile(doc.session(), &doc.base_dir, &doc.sources, BLOCK_FRAMES);
+            if let Err(e) = handle.swap_graph(graph) {
+                self.error = Some(e.to_string());
+            }
+        }
+        self.meters.clear();
+    }
+
+    /// Latest gain change of a compressor/gate insert (dB), while playing.
+    pub fn dynamics_db(&self, strip: StripId, insert: stemdesk_session::InsertId) -> Option<f32> {
+        self.handle.as_ref()?.meters().dynamics_db(strip, insert)
+    }
+
+    /// Transport position.
+    pub fn position_frames(&self) -> u64 {
+        self.handle
+            .as_ref()
+            .map_or(self.idle_position, |h| h.status().position_frames())
+    }
+
+    /// Whether the transport is rolling.
+    pub fn is_playing(&self) -> bool {
+        self.handle
+            .as_ref()
+            .is_some_and(|h| h.status().is_playing())
+    }
+
+    /// DSP load (last callback, and the highest since the last call).
+    pub fn load(&self) -> Option<(f32, f32)> {
+        self.handle
+            .as_ref()
+            .map(|h| (h.status().load(), h.status().take_max_load()))
+    }
+
+    /// Xruns so far.
+    pub fn xruns(&self) -> u64 {
+        self.handle.as_ref().map_or(0, |h| h.status().xruns())
+    }
+
+    /// Play / pause.
+    pub fn toggle_play(&mut self) {
+        if let Some(h) = self.handle.as_mut() {
+            let _ = if h.status().is_playing() {
+                h.pause()
+            } else {
+                h.play()
+            };
+        }
+    }
+
+    /// Stop (and return to where playback started).
+    pub fn stop(&mut self) {
+        if let Some(h) = self.handle.as_mut() {
+            let _ = h.stop();
+        }
+    }
+
+    /// Moves the playhead.
+    pub fn seek(&mut self, frames: u64) {
+        match self.handle.as_mut() {
+            Some(h) => {
+                let _ = h.seek(frames);
+            }
+            None => self.idle_position = frames,
+        }
+    }
+
+    /// Sets the loop range (frames) and sends it when looping is on.
+    pub fn set_loop_range(&mut self, start: u64, end: u64) {
+        self.loop_range = (start.min(end), start.max(end));
+        self.send_loop();
+    }
+
+    /// Loop on/off.
+    pub fn toggle_loop(&mut self) {
+        self.looping = !self.looping;
+        self.send_loop();
+    }
+
+    fn send_loop(&mut self) {
+        let (start, end) = self.loop_range;
+        let range = (self.looping && end > start).then_some((start, end));
+        if let Some(h) = self.handle.as_mut() {
+            let _ = h.set_loop(range);
+        }
+    }
+
+    /// Frees what the audio thread returned, reads meters, and notices device trouble.
+    /// Call once per GUI frame.
+    pub fn poll(&mut self) {
+        let Some(handle) = self.handle.as_mut() else {
+            return;
+        };
+        handle.poll();
+        let dt = self.last_read.elapsed().as_secs_f32();
+        self.last_read = Instant::now();
+        let bank = handle.meters();
+        for &strip in bank.strips() {
+            let reading: MeterReading = bank.take(strip).unwrap_or_default();
+            self.meters.entry(strip).or_default().update(reading, dt);
+        }
+        let lost = self.output.as_mut().and_then(|o| {
+            o.poll_events().into_iter().find_map(|e| match e {
+                DeviceEvent::Lost(m) => Some(m),
+                DeviceEvent::Warning(_) => None,
+            })
+        });
+        if let Some(message) = lost {
+            self.stop_engine();
+            self.error = Some(format!(
+                "Playback stopped: the audio device failed ({message}). Choose a device in the Audio menu."
+            ));
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The open document: the session with its undo history, where it lives, its decoded media
+//! and waveform peaks, and which media are offline.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use stemdesk_engine::{SourceAudio, SourceMap, load_sources};
+use stemdesk_media::PeakCache;
+use stemdesk_session::{Edit, EditError, History, Session, relative_to, resolve_media};
+
+/// Sample rate of a new, empty session.
+pub const DEFAULT_RATE_HZ: u32 = 48_000;
+
+/// A session being edited.
+pub struct Document {
+    history: History,
+    /// Where the session is saved (`None` = never saved).
+    pub path: Option<PathBuf>,
+    /// Folder media paths are relative to.
+    pub base_dir: PathBuf,
+    /// The state last saved (or opened): the title shows unsaved changes against it.
+    saved: Session,
+    /// Decoded media by resolved path.
+    pub sources: SourceMap,
+    /// Waveform peaks by resolved path.
+    pub peaks: HashMap<PathBuf, Arc<PeakCache>>,
+    /// Resolved paths of media that are missing or unreadable (their clips are offline).
+    pub offline: BTreeSet<PathBuf>,
+    /// Messages about media problems, for the status bar.
+    pub problems: Vec<String>,
+}
+
+impl Document {
+    /// An empty, untitled session.
+    pub fn empty(base_dir: PathBuf) -> Self {
+        let session = Session::new(DEFAULT_RATE_HZ);
+        Self {
+            history: History::new(session.clone()),
+            path: None,
+            base_dir,
+            saved: session,
+            sources: SourceMap::new(),
+            peaks: HashMap::new(),
+            offline: BTreeSet::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Opens a session file and decodes its media (missing media leave clips offline).
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let loaded = stemdesk_session::load(path)?;
+        let (sources, problems, warnings) = load_sources(&loaded);
+        let mut offline: BTreeSet<PathBuf> =
+            loaded.offline.iter().map(|o| o.path.clone()).collect();
+        offline.extend(problems.iter().map(|p| p.path.clone()));
+        let mut messages: Vec<String> = loaded
+            .offline
+            .iter()
+            .map(|o| format!("media file not found: {}", o.path.display()))
+            .collect();
+        messages.extend(problems.into_iter().map(|p| p.message));
+        messages.extend(warnings);
+        let peaks = peaks_for(&sources);
+        Ok(Self {
+            history: History::new(loaded.session.clone()),
+            path: Some(path.to_path_buf()),
+            base_dir: loaded.base_dir,
+            saved: loaded.session,
+            sources,
+            peaks,
+            offline,
+            problems: messages,
+        })
+    }
+
+    /// The current session.
+    pub fn session(&self) -> &Session {
+        self.history.session()
+    }
+
+    /// Replaces the session wholesale (recovery): a new history, marked unsaved.
+    pub fn replace_session(&mut self, session: Session) {
+        self.history = History::new(session);
+    }
+
+    /// Applies an edit as its own undo step (or part of `gesture`).
+    pub fn apply(&mut self, edit: &Edit, gesture: Option<u64>) -> Result<(), EditError> {
+        self.history.apply_in_gesture(edit, gesture)
+    }
+
+    /// Undoes one step; false if there was nothing to undo.
+    pub fn undo(&mut self) -> bool {
+        self.history.undo()
+    }
+
+    /// Redoes one step.
+    pub fn redo(&mut self) -> bool {
+        self.history.redo()
+    }
+
+    /// Whether undo / redo are possible.
+    pub fn can_undo_redo(&self) -> (bool, bool) {
+        (self.history.can_undo(), self.history.can_redo())
+    }
+
+    /// Unsaved changes?
+    pub fn is_dirty(&self) -> bool {
+        *self.session() != self.saved
+    }
+
+    /// Display name: the file name, or "Untitled".
+    pub fn name(&self) -> String {
+        self.path.as_ref().and_then(|p| p.file_stem()).map_or_else(
+            || "Untitled".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// Window title: name, a dot when there are unsaved changes.
+    pub fn title(&self) -> String {
+        let dirty = if self.is_dirty() { " ●" } else { "" };
+        format!("{}{dirty} — Stemdesk", self.name())
+    }
+
+    /// Saves to `path` (atomic). Saving into another folder rewrites the media paths to be
+    /// relative to it; undo history is kept only when the folder is unchanged.
+    pub fn save_to(&mut self, path: &Path) -> anyhow::Result<()> {
+        let new_base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let new_base = std::path::absolute(&new_base).unwrap_or(new_base);
+        let old_base = std::path::absolute(&self.base_dir).unwrap_or(self.base_dir.clone());
+        if new_base != old_base {
+            let mut rebased = self.session().clone();
+            for track in &mut rebased.tracks {
+                for clip in &mut track.clips {
+                    let abs = resolve_media(&old_base, &clip.source);
+                    clip.source = relative_to(&new_base, &abs);
+                }
+            }
+            stemdesk_session::save(&rebased, path)
+                .with_context(|| format!("cannot save {}", path.display()))?;
+            self.history = History::new(rebased.clone());
+            self.saved = rebased;
+            self.base_dir = new_base;
+        } else {
+            stemdesk_session::save(self.session(), path)
+                .with_context(|| format!("cannot save {}", path.display()))?;
+            self.saved = self.session().clone();
+        }
+        self.path = Some(path.to_path_buf());
+        Ok(())
+    }
+
+    /// Adds decoded media (import or relink) and its peaks.
+    pub fn add_source(
+        &mut self,
+        resolved: PathBuf,
+        audio: Arc<SourceAudio>,
+        peaks: Arc<PeakCache>,
+    ) {
+        self.offline.remove(&resolved);
+        self.sources.insert(resolved.clone(), audio);
+        self.peaks.insert(resolved, peaks);
+    }
+
+    /// The resolved path of a clip's media.
+    pub fn resolve(&self, source: &Path) -> PathBuf {
+        resolve_media(&self.base_dir, source)
+    }
+
+    /// The path to store for media at `absolute` (relative to the session folder).
+    pub fn media_path(&self, absolute: &Path) -> PathBuf {
+        let base = std::path::absolute(&self.base_dir).unwrap_or(self.base_dir.clone());
+        relative_to(&base, absolute)
+    }
+}
+
+/// Peaks for every source (in parallel is not needed: this is a single pass per file).
+pub fn peaks_for(sources: &SourceMap) -> HashMap<PathBuf, Arc<PeakCache>> {
+    sources
+        .iter()
+        .map(|(p, a)| (p.clone(), Arc::new(PeakCache::from_channels(&a.channels))))
+        .collect()
+}

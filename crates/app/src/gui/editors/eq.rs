@@ -1,0 +1,226 @@
+//! The EQ editor: response curve with a draggable handle per band, and a band table.
+
+use egui::{Color32, Sense, Stroke, Vec2};
+use stemdesk_dsp::EffectParams;
+use stemdesk_dsp::magnitude_db;
+use stemdesk_dsp::params::{EqBand, EqBandKind, EqParams, MAX_EQ_BANDS};
+
+use super::Change;
+use super::plot::Plot;
+
+const KINDS: [(EqBandKind, &str); 7] = [
+    (EqBandKind::Peak, "Peak"),
+    (EqBandKind::LowShelf, "Low shelf"),
+    (EqBandKind::HighShelf, "High shelf"),
+    (EqBandKind::HighPass12, "High-pass 12"),
+    (EqBandKind::HighPass24, "High-pass 24"),
+    (EqBandKind::LowPass12, "Low-pass 12"),
+    (EqBandKind::LowPass24, "Low-pass 24"),
+];
+
+const BAND_COLORS: [Color32; 8] = [
+    Color32::from_rgb(240, 110, 90),
+    Color32::from_rgb(240, 180, 70),
+    Color32::from_rgb(210, 220, 80),
+    Color32::from_rgb(110, 210, 110),
+    Color32::from_rgb(80, 200, 220),
+    Color32::from_rgb(100, 140, 240),
+    Color32::from_rgb(180, 110, 230),
+    Color32::from_rgb(230, 110, 190),
+];
+
+fn kind_name(kind: EqBandKind) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("?", |(_, n)| n)
+}
+
+fn has_gain(kind: EqBandKind) -> bool {
+    matches!(
+        kind,
+        EqBandKind::Peak | EqBandKind::LowShelf | EqBandKind::HighShelf
+    )
+}
+
+/// Draws the EQ editor; returns the new settings if changed.
+pub fn show(ui: &mut egui::Ui, params: &EqParams, rate_hz: f32) -> Option<Change> {
+    let mut p = params.clone();
+    let (mut changed, mut started, mut dragging) = (false, false, false);
+
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(440.0, 200.0), Sense::hover());
+    let plot = Plot {
+        rect,
+        x: (20.0, 20_000.0),
+        y: (-24.0, 24.0),
+        log_x: true,
+    };
+    let painter = ui.painter_at(rect);
+    plot.grid(
+        &painter,
+        &[50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10_000.0],
+        &[-18.0, -12.0, -6.0, 0.0, 6.0, 12.0, 18.0],
+        |f| {
+            if f >= 1000.0 {
+                format!("{}k", f / 1000.0)
+            } else {
+                format!("{f}")
+            }
+        },
+    );
+    let curve = (0..=220).map(|i| {
+        let f = 20.0 * 1000f32.powf(i as f32 / 220.0);
+        (f, magnitude_db(&p, rate_hz, f))
+    });
+    plot.curve(
+        &painter,
+        curve,
+        Stroke::new(2.0, Color32::from_rgb(120, 200, 255)),
+    );
+    for (i, band) in p.bands.iter_mut().enumerate() {
+        if !band.enabled {
+            continue;
+        }
+        let y = if has_gain(band.kind) {
+            band.gain_db
+        } else {
+            0.0
+        };
+        let center = plot.pos(band.freq_hz, y);
+        let id = ui.scope_id().with(("eq_band", i));
+        let resp = ui.interact(
+            egui::Rect::from_center_size(center, Vec2::splat(14.0)),
+            id,
+            Sense::drag(),
+        );
+        resp.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::GenericContainer,
+                true,
+                format!("EQ band {} handle", i + 1),
+            )
+        });
+        painter.circle_filled(
+            center,
+            if resp.hovered() || resp.dragged() {
+                7.0
+            } else {
+                5.5
+            },
+            BAND_COLORS[i % 8],
+        );
+        painter.text(
+            center + Vec2::new(0.0, -12.0),
+            egui::Align2::CENTER_CENTER,
+            format!("{}", i + 1),
+            egui::FontId::proportional(10.0),
+            Color32::WHITE,
+        );
+        if resp.drag_started() {
+            started = true;
+        }
+        if resp.dragged()
+            && let Some(pos) = resp.interact_pointer_pos()
+        {
+            let (f, g) = plot.value(pos);
+            band.freq_hz = f.clamp(20.0, 20_000.0);
+            if has_gain(band.kind) {
+                band.gain_db = (g * 10.0).round() / 10.0;
+                band.gain_db = band.gain_db.clamp(-24.0, 24.0);
+            }
+            changed = true;
+            dragging = true;
+        }
+    }
+
+    ui.add_space(6.0);
+    let mut remove = None;
+    egui::Grid::new("eq_bands").striped(true).show(ui, |ui| {
+        ui.label("#");
+        ui.label("On");
+        ui.label("Type");
+        ui.label("Freq");
+        ui.label("Gain");
+        ui.label("Q");
+        ui.label("");
+        ui.end_row();
+        for (i, band) in p.bands.iter_mut().enumerate() {
+            ui.colored_label(BAND_COLORS[i % 8], format!("{}", i + 1));
+            let cb = ui.checkbox(&mut band.enabled, "");
+            super::super::a11y::name(ui, &cb, &format!("Band {} on", i + 1));
+            changed |= cb.changed();
+            let combo = egui::ComboBox::from_id_salt(("eq_kind", i))
+                .selected_text(kind_name(band.kind))
+                .show_ui(ui, |ui| {
+                    for (k, name) in KINDS {
+                        changed |= ui.selectable_value(&mut band.kind, k, name).changed();
+                    }
+                });
+            super::super::a11y::name(ui, &combo.response, &format!("Band {} type", i + 1));
+            let band_no = i + 1;
+            let mut field = |ui: &mut egui::Ui,
+                             v: &mut f32,
+                             range: std::ops::RangeInclusive<f32>,
+                             speed: f64,
+                             unit: &str,
+                             enabled: bool,
+                             what: &str| {
+                let r = ui.add_enabled(
+                    enabled,
+                    egui::DragValue::new(v)
+                        .range(range)
+                        .speed(speed)
+                        .max_decimals(2)
+                        .suffix(unit),
+                );
+                super::super::a11y::name(ui, &r, &format!("Band {band_no} {what}"));
+                changed |= r.changed();
+                started |= r.drag_started();
+                dragging |= r.dragged();
+            };
+            let speed = f64::from(band.freq_hz) * 0.01;
+            field(
+                ui,
+                &mut band.freq_hz,
+                20.0..=20_000.0,
+                speed,
+                " Hz",
+                true,
+                "frequency",
+            );
+            field(
+                ui,
+                &mut band.gain_db,
+                -24.0..=24.0,
+                0.1,
+                " dB",
+                has_gain(band.kind),
+                "gain",
+            );
+            field(ui, &mut band.q, 0.1..=30.0, 0.01, "", true, "Q");
+            if ui.small_button("x").on_hover_text("Remove band").clicked() {
+                remove = Some(i);
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(i) = remove {
+        p.bands.remove(i);
+        changed = true;
+    }
+    if p.bands.len() < MAX_EQ_BANDS && ui.button("+ Band").clicked() {
+        p.bands.push(EqBand {
+            enabled: true,
+            kind: EqBandKind::Peak,
+            freq_hz: 1000.0,
+            gain_db: 0.0,
+            q: 1.0,
+        });
+        changed = true;
+    }
+    changed.then_some(Change {
+        params: EffectParams::Eq(p),
+        new_gesture: started,
+        dragging,
+    })
+}

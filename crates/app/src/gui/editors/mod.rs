@@ -1,0 +1,129 @@
+//! Effect editor windows: EQ with its response curve and draggable band handles,
+//! compressor with its transfer curve and gain-reduction meter, gate with its threshold
+//! against the level, reverb and delay with their parameters. Values show units and take
+//! typed input; a drag is one undo step.
+
+mod dynamics;
+mod eq;
+mod fx;
+mod plot;
+
+use stemdesk_dsp::EffectParams;
+use stemdesk_session::{Edit, InsertId, StripId};
+
+use super::app::StemdeskApp;
+use super::strip::effect_name;
+
+/// What an editor returns when the user changed something.
+pub struct Change {
+    /// The new settings.
+    pub params: EffectParams,
+    /// A drag began: start a new undo step.
+    pub new_gesture: bool,
+    /// Part of a drag (merge into the current undo step).
+    pub dragging: bool,
+}
+
+/// Shows the open editor window, if any.
+pub fn show(app: &mut StemdeskApp, ctx: &egui::Context) {
+    let Some((strip, insert)) = app.view.editor else {
+        return;
+    };
+    let Some(params) = find(app, strip, insert) else {
+        app.view.editor = None;
+        return;
+    };
+    let title = format!(
+        "{} — {}",
+        effect_name(&params),
+        app.session().strip_name(strip)
+    );
+    let rate = app.session().sample_rate_hz as f32;
+    let dynamics_db = app.audio_dynamics(strip, insert);
+    let level = app
+        .audio
+        .meters
+        .get(&strip)
+        .map(|m| m.peak[0].max(m.peak[1]));
+    let mut open = true;
+    let mut change = None;
+    egui::Window::new(title)
+        .id(egui::Id::unique("effect_editor"))
+        .open(&mut open)
+        .resizable(false)
+        .default_pos(ctx.content_rect().center() - egui::vec2(220.0, 200.0))
+        .show(ctx, |ui| {
+            change = match &params {
+                EffectParams::Eq(p) => eq::show(ui, p, rate),
+                EffectParams::Compressor(p) => dynamics::compressor(ui, p, dynamics_db),
+                EffectParams::Gate(p) => dynamics::gate(ui, p, dynamics_db, level),
+                EffectParams::Reverb(p) => fx::reverb(ui, p),
+                EffectParams::Delay(p) => fx::delay(ui, p),
+            };
+        });
+    if !open {
+        app.view.editor = None;
+    }
+    if let Some(c) = change {
+        let key = egui::Id::unique("editor_gesture");
+        if c.new_gesture {
+            let g = app.new_gesture();
+            ctx.data_mut(|d| d.insert_temp(key, g));
+        }
+        let gesture = if c.dragging || c.new_gesture {
+            ctx.data(|d| d.get_temp::<u64>(key))
+        } else {
+            None
+        };
+        app.edit(
+            Edit::SetInsertParams {
+                strip,
+                insert,
+                params: c.params,
+            },
+            gesture,
+        );
+    }
+}
+
+fn find(app: &StemdeskApp, strip: StripId, insert: InsertId) -> Option<EffectParams> {
+    let s = app.session();
+    let inserts = match strip {
+        StripId::Master => &s.master.inserts,
+        _ => &s.strip(strip)?.inserts,
+    };
+    inserts
+        .iter()
+        .find(|i| i.id == insert)
+        .map(|i| i.effect.clone())
+}
+
+/// A labelled number with a unit; returns (changed, drag started, dragging).
+pub(crate) fn number(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut f32,
+    range: std::ops::RangeInclusive<f32>,
+    speed: f64,
+    unit: &str,
+) -> (bool, bool, bool) {
+    let label_id = ui.label(label).id;
+    let resp = ui
+        .add(
+            egui::DragValue::new(value)
+                .range(range)
+                .speed(speed)
+                .max_decimals(2)
+                .suffix(unit),
+        )
+        .labelled_by(label_id);
+    ui.end_row();
+    (resp.changed(), resp.drag_started(), resp.dragged())
+}
+
+/// Folds several [`number`] results into one change description.
+pub(crate) fn fold(results: &[(bool, bool, bool)]) -> (bool, bool, bool) {
+    results.iter().fold((false, false, false), |a, r| {
+        (a.0 || r.0, a.1 || r.1, a.2 || r.2)
+    })
+}

@@ -1,0 +1,216 @@
+//! Work that must not freeze the window: decoding imported files and bouncing. Each job
+//! runs on its own thread and reports back over a channel; the GUI shows what is running.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use stemdesk_engine::{SourceAudio, SourceMap};
+use stemdesk_media::{PeakCache, SampleFormat};
+use stemdesk_session::Session;
+
+use crate::cli::bounce::{MixRequest, render_mix};
+
+/// Where an imported file goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImportPlace {
+    /// Timeline position of the new clip.
+    pub position_frames: u64,
+    /// Insert the new track before this index (`None` = at the end).
+    pub track_index: Option<usize>,
+}
+
+/// A decoded import.
+pub struct Imported {
+    /// Absolute path of the file.
+    pub path: PathBuf,
+    /// The audio at the session rate.
+    pub audio: Arc<SourceAudio>,
+    /// Its waveform peaks.
+    pub peaks: Arc<PeakCache>,
+    /// Where it goes.
+    pub place: ImportPlace,
+}
+
+/// What a finished job reports.
+pub enum JobDone {
+    /// An import decoded, or failed with a message naming the file.
+    Import(Result<Imported, String>),
+    /// A relinked file decoded (same as an import, but no new track).
+    Relink(Result<Imported, String>),
+    /// A bounce finished: a summary line, or what went wrong.
+    Bounce(Result<String, String>),
+}
+
+/// A job in progress, for display.
+pub struct Running {
+    /// What it does ("Importing drums.wav").
+    pub label: String,
+    /// Progress 0..=1_000_000, when the job can tell.
+    pub progress: Option<Arc<AtomicU32>>,
+    /// When it started.
+    pub started: Instant,
+    id: u64,
+}
+
+impl Running {
+    /// Fraction done, if known.
+    pub fn fraction(&self) -> Option<f32> {
+        self.progress
+            .as_ref()
+            .map(|p| p.load(Ordering::Relaxed) as f32 / 1e6)
+    }
+}
+
+/// The job runner.
+pub struct Jobs {
+    tx: Sender<(u64, JobDone)>,
+    rx: Receiver<(u64, JobDone)>,
+    /// Jobs not finished yet.
+    pub running: Vec<Running>,
+    next_id: u64,
+    /// Called when a job finishes (wakes the GUI).
+    waker: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        let (tx, rx) = unbounded();
+        Self {
+            tx,
+            rx,
+            running: Vec::new(),
+            next_id: 0,
+            waker: None,
+        }
+    }
+}
+
+impl Jobs {
+    /// Sets what to call when a job finishes (e.g. request a repaint).
+    pub fn set_waker(&mut self, waker: Arc<dyn Fn() + Send + Sync>) {
+        self.waker = Some(waker);
+    }
+
+    fn spawn(
+        &mut self,
+        label: String,
+        progress: Option<Arc<AtomicU32>>,
+        work: impl FnOnce() -> JobDone + Send + 'static,
+    ) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.running.push(Running {
+            label,
+            progress,
+            started: Instant::now(),
+            id,
+        });
+        let tx = self.tx.clone();
+        let waker = self.waker.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send((id, work()));
+            if let Some(w) = waker {
+                w();
+            }
+        });
+    }
+
+    /// Decodes `path` to `rate_hz` in the background.
+    pub fn import(&mut self, path: PathBuf, rate_hz: u32, place: ImportPlace, relink: bool) {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.spawn(format!("Importing {name}"), None, move || {
+            let result = stemdesk_media::load_for_session(&path, rate_hz)
+                .map(|decoded| Imported {
+                    peaks: Arc::new(PeakCache::build(&decoded)),
+                    audio: Arc::new(SourceAudio {
+                        channels: decoded.channels,
+                    }),
+                    path: path.clone(),
+                    place,
+                })
+                .map_err(|e| e.to_string());
+            if relink {
+                JobDone::Relink(result)
+            } else {
+                JobDone::Import(result)
+            }
+        });
+    }
+
+    /// Bounces `session` to `output` (24-bit) in the background.
+    pub fn bounce(
+        &mut self,
+        session: Session,
+        base_dir: PathBuf,
+        sources: SourceMap,
+        output: PathBuf,
+    ) {
+        let progress = Arc::new(AtomicU32::new(0));
+        let p = Arc::clone(&progress);
+        let label = format!("Bouncing to {}", output.display());
+        self.spawn(label, Some(progress), move || {
+            let req = MixRequest {
+                session: &session,
+                base_dir: &base_dir,
+                sources: &sources,
+                output: &output,
+                format: SampleFormat::Int24,
+                start_frames: 0,
+                end_frames: None,
+                measure: true,
+                block_frames: 1024,
+            };
+            let result = render_mix(&req, |done, total| {
+                let f = done as f64 / total.max(1) as f64;
+                p.store((f * 1e6) as u32, Ordering::Relaxed);
+            });
+            JobDone::Bounce(
+                result
+                    .map(|s| {
+                        let warn = s
+                            .clip_warning()
+                            .map_or(String::new(), |w| format!(" ({w})"));
+                        format!("Bounced {}: {}{warn}", output.display(), s.describe())
+                    })
+                    .map_err(|e| format!("Bounce failed: {e:#}")),
+            )
+        });
+    }
+
+    /// Finished jobs since the last call.
+    pub fn finished(&mut self) -> Vec<JobDone> {
+        let mut done = Vec::new();
+        while let Ok((id, result)) = self.rx.try_recv() {
+            self.running.retain(|r| r.id != id);
+            done.push(result);
+        }
+        done
+    }
+
+    /// Blocks until every running job has finished (tests), returning their results.
+    pub fn wait_all(&mut self) -> Vec<JobDone> {
+        let mut done = Vec::new();
+        while !self.running.is_empty() {
+            match self.rx.recv() {
+                Ok((id, result)) => {
+                    self.running.retain(|r| r.id != id);
+                    done.push(result);
+                }
+                Err(_) => break,
+            }
+        }
+        done
+    }
+}
+
+/// The id a new track gets is allocated by the session; this names what an import adds.
+pub fn track_name_for(path: &std::path::Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "Track".to_owned(), |s| s.to_string_lossy().into_owned())
+}

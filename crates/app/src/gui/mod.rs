@@ -1,0 +1,70 @@
+//! The mixing desk: an egui app over the live engine.
+//!
+//! One file per panel: the menu, transport and status bars, the arrange view, the mixer
+//! (one strip widget, one meter/fader widget), the effect editors. `app` holds the state
+//! and wires them together; `doc` owns the session with its undo history and media;
+//! `audio` owns the engine connection; `dialogs` puts native file dialogs behind a trait
+//! so tests inject paths.
+
+mod a11y;
+mod app;
+mod arrange;
+mod audio;
+mod autosave;
+mod dialogs;
+mod doc;
+mod editors;
+mod fader;
+mod jobs;
+mod keys;
+mod menu;
+mod mixer;
+mod status;
+mod strip;
+mod transport;
+mod view;
+
+use std::path::PathBuf;
+
+pub use app::{AppConfig, StemdeskApp};
+pub use dialogs::{Dialogs, RfdDialogs, ScriptedDialogs};
+
+/// What the command line asks the GUI to do.
+#[derive(Debug, Default, Clone)]
+pub struct LaunchOptions {
+    /// A session to open.
+    pub session: Option<PathBuf>,
+    /// Output device name (`None` = system default).
+    pub device: Option<String>,
+    /// Close after this many frames (for launch checks under Xvfb).
+    pub quit_after_frames: Option<u64>,
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: LaunchOptions) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1440.0, 900.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_title("Stemdesk")
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let config = AppConfig {
+        device: options.device.clone(),
+        quit_after_frames: options.quit_after_frames,
+        ..AppConfig::default()
+    };
+    eframe::run_native(
+        "Stemdesk",
+        native,
+        Box::new(move |_cc| {
+            Ok(Box::new(StemdeskApp::new(
+                config,
+                Box::new(RfdDialogs),
+                options.session.as_deref(),
+            )))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the Stemdesk window: {e}"))
+}

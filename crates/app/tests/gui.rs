@@ -1,0 +1,282 @@
+//! The mixing desk driven through its widgets by label (egui_kittest), as a user would:
+//! import, play, fader and undo, bus and send, EQ, save and reopen; missing media; and
+//! snapshots of the mixer, arrange view and EQ editor.
+#![allow(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use stemdesk::gui::{AppConfig, ScriptedDialogs, StemdeskApp};
+use stemdesk_dsp::EffectParams;
+use stemdesk_session::{Output, StripId};
+
+fn write_tone(path: &Path, freq_hz: f32, channels: u16, seconds: f32) {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).expect("create");
+    for i in 0..(seconds * 48_000.0) as usize {
+        let t = i as f32 / 48_000.0;
+        let env = (-((t * 2.0).fract()) * 6.0).exp();
+        let s = 0.5 * env * (t * freq_hz * std::f32::consts::TAU).sin();
+        for _ in 0..channels {
+            w.write_sample((s * 32767.0) as i16).expect("write");
+        }
+    }
+    w.finalize().expect("finalize");
+}
+
+fn config(dir: &Path, audio: bool) -> AppConfig {
+    AppConfig {
+        audio,
+        device: Some("null".into()),
+        data_dir: dir.join("data"),
+        ..AppConfig::default()
+    }
+}
+
+fn harness(app: StemdeskApp) -> Harness<'static, StemdeskApp> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_max_steps(40)
+        .build_ui_state(|ui, app: &mut StemdeskApp| app.show(ui), app)
+}
+
+/// Clicks a menu entry: the menu, then the item.
+fn menu(h: &mut Harness<'_, StemdeskApp>, menu: &str, item: &str) {
+    h.get_by_label(menu).click();
+    h.run_steps(2);
+    // Menu buttons carry their shortcut in the label ("Save Ctrl+S"): take the shortest
+    // label that contains the item's text.
+    let node = h
+        .get_all_by_label_contains(item)
+        .min_by_key(|n| n.accesskit_node().label().map_or(usize::MAX, |l| l.len()))
+        .expect("menu item");
+    node.click();
+    h.run_steps(2);
+}
+
+fn steps(h: &mut Harness<'_, StemdeskApp>, n: usize) {
+    h.run_steps(n);
+}
+
+#[test]
+fn import_play_fader_undo_bus_send_eq_save_and_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let (kick, keys) = (d.join("kick.wav"), d.join("keys.wav"));
+    write_tone(&kick, 60.0, 1, 2.0);
+    write_tone(&keys, 440.0, 2, 2.0);
+    let dialogs = ScriptedDialogs::default();
+    let app = StemdeskApp::new(config(d, true), Box::new(dialogs.clone()), None);
+    let mut h = harness(app);
+    steps(&mut h, 2);
+    assert_eq!(h.state().audio_error(), None, "the null device plays");
+
+    // Import two stems through File → Import Audio… (the dialog answers with our paths).
+    dialogs
+        .answers()
+        .import
+        .push_back(vec![kick.clone(), keys.clone()]);
+    menu(&mut h, "File", "Import Audio…");
+    h.state_mut().finish_jobs();
+    steps(&mut h, 2);
+    let names: Vec<String> = h
+        .state()
+        .session()
+        .tracks
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"kick".to_owned()) && names.contains(&"keys".to_owned()));
+    assert!(h.state().is_dirty());
+    let kick_id = h
+        .state()
+        .session()
+        .tracks
+        .iter()
+        .find(|t| t.name == "kick")
+        .map(|t| t.id)
+        .expect("kick");
+
+    // Play: the transport advances.
+    h.get_by_label("Play").click();
+    steps(&mut h, 3);
+    std::thread::sleep(Duration::from_millis(100));
+    steps(&mut h, 2);
+    assert!(h.state().is_playing());
+    assert!(h.state().position_frames() > 0);
+
+    // Drag the kick fader up in several moves: one undo step.
+    let fader = h.get_by_label("kick fader").rect().center();
+    h.hover_at(fader);
+    steps(&mut h, 1);
+    h.drag_at(fader);
+    steps(&mut h, 1);
+    for dy in [10.0, 20.0, 30.0] {
+        h.hover_at(fader - egui::vec2(0.0, dy));
+        steps(&mut h, 1);
+    }
+    h.drop_at(fader - egui::vec2(0.0, 30.0));
+    steps(&mut h, 2);
+    let gain =
+        |h: &Harness<'_, StemdeskApp>| h.state().session().track(kick_id).map(|t| t.strip.gain_db);
+    let moved = gain(&h).expect("kick");
+    assert!(moved > 0.5, "fader moved up: {moved}");
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(gain(&h), Some(0.0), "one drag is one undo step");
+
+    // Add a bus and a send from the kick to it.
+    h.get_by_label("+ Bus").click();
+    steps(&mut h, 2);
+    let bus = h
+        .state()
+        .session()
+        .buses
+        .first()
+        .map(|b| b.id)
+        .expect("bus added");
+    h.get_all_by_label("+ Send")
+        .next()
+        .expect("send button")
+        .click();
+    steps(&mut h, 2);
+    h.get_by_label("Send to Bus 1").click();
+    steps(&mut h, 2);
+    let first = h.state().session().tracks[0].clone();
+    assert_eq!(first.strip.sends.len(), 1, "send added on the first strip");
+    assert_eq!(first.strip.sends[0].target, bus);
+
+    // Add an EQ on the first track and drag its second band up.
+    h.get_all_by_label("+ Insert")
+        .next()
+        .expect("insert button")
+        .click();
+    steps(&mut h, 2);
+    h.get_by_label("Add EQ").click();
+    steps(&mut h, 3);
+    let handle = h.get_by_label("EQ band 2 handle").rect().center();
+    h.hover_at(handle);
+    steps(&mut h, 1);
+    h.drag_at(handle);
+    steps(&mut h, 1);
+    h.hover_at(handle - egui::vec2(0.0, 25.0));
+    steps(&mut h, 1);
+    h.drop_at(handle - egui::vec2(0.0, 25.0));
+    steps(&mut h, 2);
+    let eq_gain = match h.state().session().tracks[0]
+        .strip
+        .inserts
+        .first()
+        .map(|i| &i.effect)
+    {
+        Some(EffectParams::Eq(p)) => p.bands[1].gain_db,
+        other => panic!("expected an EQ, found {other:?}"),
+    };
+    assert!(eq_gain > 1.0, "band 2 boosted: {eq_gain}");
+
+    // Save, then reopen in a fresh app and find the same state.
+    let saved_path = d.join("song.ron");
+    dialogs.answers().save.push_back(saved_path.clone());
+    menu(&mut h, "File", "Save");
+    assert!(
+        saved_path.is_file(),
+        "{:?}",
+        h.state().messages().collect::<Vec<_>>()
+    );
+    assert!(!h.state().is_dirty());
+    let saved = h.state().session().clone();
+    drop(h);
+    let reopened = StemdeskApp::new(
+        config(d, false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&saved_path),
+    );
+    assert_eq!(*reopened.session(), saved);
+    assert!(reopened.offline_media().is_empty());
+    assert_eq!(reopened.session().tracks[0].strip.output, Output::Master);
+}
+
+#[test]
+fn missing_media_opens_offline_and_relinks_from_a_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let stems = d.join("stems");
+    std::fs::create_dir_all(&stems).expect("mkdir");
+    let tone = stems.join("bass.wav");
+    write_tone(&tone, 110.0, 1, 1.0);
+    // A session made with the file next to it, then the file moved away.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_stemdesk"))
+        .args(["new", "song.ron", "stems/bass.wav"])
+        .current_dir(d)
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    let moved = d.join("elsewhere");
+    std::fs::create_dir_all(&moved).expect("mkdir");
+    std::fs::rename(&tone, moved.join("bass.wav")).expect("move");
+
+    let dialogs = ScriptedDialogs::default();
+    let app = StemdeskApp::new(
+        config(d, false),
+        Box::new(dialogs.clone()),
+        Some(&d.join("song.ron")),
+    );
+    let mut h = harness(app);
+    steps(&mut h, 2);
+    assert_eq!(h.state().session().tracks.len(), 1, "the session opened");
+    assert_eq!(h.state().offline_media().len(), 1);
+    assert!(
+        h.query_by_label_contains("(offline)").is_some(),
+        "the clip is drawn offline"
+    );
+    assert!(h.state().messages().any(|m| m.contains("offline")));
+
+    dialogs.answers().relink.push_back(moved.clone());
+    menu(&mut h, "File", "Relink Media…");
+    h.state_mut().finish_jobs();
+    steps(&mut h, 2);
+    assert!(h.state().offline_media().is_empty(), "relinked");
+    assert!(h.query_by_label_contains("(offline)").is_none());
+    let source = &h.state().session().tracks[0].clips[0].source;
+    assert_eq!(source, &PathBuf::from("elsewhere/bass.wav"));
+}
+
+/// The bundled example, audio off (so nothing moves), at a fixed size.
+fn example_harness(dir: &Path) -> Harness<'static, StemdeskApp> {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects-examples/demo/demo.ron");
+    let app = StemdeskApp::new(
+        config(dir, false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&demo),
+    );
+    let mut h = harness(app);
+    h.run_steps(3);
+    h
+}
+
+#[test]
+fn snapshot_mixer_arrange_and_eq_editor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    h.remove_cursor();
+    h.run_steps(1);
+    h.snapshot("desk_arrange_and_mixer");
+    let eq_button = h.get_all_by_label("EQ").next().expect("the drums EQ");
+    eq_button.click();
+    h.run_steps(2);
+    h.remove_cursor();
+    h.run_steps(1);
+    let strip = StripId::Track(h.state().session().tracks[0].id);
+    assert!(
+        h.query_by_label_contains("EQ — Drums").is_some()
+            || h.state().session().strip(strip).is_some()
+    );
+    h.snapshot("eq_editor");
+}

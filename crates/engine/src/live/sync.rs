@@ -1,0 +1,285 @@
+//! Deciding how an edit reaches a playing engine: on the fast path (parameter messages,
+//! smoothed on the audio thread) or by compiling and swapping a new graph.
+//!
+//! A change is "structural" when the graph's shape differs: tracks, buses, clips, inserts
+//! (added, removed, reordered or changed kind), sends added or removed or switched
+//! pre/post, outputs, polarity. Everything else (fader, pan, width, mute and solo as
+//! effective mute, send levels, insert bypass and settings) is a parameter.
+
+use std::collections::HashSet;
+
+use stemdesk_dsp::EffectParams;
+use stemdesk_dsp::params::{EqBand, EqBandKind, EqParams};
+use stemdesk_session::{InsertId, Session, Strip, StripId};
+
+use super::command::LiveParam;
+use crate::solo::solo_muted;
+
+/// One fast-path update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamUpdate {
+    /// A strip parameter.
+    Param {
+        /// The strip.
+        strip: StripId,
+        /// Which parameter.
+        param: LiveParam,
+        /// Its new value.
+        value: f32,
+    },
+    /// New settings for an insert of unchanged kind.
+    Insert {
+        /// The strip.
+        strip: StripId,
+        /// The insert.
+        insert: InsertId,
+        /// Its settings.
+        params: EffectParams,
+    },
+}
+
+/// How to bring a running engine from one session state to another.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncPlan {
+    /// The sessions sound the same (names, colours...).
+    Nothing,
+    /// Send these parameter updates.
+    Params(Vec<ParamUpdate>),
+    /// Compile the new session and swap the graph.
+    Recompile,
+}
+
+/// Compares two session states (before and after an edit, undo or redo).
+pub fn plan_sync(old: &Session, new: &Session) -> SyncPlan {
+    if old.sample_rate_hz != new.sample_rate_hz || shape(old) != shape(new) {
+        return SyncPlan::Recompile;
+    }
+    let mut updates = Vec::new();
+    let mut insert_updates = Vec::new();
+    let (old_silenced, new_silenced) = (solo_muted(old), solo_muted(new));
+    let muted =
+        |s: &Strip, id: StripId, silenced: &HashSet<StripId>| s.mute || silenced.contains(&id);
+    for (id, a, b) in strips(old)
+        .into_iter()
+        .zip(strips(new))
+        .map(|((id, a), (_, b))| (id, a, b))
+    {
+        let mut param = |param: LiveParam, from: f32, to: f32| {
+            if from != to {
+                updates.push(ParamUpdate::Param {
+                    strip: id,
+                    param,
+                    value: to,
+                });
+            }
+        };
+        param(LiveParam::GainDb, a.gain_db, b.gain_db);
+        param(LiveParam::Pan, a.pan, b.pan);
+        param(LiveParam::Width, a.width, b.width);
+        let flag = |m: bool| if m { 1.0 } else { 0.0 };
+        param(
+            LiveParam::Muted,
+            flag(muted(&a, id, &old_silenced)),
+            flag(muted(&b, id, &new_silenced)),
+        );
+        for (sa, sb) in a.sends.iter().zip(&b.sends) {
+            param(LiveParam::SendLevelDb(sb.id), sa.level_db, sb.level_db);
+        }
+        for (ia, ib) in a.inserts.iter().zip(&b.inserts) {
+            param(
+                LiveParam::InsertBypass(ib.id),
+                flag(ia.bypass),
+                flag(ib.bypass),
+            );
+            if ia.effect != ib.effect {
+                insert_updates.push(ParamUpdate::Insert {
+                    strip: id,
+                    insert: ib.id,
+                    params: ib.effect.clone(),
+                });
+            }
+        }
+    }
+    updates.extend(insert_updates);
+    if updates.is_empty() {
+        SyncPlan::Nothing
+    } else {
+        SyncPlan::Params(updates)
+    }
+}
+
+/// Every strip with its ID, the master as a strip (it has no sends and no output).
+fn strips(s: &Session) -> Vec<(StripId, Strip)> {
+    let mut out: Vec<(StripId, Strip)> = s
+        .tracks
+        .iter()
+        .map(|t| (StripId::Track(t.id), t.strip.clone()))
+        .chain(
+            s.buses
+                .iter()
+                .map(|b| (StripId::Bus(b.id), b.strip.clone())),
+        )
+        .collect();
+    let m = &s.master;
+    out.push((
+        StripId::Master,
+        Strip {
+            gain_db: m.gain_db,
+            pan: m.pan,
+            mute: m.mute,
+            polarity_invert: m.polarity_invert,
+            inserts: m.inserts.clone(),
+            ..Strip::default()
+        },
+    ));
+    out
+}
+
+/// The session with every fast-path value blanked: equal shapes compile to graphs that
+/// differ only in parameters.
+fn shape(s: &Session) -> Session {
+    let mut s = s.clone();
+    let blank = |strip: &mut Strip| {
+        strip.gain_db = 0.0;
+        strip.pan = 0.0;
+        strip.width = 1.0;
+        strip.mute = false;
+        strip.solo = false;
+        for send in &mut strip.sends {
+            send.level_db = 0.0;
+        }
+        for insert in &mut strip.inserts {
+            insert.bypass = false;
+            insert.effect = kind_only(&insert.effect);
+        }
+    };
+    for t in &mut s.tracks {
+        t.name.clear();
+        t.color = Default::default();
+        blank(&mut t.strip);
+    }
+    for b in &mut s.buses {
+        b.name.clear();
+        b.color = Default::default();
+        b.solo_safe = false;
+        blank(&mut b.strip);
+    }
+    s.master.gain_db = 0.0;
+    s.master.pan = 0.0;
+    s.master.mute = false;
+    for insert in &mut s.master.inserts {
+        insert.bypass = false;
+        insert.effect = kind_only(&insert.effect);
+    }
+    s.automation.clear();
+    s.next_id = 0;
+    s
+}
+
+/// A stand-in carrying only the effect's kind (encoded in a dummy EQ band), so two
+/// settings of the same kind compare equal and different kinds never do.
+fn kind_only(p: &EffectParams) -> EffectParams {
+    EffectParams::Eq(EqParams {
+        bands: vec![EqBand {
+            enabled: false,
+            kind: EqBandKind::Peak,
+            freq_hz: f32::from(kind_index(p)),
+            gain_db: 0.0,
+            q: 1.0,
+        }],
+    })
+}
+
+fn kind_index(p: &EffectParams) -> u8 {
+    match p {
+        EffectParams::Eq(_) => 0,
+        EffectParams::Compressor(_) => 1,
+        EffectParams::Gate(_) => 2,
+        EffectParams::Reverb(_) => 3,
+        EffectParams::Delay(_) => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stemdesk_dsp::params::{CompressorParams, Detection};
+    use stemdesk_session::{Insert, Track, TrackId};
+
+    fn session() -> Session {
+        let mut s = Session::new(48_000);
+        let id = TrackId(s.alloc_id());
+        let insert = InsertId(s.alloc_id());
+        s.tracks.push(Track {
+            id,
+            name: "Bass".into(),
+            color: Default::default(),
+            clips: vec![],
+            strip: Strip {
+                inserts: vec![Insert {
+                    id: insert,
+                    bypass: false,
+                    effect: EffectParams::Eq(EqParams::default()),
+                }],
+                ..Strip::default()
+            },
+        });
+        s
+    }
+
+    #[test]
+    fn fader_solo_and_insert_settings_are_fast_path_and_rest_recompiles() {
+        let a = session();
+        let t = StripId::Track(a.tracks[0].id);
+        let mut b = a.clone();
+        b.tracks[0].strip.gain_db = -6.0;
+        b.tracks[0].name = "Bass DI".into();
+        assert_eq!(
+            plan_sync(&a, &b),
+            SyncPlan::Params(vec![ParamUpdate::Param {
+                strip: t,
+                param: LiveParam::GainDb,
+                value: -6.0
+            }])
+        );
+        let mut c = a.clone();
+        c.tracks[0].name = "Renamed".into();
+        assert_eq!(plan_sync(&a, &c), SyncPlan::Nothing);
+        let mut d = a.clone();
+        d.tracks[0].strip.solo = true; // the only track: soloing it mutes nothing
+        assert_eq!(plan_sync(&a, &d), SyncPlan::Nothing);
+        d.tracks[0].strip.mute = true;
+        assert!(matches!(plan_sync(&a, &d), SyncPlan::Params(_)));
+        let mut e = a.clone();
+        if let EffectParams::Eq(p) = &mut e.tracks[0].strip.inserts[0].effect {
+            p.bands.push(EqBand {
+                enabled: true,
+                kind: EqBandKind::Peak,
+                freq_hz: 100.0,
+                gain_db: 3.0,
+                q: 1.0,
+            });
+        }
+        assert!(matches!(
+            plan_sync(&a, &e),
+            SyncPlan::Params(ref u) if matches!(u[0], ParamUpdate::Insert { .. })
+        ));
+        let mut f = a.clone();
+        f.tracks[0].strip.inserts[0].effect = EffectParams::Compressor(CompressorParams {
+            threshold_db: -20.0,
+            ratio: 2.0,
+            knee_db: 0.0,
+            attack_ms: 10.0,
+            release_ms: 100.0,
+            makeup_db: 0.0,
+            detection: Detection::Peak,
+        });
+        assert_eq!(plan_sync(&a, &f), SyncPlan::Recompile, "kind changed");
+        let mut g = a.clone();
+        g.tracks[0].strip.polarity_invert = true;
+        assert_eq!(plan_sync(&a, &g), SyncPlan::Recompile);
+        let mut h = a.clone();
+        h.tracks.clear();
+        assert_eq!(plan_sync(&a, &h), SyncPlan::Recompile);
+    }
+}
