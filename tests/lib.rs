@@ -464,7 +464,20 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
 /// A reference-job session of `tracks` tracks over `frames`-long synthetic stems written
 /// to `dir` (four distinct signals, reused round-robin), saved and loaded back.
 pub fn reference_job_fixture(dir: &Path, tracks: usize, frames: u64) -> LoadedSession {
-    let distinct = tracks.clamp(1, 4);
+    reference_job_with_files(dir, tracks, frames, tracks.clamp(1, 4))
+}
+
+/// [`reference_job_fixture`] with one file per track (a realistic open: every stem decoded).
+pub fn reference_job_fixture_distinct(dir: &Path, tracks: usize, frames: u64) -> LoadedSession {
+    reference_job_with_files(dir, tracks, frames, tracks.max(1))
+}
+
+fn reference_job_with_files(
+    dir: &Path,
+    tracks: usize,
+    frames: u64,
+    distinct: usize,
+) -> LoadedSession {
     for k in 0..distinct {
         write_wav24(
             &dir.join(format!("stem{k}.wav")),

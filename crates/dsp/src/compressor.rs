@@ -22,6 +22,8 @@ const MAKEUP_SMOOTH_MS: f32 = 20.0;
 const GR_FLOOR_DB: f32 = 1e-6;
 /// Mean-square values below this (-200 dB) are flushed to zero.
 const MS_FLOOR: f32 = 1e-20;
+/// Samples per pass (a stack buffer: no allocation in `process`).
+const CHUNK: usize = 64;
 
 /// Clamped copy of the parameters, with the documented ranges.
 ///
@@ -124,60 +126,99 @@ impl Compressor {
     pub fn gain_reduction_db(&self) -> f32 {
         self.gr_db
     }
-}
 
-impl StereoProcessor for Compressor {
-    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+    /// Pass 1: the static curve's gain reduction for each sample's detected level.
+    fn targets(&mut self, left: &[f32], right: &[f32], target: &mut [f32]) {
         let p = self.params;
-        let rms = p.detection == Detection::Rms;
-        let (k_att, k_rel) = (1.0 - self.attack_coef, 1.0 - self.release_coef);
-        let mut ms = self.ms;
-        let mut gr = self.gr_db;
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let (xl, xr) = (sanitize(*l), sanitize(*r));
-            let inst = (xl * xl).max(xr * xr);
-            let power = if rms {
-                ms += self.rms_coef * (inst - ms);
+        let (knee_start, slope, knee_scale) = (self.knee_start_power, self.slope, self.knee_scale);
+        let curve = |power: f32| {
+            // Both branches computed and selected: branch-free, so it vectorises.
+            let over = fast_pow_to_db(power) - p.threshold_db;
+            let t = over + 0.5 * p.knee_db;
+            let gr = if 2.0 * over.abs() <= p.knee_db {
+                knee_scale * t * t
+            } else {
+                slope * over
+            };
+            if power > knee_start { gr } else { 0.0 }
+        };
+        if p.detection == Detection::Rms {
+            let mut ms = self.ms;
+            for ((t, l), r) in target.iter_mut().zip(left).zip(right) {
+                let (xl, xr) = (sanitize(*l), sanitize(*r));
+                ms += self.rms_coef * ((xl * xl).max(xr * xr) - ms);
                 if ms < MS_FLOOR {
                     ms = 0.0;
                 }
-                ms
-            } else {
-                inst
-            };
-            let target = if power > self.knee_start_power {
-                // The static curve with the divisions precomputed.
-                let over = fast_pow_to_db(power) - p.threshold_db;
-                if 2.0 * over.abs() <= p.knee_db {
-                    let t = over + 0.5 * p.knee_db;
-                    self.knee_scale * t * t
-                } else {
-                    self.slope * over
-                }
-            } else {
-                0.0
-            };
-            // Branching smooth peak detector (a select, not a jump: the branch would be
-            // unpredictable on real material).
-            let k = if target > gr { k_att } else { k_rel };
-            gr += k * (target - gr);
+                *t = curve(ms);
+            }
+            self.ms = ms;
+        } else {
+            for ((t, l), r) in target.iter_mut().zip(left).zip(right) {
+                let (xl, xr) = (sanitize(*l), sanitize(*r));
+                *t = curve((xl * xl).max(xr * xr));
+            }
+        }
+    }
+
+    /// Pass 2: the branching attack/release detector on the gain reduction (serial).
+    fn smooth(&mut self, target_then_gr: &mut [f32]) {
+        let (k_att, k_rel) = (1.0 - self.attack_coef, 1.0 - self.release_coef);
+        let mut gr = self.gr_db;
+        for v in target_then_gr.iter_mut() {
+            // A select, not a jump: the branch would be unpredictable on real material.
+            let k = if *v > gr { k_att } else { k_rel };
+            gr += k * (*v - gr);
             if gr < GR_FLOOR_DB {
                 gr = 0.0;
             }
-            let gain = if self.makeup_db.is_settled() {
-                if gr == 0.0 {
-                    self.makeup_lin
-                } else {
-                    fast_db_to_lin(self.makeup_db.value() - gr)
-                }
-            } else {
-                fast_db_to_lin(self.makeup_db.next() - gr)
-            };
-            *l = xl * gain;
-            *r = xr * gain;
+            *v = gr;
         }
-        self.ms = ms;
         self.gr_db = gr;
+    }
+
+    /// Pass 3: make-up minus reduction, applied to both channels.
+    fn apply(&mut self, left: &mut [f32], right: &mut [f32], gr: &[f32]) {
+        if self.makeup_db.is_settled() {
+            let (makeup_db, makeup_lin) = (self.makeup_db.value(), self.makeup_lin);
+            for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gr) {
+                let gain = if *g == 0.0 {
+                    makeup_lin
+                } else {
+                    fast_db_to_lin(makeup_db - g)
+                };
+                *l = sanitize(*l) * gain;
+                *r = sanitize(*r) * gain;
+            }
+        } else {
+            for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gr) {
+                let gain = fast_db_to_lin(self.makeup_db.next() - g);
+                *l = sanitize(*l) * gain;
+                *r = sanitize(*r) * gain;
+            }
+        }
+    }
+}
+
+impl StereoProcessor for Compressor {
+    /// Works in chunks of [`CHUNK`] samples and three passes: the detector and static
+    /// curve (independent per sample, so the compiler vectorises them), the attack/release
+    /// recursion (the only serial part), then gain application. Every sample goes through
+    /// exactly the same arithmetic as a sample-by-sample loop would, so the result does not
+    /// depend on where blocks or chunks are cut.
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
+        let mut start = 0;
+        let mut buf = [0.0f32; CHUNK];
+        while start < n {
+            let m = (n - start).min(CHUNK);
+            let (l, r) = (&mut left[start..start + m], &mut right[start..start + m]);
+            let target = &mut buf[..m];
+            self.targets(l, r, target);
+            self.smooth(target);
+            self.apply(l, r, target);
+            start += m;
+        }
     }
 
     fn reset(&mut self) {

@@ -196,6 +196,39 @@ impl Gain {
         }
     }
 
+    /// Like copying `src` into `dst` and then [`Gain::process`], in one pass (a send
+    /// tapping a strip's signal). Same samples, bit for bit.
+    pub fn process_into(
+        &mut self,
+        src_left: &[f32],
+        src_right: &[f32],
+        dst_left: &mut [f32],
+        dst_right: &mut [f32],
+    ) {
+        let pairs = dst_left
+            .iter_mut()
+            .zip(dst_right.iter_mut())
+            .zip(src_left.iter().zip(src_right));
+        if self.gain.is_settled() {
+            let g = self.gain.value();
+            if g == 0.0 {
+                dst_left.fill(0.0);
+                dst_right.fill(0.0);
+            } else {
+                for ((dl, dr), (sl, sr)) in pairs {
+                    *dl = sanitize(*sl) * g;
+                    *dr = sanitize(*sr) * g;
+                }
+            }
+            return;
+        }
+        for ((dl, dr), (sl, sr)) in pairs {
+            let g = self.gain.next();
+            *dl = sanitize(*sl) * g;
+            *dr = sanitize(*sr) * g;
+        }
+    }
+
     /// Jumps to the target gain.
     pub fn reset(&mut self) {
         self.gain.snap();

@@ -174,3 +174,20 @@ fn effect_dispatch_and_kind_mismatch() {
     d.process(&mut l, &mut r);
     assert!(l.iter().all(|&x| x == 0.0));
 }
+
+#[test]
+fn gain_process_into_equals_copy_then_process() {
+    let fs = 48_000.0;
+    let src_l: Vec<f32> = (0..3000).map(|i| ((i as f32) * 0.01).sin()).collect();
+    let src_r: Vec<f32> = (0..3000).map(|i| ((i as f32) * 0.013).cos()).collect();
+    let mut a = stemdesk_dsp::Gain::new(fs, -6.0);
+    let mut b = a.clone();
+    a.set_gain_db(3.0);
+    b.set_gain_db(3.0);
+    let (mut l1, mut r1) = (src_l.clone(), src_r.clone());
+    a.process(&mut l1, &mut r1);
+    let (mut l2, mut r2) = (vec![9.0; 3000], vec![9.0; 3000]);
+    b.process_into(&src_l, &src_r, &mut l2, &mut r2);
+    assert_eq!(l1, l2);
+    assert_eq!(r1, r2);
+}

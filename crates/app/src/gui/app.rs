@@ -165,6 +165,32 @@ impl StemdeskApp {
         self.audio.dynamics_db(strip, insert)
     }
 
+    /// Benchmarks only: moves every strip's meter as if audio were playing (no device
+    /// needed, so the measurement is not disturbed by an audio thread).
+    #[doc(hidden)]
+    pub fn animate_meters_for_bench(&mut self, phase: f32) {
+        let s = self.doc.session();
+        let strips: Vec<stemdesk_session::StripId> = s
+            .tracks
+            .iter()
+            .map(|t| stemdesk_session::StripId::Track(t.id))
+            .chain(s.buses.iter().map(|b| stemdesk_session::StripId::Bus(b.id)))
+            .chain(std::iter::once(stemdesk_session::StripId::Master))
+            .collect();
+        for (i, id) in strips.into_iter().enumerate() {
+            let x = 0.5 + 0.45 * (phase + i as f32 * 0.37).sin();
+            let reading = stemdesk_engine::live::MeterReading {
+                peak: [x, x * 0.9],
+                rms: [x * 0.5, x * 0.45],
+            };
+            self.audio
+                .meters
+                .entry(id)
+                .or_default()
+                .update(reading, 1.0 / 30.0);
+        }
+    }
+
     // ----- messages -----
 
     pub(crate) fn info(&mut self, text: impl Into<String>) {

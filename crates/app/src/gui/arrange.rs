@@ -219,6 +219,9 @@ fn header(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId) {
     let h = app.view.track_height;
     let selected = app.view.selected_track == Some(id);
     let (rect, resp) = ui.allocate_exact_size(Vec2::new(HEADER_WIDTH - 8.0, h), Sense::click());
+    if !ui.is_rect_visible(rect) {
+        return;
+    }
     let color = Color32::from_rgb(track.color.0, track.color.1, track.color.2);
     let painter = ui.painter_at(rect);
     painter.rect_filled(
@@ -288,6 +291,10 @@ fn lane(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId, ax: TimeAxis, rig
     let h = app.view.track_height;
     let width = (right - ax.left).max(10.0);
     let (rect, resp) = ui.allocate_exact_size(Vec2::new(width, h), Sense::click());
+    if !ui.is_rect_visible(rect) {
+        // Scrolled out of view: nothing to draw, nothing to click.
+        return rect;
+    }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color.gamma_multiply(0.9));
     painter.hline(

@@ -110,8 +110,23 @@ pub fn effect_name(p: &EffectParams) -> &'static str {
     }
 }
 
-/// Draws one strip.
+/// Draws one strip, or only reserves its space when it is scrolled out of view (a mixer
+/// of 64+ strips then costs what the visible ones cost).
 pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+    let size_key = egui::Id::unique("strip_size");
+    let last: egui::Vec2 = ui
+        .data(|d| d.get_temp(size_key))
+        .unwrap_or(egui::vec2(STRIP_WIDTH + 16.0, 600.0));
+    let guess = egui::Rect::from_min_size(ui.cursor().min, last);
+    if !ui.is_rect_visible(guess) {
+        ui.allocate_space(last);
+        return;
+    }
+    let size = draw(app, ui, view);
+    ui.data_mut(|d| d.insert_temp(size_key, size));
+}
+
+fn draw(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) -> egui::Vec2 {
     let id = view.id;
     let color = egui::Color32::from_rgb(view.color.0, view.color.1, view.color.2);
     let selected = matches!(id, StripId::Track(t) if app.view.selected_track == Some(t));
@@ -122,33 +137,37 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
             ui.visuals().faint_bg_color
         })
         .inner_margin(4.0);
-    frame.show(ui, |ui| {
-        ui.set_width(STRIP_WIDTH);
-        ui.vertical(|ui| {
-            let (bar, bar_resp) =
-                ui.allocate_exact_size(egui::vec2(STRIP_WIDTH, 6.0), egui::Sense::click());
-            ui.painter().rect_filled(bar, 2.0, color);
-            if bar_resp.clicked()
-                && let StripId::Track(t) = id
-            {
-                app.view.selected_track = Some(t);
-            }
-            name_and_color(app, ui, view);
-            inserts(app, ui, view);
-            if id != StripId::Master {
-                sends(app, ui, view);
-            }
-            ui.separator();
-            pan(app, ui, view);
-            buttons(app, ui, view);
-            fader_and_value(app, ui, view);
-            if id != StripId::Master {
-                output(app, ui, view);
-            } else {
-                ui.label("Stereo out");
-            }
-        });
-    });
+    frame
+        .show(ui, |ui| {
+            ui.set_width(STRIP_WIDTH);
+            ui.vertical(|ui| {
+                let (bar, bar_resp) =
+                    ui.allocate_exact_size(egui::vec2(STRIP_WIDTH, 6.0), egui::Sense::click());
+                ui.painter().rect_filled(bar, 2.0, color);
+                if bar_resp.clicked()
+                    && let StripId::Track(t) = id
+                {
+                    app.view.selected_track = Some(t);
+                }
+                name_and_color(app, ui, view);
+                inserts(app, ui, view);
+                if id != StripId::Master {
+                    sends(app, ui, view);
+                }
+                ui.separator();
+                pan(app, ui, view);
+                buttons(app, ui, view);
+                fader_and_value(app, ui, view);
+                if id != StripId::Master {
+                    output(app, ui, view);
+                } else {
+                    ui.label("Stereo out");
+                }
+            });
+        })
+        .response
+        .rect
+        .size()
 }
 
 fn name_and_color(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {

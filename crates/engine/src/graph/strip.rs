@@ -168,8 +168,6 @@ impl StripNode {
 }
 
 fn fill_send(send: &mut SendNode, left: &[f32], right: &[f32], n: usize) {
-    send.left[..n].copy_from_slice(left);
-    send.right[..n].copy_from_slice(right);
     let (l, r) = (&mut send.left[..n], &mut send.right[..n]);
-    send.level.process(l, r);
+    send.level.process_into(left, right, l, r);
 }
