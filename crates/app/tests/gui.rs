@@ -280,3 +280,149 @@ fn snapshot_mixer_arrange_and_eq_editor() {
     );
     h.snapshot("eq_editor");
 }
+
+#[test]
+fn keyboard_mute_solo_undo_and_track_selection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let first = h.state().session().tracks[0].id;
+    let second = h.state().session().tracks[1].id;
+    // Arrow down selects the first track, again the second.
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(1);
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(1);
+    h.key_press(egui::Key::M);
+    h.run_steps(1);
+    h.key_press(egui::Key::S);
+    h.run_steps(1);
+    let t = |h: &Harness<'_, StemdeskApp>, id| {
+        h.state()
+            .session()
+            .track(id)
+            .map(|t| (t.strip.mute, t.strip.solo))
+    };
+    assert_eq!(
+        t(&h, second),
+        Some((true, true)),
+        "M and S act on the selected track"
+    );
+    assert_eq!(t(&h, first), Some((false, false)));
+    assert!(h.state().is_dirty());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(1);
+    assert_eq!(t(&h, second), Some((true, false)), "Ctrl+Z undoes the solo");
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    h.run_steps(1);
+    assert_eq!(t(&h, second), Some((true, true)), "Ctrl+Shift+Z redoes it");
+}
+
+#[test]
+fn without_an_audio_device_the_desk_opens_edits_and_bounces() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects-examples/demo/demo.ron");
+    let dialogs = ScriptedDialogs::default();
+    let mut cfg = config(d, true);
+    cfg.device = Some("no-such-device".into());
+    let app = StemdeskApp::new(cfg, Box::new(dialogs.clone()), Some(&demo));
+    let mut h = harness(app);
+    h.run_steps(2);
+    let why = h.state().audio_error().unwrap_or_default().to_owned();
+    assert!(
+        why.contains("Playback off") && why.contains("no-such-device"),
+        "{why}"
+    );
+    assert!(
+        h.query_by_label_contains("Playback off").is_some(),
+        "the status bar says why"
+    );
+    // Editing still works.
+    h.get_by_label("+ Bus").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().buses.len(), 3);
+    // And so does File → Bounce….
+    let out = d.join("mix.wav");
+    dialogs.answers().bounce.push_back(out.clone());
+    menu(&mut h, "File", "Bounce…");
+    h.state_mut().finish_jobs();
+    h.run_steps(2);
+    assert!(
+        out.is_file(),
+        "{:?}",
+        h.state().messages().collect::<Vec<_>>()
+    );
+    let bounced = h.state().messages().last().unwrap_or_default().to_owned();
+    assert!(
+        bounced.starts_with("Bounced") && bounced.contains("LUFS"),
+        "{bounced}"
+    );
+    let reader = hound::WavReader::open(&out).expect("wav");
+    assert_eq!(reader.spec().bits_per_sample, 24);
+    assert!(reader.duration() > 48_000 * 15, "the whole song");
+}
+
+#[test]
+fn snapshot_each_view_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    menu(&mut h, "View", "Mixer");
+    h.remove_cursor();
+    h.run_steps(2);
+    h.snapshot("arrange_view");
+    menu(&mut h, "View", "Mixer");
+    menu(&mut h, "View", "Arrange");
+    h.remove_cursor();
+    h.run_steps(2);
+    h.snapshot("mixer_view");
+    let v = &h.state().session().tracks;
+    assert_eq!(v.len(), 4, "views do not change the session");
+}
+
+#[test]
+fn clips_move_by_drag_also_to_another_track_and_trim_at_the_edge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let tracks: Vec<_> = h.state().session().tracks.iter().map(|t| t.id).collect();
+    let clip = h.state().session().tracks[0].clips[0].clone();
+    let rect = h.get_by_label("Clip drums").rect();
+    let drag = |h: &mut Harness<'_, StemdeskApp>, from: egui::Pos2, to: egui::Pos2| {
+        h.hover_at(from);
+        h.run_steps(1);
+        h.drag_at(from);
+        h.run_steps(1);
+        h.hover_at(from.lerp(to, 0.5));
+        h.run_steps(1);
+        h.hover_at(to);
+        h.run_steps(1);
+        h.drop_at(to);
+        h.run_steps(2);
+    };
+    // Right by 50 px at 40 px/s: 1.25 s later, on the track below.
+    let from = rect.center();
+    drag(&mut h, from, from + egui::vec2(50.0, rect.height() + 6.0));
+    let s = h.state().session();
+    assert!(s.tracks[0].clips.is_empty(), "left the drums track");
+    let moved = s.tracks[1]
+        .clips
+        .iter()
+        .find(|c| c.id == clip.id)
+        .expect("on the bass track");
+    assert_eq!(moved.position_frames, clip.position_frames + 60_000);
+    assert_eq!(h.state().session().tracks[1].id, tracks[1]);
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(
+        h.state().session().tracks[0].clips[0],
+        clip,
+        "one drag, one undo step"
+    );
+    // Trim the end 100 px (2.5 s) shorter.
+    let right_edge = egui::pos2(rect.max.x - 2.0, rect.center().y);
+    drag(&mut h, right_edge, right_edge - egui::vec2(100.0, 0.0));
+    let trimmed = &h.state().session().tracks[0].clips[0];
+    assert_eq!(trimmed.length_frames, clip.length_frames - 120_000);
+    assert_eq!(trimmed.position_frames, clip.position_frames);
+}

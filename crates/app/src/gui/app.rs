@@ -536,7 +536,7 @@ impl StemdeskApp {
         if self.view.show_mixer && self.view.show_arrange {
             egui::Panel::bottom("mixer_panel")
                 .resizable(true)
-                .default_size(430.0)
+                .default_size(500.0)
                 .show(ui, |ui| super::mixer::show(self, ui));
             egui::CentralPanel::default().show(ui, |ui| super::arrange::show(self, ui));
         } else if self.view.show_mixer {
