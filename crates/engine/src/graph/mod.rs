@@ -107,6 +107,24 @@ impl Graph {
             .is_some_and(|s| s.set_insert_params(insert, params))
     }
 
+    /// Carries the running effect state of `old` over into this graph (for a graph swap:
+    /// reverb and delay tails, compressor envelopes go on instead of restarting). Strips
+    /// and inserts are matched by stable ID. Never allocates; work is bounded by the
+    /// number of strips and inserts.
+    pub fn adopt_state(&mut self, old: &mut Graph) {
+        for t in &mut self.tracks {
+            if let Some(o) = old.strip_mut(t.strip.id) {
+                t.strip.adopt_state(o);
+            }
+        }
+        for b in &mut self.buses {
+            if let Some(o) = old.strip_mut(b.strip.id) {
+                b.strip.adopt_state(o);
+            }
+        }
+        self.master.adopt_state(&mut old.master);
+    }
+
     /// Clears all processing state: effect tails, ramps, meters (transport stop).
     pub fn reset(&mut self) {
         self.strips_mut().for_each(StripNode::reset);

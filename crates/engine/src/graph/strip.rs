@@ -21,6 +21,9 @@ pub(crate) struct InsertNode {
     pub(crate) id: InsertId,
     pub(crate) bypass: bool,
     pub(crate) effect: Effect,
+    /// The settings the effect was built with, kept so a carried-over effect can be given
+    /// them without allocating (see [`StripNode::adopt_state`]).
+    pub(crate) params: EffectParams,
 }
 
 /// A send with its own smoothed level and the buffer it fills each block.
@@ -73,6 +76,7 @@ impl StripNode {
                     id: i.id,
                     bypass: i.bypass,
                     effect: Effect::new(sample_rate_hz, &i.effect),
+                    params: i.effect.clone(),
                 })
                 .collect(),
             mute: Gain::new(sample_rate_hz, if spec.muted { SILENCE_DB } else { 0.0 }),
@@ -149,6 +153,22 @@ impl StripNode {
             .iter_mut()
             .find(|i| i.id == id)
             .is_some_and(|i| i.effect.set_params(params))
+    }
+
+    /// Takes over the running effects of `old` (same insert ID, same kind): their delay
+    /// lines, reverb tails and envelopes continue in this strip, set to this strip's
+    /// settings, and `old` gets this strip's fresh ones. O(1) per insert, no allocation:
+    /// effects are swapped, not copied.
+    pub(crate) fn adopt_state(&mut self, old: &mut StripNode) {
+        for insert in &mut self.inserts {
+            if let Some(prev) = old.inserts.iter_mut().find(|o| {
+                o.id == insert.id
+                    && std::mem::discriminant(&o.effect) == std::mem::discriminant(&insert.effect)
+            }) {
+                std::mem::swap(&mut insert.effect, &mut prev.effect);
+                insert.effect.set_params(&insert.params);
+            }
+        }
     }
 
     /// Clears all processing state (effect tails, smoothing ramps, meters).

@@ -200,7 +200,10 @@ impl Player {
                 self.discard(Garbage::Params(params));
                 return ok;
             }
-            Command::SwapGraph(new) => {
+            Command::SwapGraph(mut new) => {
+                // Effect tails continue in the new graph; the old one fades out with the
+                // new graph's fresh (silent) effects.
+                new.adopt_state(&mut self.graph);
                 let old = std::mem::replace(&mut self.graph, new);
                 if let Some(older) = self.outgoing.take() {
                     self.discard(Garbage::Graph(older));
@@ -299,13 +302,10 @@ impl Player {
         let (ol, or) = (&mut self.old_left[..n], &mut self.old_right[..n]);
         old.render(self.position, ol, or, Threads::Single);
         let len = self.fade_len as f32;
-        for i in 0..n {
-            let k = self.fade_done + i as u32;
-            let t = if k >= self.fade_len {
-                1.0
-            } else {
-                k as f32 / len
-            };
+        // Past the fade the new graph's samples pass untouched (bit-exact).
+        let fading = ((self.fade_len.saturating_sub(self.fade_done)) as usize).min(n);
+        for i in 0..fading {
+            let t = (self.fade_done + i as u32) as f32 / len;
             l[i] = ol[i] + (l[i] - ol[i]) * t;
             r[i] = or[i] + (r[i] - or[i]) * t;
         }
