@@ -102,6 +102,21 @@ pub struct Master {
     pub inserts: Vec<Insert>,
 }
 
+impl Master {
+    /// The master's settings as a [`Strip`] (no sends, output unused): lets code that
+    /// walks every strip treat the master like the others.
+    pub fn as_strip(&self) -> Strip {
+        Strip {
+            gain_db: self.gain_db,
+            pan: self.pan,
+            mute: self.mute,
+            polarity_invert: self.polarity_invert,
+            inserts: self.inserts.clone(),
+            ..Strip::default()
+        }
+    }
+}
+
 impl Default for Master {
     fn default() -> Self {
         Master {

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use ebur128::{EbuR128, Mode};
 use indicatif::{ProgressBar, ProgressStyle};
-use stemdesk_engine::{BounceRange, SourceMap, Threads, bounce, compile, load_sources};
+use stemdesk_engine::{BounceRange, SourceMap, Threads, bounce, compile};
 use stemdesk_media::{SampleFormat, WavWriter};
 use stemdesk_session::Session;
 
@@ -70,28 +70,17 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             args.output.display()
         );
     }
-    let loaded = stemdesk_session::load(&args.session)?;
+    let super::LoadedWithMedia {
+        loaded,
+        sources,
+        unavailable,
+    } = super::load_with_media(&args.session)?;
     let session = &loaded.session;
     let rate = session.sample_rate_hz;
-    for off in &loaded.offline {
-        eprintln!(
-            "warning: track \"{}\": media file not found: {}",
-            off.track_name,
-            off.path.display()
-        );
-    }
-    let (sources, problems, warnings) = load_sources(&loaded);
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    for p in &problems {
-        eprintln!("warning: {}", p.message);
-    }
-    if !args.allow_missing && (!loaded.offline.is_empty() || !problems.is_empty()) {
+    if !args.allow_missing && unavailable > 0 {
         bail!(
-            "{} media file(s) could not be read, so the mix would be incomplete; \
-             fix or relink them, or pass --allow-missing to bounce with those clips silent",
-            loaded.offline.len() + problems.len()
+            "{unavailable} media file(s) could not be read, so the mix would be incomplete; \
+             fix or relink them, or pass --allow-missing to bounce with those clips silent"
         );
     }
     let to_frames = |s: f64| (s * f64::from(rate)).round() as u64;

@@ -64,6 +64,39 @@ enum Command {
     },
 }
 
+/// A session loaded with its media decoded, every media problem already reported on
+/// stderr (missing files, unreadable files, decoder warnings).
+pub struct LoadedWithMedia {
+    /// The session and where it lives.
+    pub loaded: stemdesk_session::LoadedSession,
+    /// Decoded media.
+    pub sources: stemdesk_engine::SourceMap,
+    /// How many media files are missing or unreadable (their clips are silent).
+    pub unavailable: usize,
+}
+
+/// Loads `path` and decodes its media, warning about each problem.
+pub fn load_with_media(path: &std::path::Path) -> anyhow::Result<LoadedWithMedia> {
+    let loaded = stemdesk_session::load(path)?;
+    for off in &loaded.offline {
+        eprintln!(
+            "warning: track \"{}\": media file not found: {} (its clips are silent)",
+            off.track_name,
+            off.path.display()
+        );
+    }
+    let (sources, problems, warnings) = stemdesk_engine::load_sources(&loaded);
+    for w in warnings.iter().chain(problems.iter().map(|p| &p.message)) {
+        eprintln!("warning: {w}");
+    }
+    let unavailable = loaded.offline.len() + problems.len();
+    Ok(LoadedWithMedia {
+        loaded,
+        sources,
+        unavailable,
+    })
+}
+
 /// Parses the command line and runs the chosen subcommand.
 pub fn run() -> anyhow::Result<()> {
     let args = Args::parse();

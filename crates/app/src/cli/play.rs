@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 use stemdesk_device::{OutputConfig, list_output_devices, start_output};
-use stemdesk_engine::{compile, engine, load_sources};
+use stemdesk_engine::{compile, engine};
 
 use super::time::{format_seconds, parse_seconds};
 
@@ -38,20 +38,11 @@ pub struct PlayArgs {
 
 /// Plays until Enter is pressed or the session ends, printing position, load and xruns.
 pub fn run(args: &PlayArgs) -> anyhow::Result<()> {
-    let loaded = stemdesk_session::load(&args.session)?;
+    let super::LoadedWithMedia {
+        loaded, sources, ..
+    } = super::load_with_media(&args.session)?;
     let session = &loaded.session;
     let rate = session.sample_rate_hz;
-    for off in &loaded.offline {
-        eprintln!(
-            "warning: track \"{}\": media file not found: {} (its clips are silent)",
-            off.track_name,
-            off.path.display()
-        );
-    }
-    let (sources, problems, warnings) = load_sources(&loaded);
-    for w in warnings.iter().chain(problems.iter().map(|p| &p.message)) {
-        eprintln!("warning: {w}");
-    }
     let graph = compile(session, &loaded.base_dir, &sources, LIVE_BLOCK_FRAMES);
     let (mut handle, player) = engine(graph);
     let to_frames = |s: f64| (s * f64::from(rate)).round() as u64;

@@ -1,6 +1,6 @@
 //! The mixer view: a strip per track, then the buses, then the master.
 
-use stemdesk_session::{Edit, Strip, StripId};
+use stemdesk_session::{Edit, StripId};
 
 use super::app::StemdeskApp;
 use super::strip::{self, StripView};
@@ -30,19 +30,11 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
             solo_safe: Some(b.solo_safe),
         })
         .collect();
-    let m = &s.master;
     let master = StripView {
         id: StripId::Master,
         name: "Master".into(),
         color: stemdesk_session::Color(0xd0, 0xd0, 0xd0),
-        strip: Strip {
-            gain_db: m.gain_db,
-            pan: m.pan,
-            mute: m.mute,
-            polarity_invert: m.polarity_invert,
-            inserts: m.inserts.clone(),
-            ..Strip::default()
-        },
+        strip: s.master.as_strip(),
         solo_safe: None,
     };
     egui::ScrollArea::both()

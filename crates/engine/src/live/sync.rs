@@ -120,18 +120,7 @@ fn strips(s: &Session) -> Vec<(StripId, Strip)> {
                 .map(|b| (StripId::Bus(b.id), b.strip.clone())),
         )
         .collect();
-    let m = &s.master;
-    out.push((
-        StripId::Master,
-        Strip {
-            gain_db: m.gain_db,
-            pan: m.pan,
-            mute: m.mute,
-            polarity_invert: m.polarity_invert,
-            inserts: m.inserts.clone(),
-            ..Strip::default()
-        },
-    ));
+    out.push((StripId::Master, s.master.as_strip()));
     out
 }
 
