@@ -426,3 +426,78 @@ fn clips_move_by_drag_also_to_another_track_and_trim_at_the_edge() {
     assert_eq!(trimmed.length_frames, clip.length_frames - 120_000);
     assert_eq!(trimmed.position_frames, clip.position_frames);
 }
+
+/// The example project copied to `dir` (so tests may write beside it).
+fn copy_example(dir: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects-examples/demo");
+    std::fs::create_dir_all(dir.join("audio")).expect("mkdir");
+    for entry in std::fs::read_dir(src.join("audio")).expect("read audio") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.join("audio").join(entry.file_name())).expect("copy");
+    }
+    std::fs::copy(src.join("demo.ron"), dir.join("demo.ron")).expect("copy");
+    dir.join("demo.ron")
+}
+
+#[test]
+fn after_a_crash_the_recovery_file_is_offered_and_restored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = copy_example(dir.path());
+    let mut changed = stemdesk_session::load(&session).expect("load").session;
+    changed.master.gain_db = -10.0;
+    std::thread::sleep(Duration::from_millis(20));
+    stemdesk_session::save(&changed, &dir.path().join("demo.ron.recovery"))
+        .expect("write recovery");
+
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Recover unsaved changes")
+            .is_some()
+    );
+    h.get_by_label("Restore").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().master.gain_db, -10.0);
+    assert!(h.state().is_dirty(), "restored changes are unsaved");
+    assert!(
+        h.query_by_label_contains("Recover unsaved changes")
+            .is_none()
+    );
+}
+
+#[test]
+fn quitting_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = copy_example(dir.path());
+    let dialogs = ScriptedDialogs::default();
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(dialogs.clone()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label("+ Bus").click();
+    h.run_steps(2);
+    assert!(h.state().is_dirty());
+    menu(&mut h, "File", "Quit");
+    assert!(
+        h.query_by_label_contains("Save changes to").is_some(),
+        "asks"
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(!h.state().is_closing(), "Cancel keeps the desk open");
+    menu(&mut h, "File", "Quit");
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    assert!(h.state().is_closing());
+    assert!(!h.state().is_dirty(), "saved before closing");
+    let saved = stemdesk_session::load(&session).expect("load").session;
+    assert_eq!(saved.buses.len(), 3, "the new bus is in the file");
+}

@@ -77,9 +77,15 @@ impl DecodedAudio {
 /// [`DecodedAudio::warnings`]; if the file breaks off, what was decoded is kept with a
 /// warning. Errors always name `path`.
 pub fn decode_file(path: &Path) -> Result<DecodedAudio> {
+    decode_file_with_progress(path, &|_| {})
+}
+
+/// [`decode_file`], calling `progress` with the fraction decoded (0..=1, from packet
+/// timestamps against the header's length) as it goes: a GUI shows it while importing.
+pub fn decode_file_with_progress(path: &Path, progress: &dyn Fn(f32)) -> Result<DecodedAudio> {
     // Last line of defence: a decoder bug triggered by malformed data must not take the
     // whole desk down.
-    match catch_unwind(AssertUnwindSafe(|| decode_inner(path))) {
+    match catch_unwind(AssertUnwindSafe(|| decode_inner(path, progress))) {
         Ok(result) => result,
         Err(panic) => {
             let what = panic
@@ -95,7 +101,7 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio> {
     }
 }
 
-fn decode_inner(path: &Path) -> Result<DecodedAudio> {
+fn decode_inner(path: &Path, progress: &dyn Fn(f32)) -> Result<DecodedAudio> {
     let open_err = |source| MediaError::Open {
         path: path.to_path_buf(),
         source,
@@ -151,7 +157,7 @@ fn decode_inner(path: &Path) -> Result<DecodedAudio> {
             MetadataOptions::default(),
         )
         .map_err(|e| probe_error(path, container, e))?;
-    decode_stream(path, format, warnings)
+    decode_stream(path, format, warnings, progress)
 }
 
 /// The container a file extension promises (same names as [`sniff_container`]).
@@ -326,6 +332,7 @@ fn decode_stream(
     path: &Path,
     mut format: Box<dyn FormatReader + '_>,
     mut warnings: Vec<String>,
+    progress: &dyn Fn(f32),
 ) -> Result<DecodedAudio> {
     let pathbuf = path.to_path_buf();
     let track = format
@@ -434,6 +441,9 @@ fn decode_stream(
         };
         if packet.track_id != track_id {
             continue;
+        }
+        if let Some(total) = header_frames.filter(|t| *t > 0) {
+            progress((packet.pts.get().max(0) as f64 / total as f64).clamp(0.0, 1.0) as f32);
         }
         match decoder.decode(&packet) {
             Ok(buf) => {

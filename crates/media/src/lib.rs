@@ -19,10 +19,10 @@ pub mod peaks;
 pub mod resample;
 mod wav_repair;
 
-pub use decode::{DecodedAudio, MAX_DURATION_S, decode_file};
+pub use decode::{DecodedAudio, MAX_DURATION_S, decode_file, decode_file_with_progress};
 pub use downmix::{Downmix, downmix};
 pub use encode::{SampleFormat, WavWriter};
 pub use error::{MediaError, Result};
-pub use load::{load_for_session, load_many};
+pub use load::{load_for_session, load_for_session_with_progress, load_many};
 pub use peaks::PeakCache;
 pub use resample::resample;

@@ -140,6 +140,11 @@ impl StemdeskApp {
         self.audio.error.as_deref()
     }
 
+    /// Whether the app has decided to close (after any save question was answered).
+    pub fn is_closing(&self) -> bool {
+        self.view.close_confirmed
+    }
+
     /// Resolved media paths that are offline.
     pub fn offline_media(&self) -> Vec<PathBuf> {
         self.doc.offline.iter().cloned().collect()

@@ -124,8 +124,20 @@ impl Jobs {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        self.spawn(format!("Importing {name}"), None, move || {
-            let result = stemdesk_media::load_for_session(&path, rate_hz)
+        let progress = Arc::new(AtomicU32::new(0));
+        let p = Arc::clone(&progress);
+        let waker = self.waker.clone();
+        self.spawn(format!("Importing {name}"), Some(progress), move || {
+            let report = move |f: f32| {
+                let new = (f * 1e6) as u32;
+                // Wake the GUI every percent, not every packet.
+                if new / 10_000 != p.swap(new, Ordering::Relaxed) / 10_000
+                    && let Some(w) = &waker
+                {
+                    w();
+                }
+            };
+            let result = stemdesk_media::load_for_session_with_progress(&path, rate_hz, &report)
                 .map(|decoded| Imported {
                     peaks: Arc::new(PeakCache::build(&decoded)),
                     audio: Arc::new(SourceAudio {
