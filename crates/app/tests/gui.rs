@@ -501,3 +501,32 @@ fn quitting_with_unsaved_changes_asks_first() {
     let saved = stemdesk_session::load(&session).expect("load").session;
     assert_eq!(saved.buses.len(), 3, "the new bus is in the file");
 }
+
+#[test]
+fn ruler_click_seeks_and_drag_sets_the_loop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let ruler = h.get_by_label("Timeline ruler").rect();
+    // At 40 px/s, 200 px into the ruler is 5 s.
+    let at = egui::pos2(ruler.min.x + 200.0, ruler.center().y);
+    h.get_by_label("Timeline ruler").hover();
+    h.hover_at(at);
+    h.run_steps(1);
+    h.drag_at(at);
+    h.run_steps(1);
+    h.drop_at(at);
+    h.run_steps(2);
+    assert_eq!(h.state().position_frames(), 5 * 48_000, "click seeks");
+    let (a, b) = (egui::pos2(ruler.min.x + 80.0, at.y), egui::pos2(ruler.min.x + 160.0, at.y));
+    h.hover_at(a);
+    h.run_steps(1);
+    h.drag_at(a);
+    h.run_steps(1);
+    h.hover_at(a.lerp(b, 0.5));
+    h.run_steps(1);
+    h.hover_at(b);
+    h.run_steps(1);
+    h.drop_at(b);
+    h.run_steps(2);
+    assert_eq!(h.state().loop_range(), Some((2 * 48_000, 4 * 48_000)), "drag sets and enables the loop");
+}

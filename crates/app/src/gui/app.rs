@@ -140,6 +140,11 @@ impl StemdeskApp {
         self.audio.error.as_deref()
     }
 
+    /// The loop range in frames, when looping is on.
+    pub fn loop_range(&self) -> Option<(u64, u64)> {
+        self.audio.looping.then_some(self.audio.loop_range)
+    }
+
     /// Whether the app has decided to close (after any save question was answered).
     pub fn is_closing(&self) -> bool {
         self.view.close_confirmed

@@ -133,6 +133,11 @@ fn zoom_and_scroll(app: &mut StemdeskApp, ui: &egui::Ui, full: Rect, timeline_le
 }
 
 fn ruler(app: &mut StemdeskApp, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
+    // Line the ruler up with the lanes below it.
+    let gap = ax.left - ui.cursor().min.x;
+    if gap > 0.0 {
+        ui.add_space(gap);
+    }
     let width = (right - ax.left).max(10.0);
     let (rect, resp) =
         ui.allocate_exact_size(Vec2::new(width, RULER_HEIGHT), Sense::click_and_drag());
@@ -191,8 +196,11 @@ fn ruler(app: &mut StemdeskApp, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
         app.audio.seek(ax.frames(p.x));
     }
     if resp.drag_started()
-        && let Some(p) = resp.interact_pointer_pos()
+        && let Some(p) = ui
+            .input(|i| i.pointer.press_origin())
+            .or(resp.interact_pointer_pos())
     {
+        // From where the button went down, not where the drag was recognised.
         let f = ax.frames(p.x);
         app.view.loop_drag = Some((f, f));
     }
