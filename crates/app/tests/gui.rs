@@ -517,7 +517,10 @@ fn ruler_click_seeks_and_drag_sets_the_loop() {
     h.drop_at(at);
     h.run_steps(2);
     assert_eq!(h.state().position_frames(), 5 * 48_000, "click seeks");
-    let (a, b) = (egui::pos2(ruler.min.x + 80.0, at.y), egui::pos2(ruler.min.x + 160.0, at.y));
+    let (a, b) = (
+        egui::pos2(ruler.min.x + 80.0, at.y),
+        egui::pos2(ruler.min.x + 160.0, at.y),
+    );
     h.hover_at(a);
     h.run_steps(1);
     h.drag_at(a);
@@ -528,5 +531,9 @@ fn ruler_click_seeks_and_drag_sets_the_loop() {
     h.run_steps(1);
     h.drop_at(b);
     h.run_steps(2);
-    assert_eq!(h.state().loop_range(), Some((2 * 48_000, 4 * 48_000)), "drag sets and enables the loop");
+    assert_eq!(
+        h.state().loop_range(),
+        Some((2 * 48_000, 4 * 48_000)),
+        "drag sets and enables the loop"
+    );
 }

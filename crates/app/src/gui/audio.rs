@@ -145,6 +145,18 @@ impl Audio {
         self.handle.as_ref()?.meters().dynamics_db(strip, insert)
     }
 
+    /// Peak entering a gate insert since the last call (linear), while playing.
+    pub fn gate_input_peak(
+        &self,
+        strip: StripId,
+        insert: stemdesk_session::InsertId,
+    ) -> Option<f32> {
+        self.handle
+            .as_ref()?
+            .meters()
+            .take_dynamics_input(strip, insert)
+    }
+
     /// Transport position.
     pub fn position_frames(&self) -> u64 {
         self.handle

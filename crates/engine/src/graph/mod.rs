@@ -150,13 +150,14 @@ impl Graph {
         for (i, s) in self.strips_mut().enumerate() {
             let peak = s.meter.take_peak_amplitude();
             meters.publish(i, peak, s.meter.rms());
-            for insert in &s.inserts {
+            for insert in &mut s.inserts {
                 let db = match &insert.effect {
                     Effect::Compressor(c) => c.gain_reduction_db(),
                     Effect::Gate(g) => g.gain_db(),
                     _ => continue,
                 };
-                meters.publish_dynamics(dynamics, db);
+                let input = std::mem::take(&mut insert.input_peak);
+                meters.publish_dynamics(dynamics, db, input);
                 dynamics += 1;
             }
         }

@@ -24,6 +24,9 @@ pub(crate) struct InsertNode {
     /// The settings the effect was built with, kept so a carried-over effect can be given
     /// them without allocating (see [`StripNode::adopt_state`]).
     pub(crate) params: EffectParams,
+    /// Highest |sample| entering the insert since the last meter publish (gates only:
+    /// their editor shows the threshold against it).
+    pub(crate) input_peak: f32,
 }
 
 /// A send with its own smoothed level and the buffer it fills each block.
@@ -77,6 +80,7 @@ impl StripNode {
                     bypass: i.bypass,
                     effect: Effect::new(sample_rate_hz, &i.effect),
                     params: i.effect.clone(),
+                    input_peak: 0.0,
                 })
                 .collect(),
             mute: Gain::new(sample_rate_hz, if spec.muted { SILENCE_DB } else { 0.0 }),
@@ -98,6 +102,13 @@ impl StripNode {
         }
         for insert in &mut self.inserts {
             if !insert.bypass {
+                if matches!(insert.effect, Effect::Gate(_)) {
+                    let peak = left
+                        .iter()
+                        .chain(right.iter())
+                        .fold(0.0f32, |m, x| m.max(x.abs()));
+                    insert.input_peak = insert.input_peak.max(peak);
+                }
                 insert.effect.process(left, right);
             }
         }

@@ -24,6 +24,7 @@ pub struct MeterBank {
     /// Dynamics inserts (compressors, gates) whose gain change is published, in order.
     dynamics: Vec<(StripId, InsertId)>,
     dynamics_db: Vec<AtomicU32>,
+    dynamics_input: Vec<AtomicU32>,
 }
 
 /// What one read of a strip's meter gives, as linear amplitudes.
@@ -40,20 +41,37 @@ impl MeterBank {
     pub(crate) fn new(ids: Vec<StripId>, dynamics: Vec<(StripId, InsertId)>) -> Self {
         let cells = ids.iter().map(|_| Cells::default()).collect();
         let dynamics_db = dynamics.iter().map(|_| AtomicU32::new(0)).collect();
+        let dynamics_input = dynamics.iter().map(|_| AtomicU32::new(0)).collect();
         Self {
             ids,
             cells,
             dynamics,
             dynamics_db,
+            dynamics_input,
         }
     }
 
     /// Publishes dynamics insert number `index`: its current gain change in dB
-    /// (compressor: gain reduction, positive; gate: its gain, 0 open .. range closed).
-    pub(crate) fn publish_dynamics(&self, index: usize, db: f32) {
-        if let Some(c) = self.dynamics_db.get(index) {
+    /// (compressor: gain reduction, positive; gate: its gain, 0 open .. range closed) and
+    /// the peak of its input since the last publish (gates; 0 for compressors).
+    pub(crate) fn publish_dynamics(&self, index: usize, db: f32, input_peak: f32) {
+        if let (Some(c), Some(i)) = (self.dynamics_db.get(index), self.dynamics_input.get(index)) {
             c.store(db.to_bits(), Ordering::Relaxed);
+            let p = if input_peak.is_finite() {
+                input_peak.abs()
+            } else {
+                0.0
+            };
+            i.fetch_max(p.to_bits(), Ordering::Relaxed);
         }
+    }
+
+    /// Peak |sample| entering a gate insert since the last call (then reset).
+    pub fn take_dynamics_input(&self, strip: StripId, insert: InsertId) -> Option<f32> {
+        let i = self.dynamics.iter().position(|d| *d == (strip, insert))?;
+        Some(f32::from_bits(
+            self.dynamics_input[i].swap(0, Ordering::Relaxed),
+        ))
     }
 
     /// The latest gain change of a compressor or gate insert, in dB.

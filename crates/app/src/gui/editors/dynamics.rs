@@ -94,7 +94,7 @@ pub fn compressor(
     })
 }
 
-/// Gate: its open/close thresholds against the strip's level, current gain, parameters.
+/// Gate: its open/close thresholds against its input level, current gain, parameters.
 pub fn gate(
     ui: &mut egui::Ui,
     params: &GateParams,
@@ -126,7 +126,7 @@ pub fn gate(
         );
         let r = ui.interact(rect, ui.scope_id().with("gate_meter"), Sense::hover());
         r.on_hover_text(format!(
-            "Track level {level_db:.1} dBFS (bar) against the threshold (yellow) and close level (orange)"
+            "Gate input {level_db:.1} dBFS (bar) against the threshold (yellow) and close level (orange)"
         ));
         ui.vertical(|ui| {
             egui::Grid::new("gate").num_columns(2).show(ui, |ui| {

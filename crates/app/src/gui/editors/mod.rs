@@ -40,11 +40,7 @@ pub fn show(app: &mut StemdeskApp, ctx: &egui::Context) {
     );
     let rate = app.session().sample_rate_hz as f32;
     let dynamics_db = app.audio_dynamics(strip, insert);
-    let level = app
-        .audio
-        .meters
-        .get(&strip)
-        .map(|m| m.peak[0].max(m.peak[1]));
+    let level = gate_level(ctx, app.audio.gate_input_peak(strip, insert));
     let mut open = true;
     let mut change = None;
     egui::Window::new(title)
@@ -84,6 +80,19 @@ pub fn show(app: &mut StemdeskApp, ctx: &egui::Context) {
             gesture,
         );
     }
+}
+
+/// The gate's input level for display: the peak since the last frame, held with a
+/// gentle fall (20 dB/s) so the bar is readable.
+fn gate_level(ctx: &egui::Context, peak: Option<f32>) -> Option<f32> {
+    let peak = peak?;
+    let key = egui::Id::unique("gate_level");
+    let now = ctx.input(|i| i.time);
+    let (held, at): (f32, f64) = ctx.data(|d| d.get_temp(key)).unwrap_or((0.0, now));
+    let fallen = held * 10f32.powf(-20.0 * (now - at) as f32 / 20.0);
+    let shown = peak.max(fallen);
+    ctx.data_mut(|d| d.insert_temp(key, (shown, now)));
+    Some(shown)
 }
 
 fn find(app: &StemdeskApp, strip: StripId, insert: InsertId) -> Option<EffectParams> {
