@@ -101,18 +101,7 @@ pub fn start_output(player: Player, config: &OutputConfig) -> Result<AudioOutput
             reason: format!("'{name}' offers no output formats"),
         });
     }
-    let at_rate: Vec<&cpal::SupportedStreamConfigRange> = ranges
-        .iter()
-        .filter(|r| r.min_sample_rate() <= rate && rate <= r.max_sample_rate())
-        .collect();
-    if at_rate.is_empty() {
-        return Err(DeviceError::RateUnsupported {
-            device: name,
-            session_hz: rate,
-            supported: describe_rates(&ranges),
-        });
-    }
-    let chosen = pick_config(&at_rate);
+    let chosen = choose_config(&name, &ranges, rate)?;
     let buffer_size = match config.buffer_frames {
         None => cpal::BufferSize::Default,
         Some(frames) => {
@@ -167,6 +156,27 @@ pub fn start_output(player: Player, config: &OutputConfig) -> Result<AudioOutput
         sample_format: format,
         events: ev_rx,
     })
+}
+
+/// The configuration to open at `rate_hz`, or an error naming both rates when the device
+/// cannot run at the session's rate.
+fn choose_config(
+    device: &str,
+    ranges: &[cpal::SupportedStreamConfigRange],
+    rate_hz: u32,
+) -> Result<cpal::SupportedStreamConfigRange, DeviceError> {
+    let at_rate: Vec<&cpal::SupportedStreamConfigRange> = ranges
+        .iter()
+        .filter(|r| r.min_sample_rate() <= rate_hz && rate_hz <= r.max_sample_rate())
+        .collect();
+    if at_rate.is_empty() {
+        return Err(DeviceError::RateUnsupported {
+            device: device.to_owned(),
+            session_hz: rate_hz,
+            supported: describe_rates(ranges),
+        });
+    }
+    Ok(pick_config(&at_rate))
 }
 
 /// Prefers stereo f32, then stereo in any format, then whatever is left.
@@ -277,5 +287,53 @@ fn fill<T: SizedSample + FromSample<f32>>(
         for (o, s) in chunk.iter_mut().zip(tmp.iter()) {
             *o = T::from_sample(*s);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cpal::{SupportedBufferSize, SupportedStreamConfigRange as Range};
+
+    fn range(channels: u16, min: u32, max: u32, format: SampleFormat) -> Range {
+        Range::new(channels, min, max, SupportedBufferSize::Unknown, format)
+    }
+
+    #[test]
+    fn a_rate_the_device_lacks_is_refused_naming_both_rates() {
+        let ranges = [
+            range(2, 44_100, 44_100, SampleFormat::I16),
+            range(2, 44_100, 44_100, SampleFormat::F32),
+        ];
+        let err = choose_config("hw:USB", &ranges, 48_000)
+            .err()
+            .map(|e| e.to_string());
+        let msg = err.unwrap_or_default();
+        assert!(
+            msg.contains("48000 Hz") && msg.contains("44100 Hz") && msg.contains("hw:USB"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn stereo_f32_is_preferred_at_the_session_rate() {
+        let ranges = [
+            range(1, 8_000, 192_000, SampleFormat::F32),
+            range(2, 8_000, 192_000, SampleFormat::I16),
+            range(2, 8_000, 192_000, SampleFormat::F32),
+            range(8, 8_000, 192_000, SampleFormat::F32),
+        ];
+        let chosen = choose_config("x", &ranges, 48_000).ok();
+        assert_eq!(
+            chosen.map(|c| (c.channels(), c.sample_format())),
+            Some((2, SampleFormat::F32))
+        );
+        let only_i16 = [range(2, 8_000, 96_000, SampleFormat::I16)];
+        let chosen = choose_config("x", &only_i16, 96_000).ok();
+        assert_eq!(
+            chosen.map(|c| c.sample_format()),
+            Some(SampleFormat::I16),
+            "converted from f32"
+        );
     }
 }
