@@ -157,7 +157,7 @@ fn decode_inner(path: &Path, progress: &dyn Fn(f32)) -> Result<DecodedAudio> {
             MetadataOptions::default(),
         )
         .map_err(|e| probe_error(path, container, e))?;
-    decode_stream(path, format, warnings, progress)
+    decode_stream(path, format, warnings, progress, file_len)
 }
 
 /// The container a file extension promises (same names as [`sniff_container`]).
@@ -333,6 +333,7 @@ fn decode_stream(
     mut format: Box<dyn FormatReader + '_>,
     mut warnings: Vec<String>,
     progress: &dyn Fn(f32),
+    file_len: u64,
 ) -> Result<DecodedAudio> {
     let pathbuf = path.to_path_buf();
     let track = format
@@ -480,7 +481,17 @@ fn decode_stream(
                             });
                         }
                         let mix = Downmix::new(n_ch, wave_mask(spec.channels()));
-                        let out = vec![Vec::new(); mix.output_channels()];
+                        // Reserve what the header promises, so the buffers do not grow by
+                        // copying; but never more than the file could hold at one byte per
+                        // sample, so a lying header cannot make us allocate wildly.
+                        let max_frames = MAX_DURATION_S * u64::from(rate);
+                        let reserve = header_frames
+                            .unwrap_or(0)
+                            .min(file_len / n_ch as u64)
+                            .min(max_frames) as usize;
+                        let out = (0..mix.output_channels())
+                            .map(|_| Vec::with_capacity(reserve))
+                            .collect();
                         sink.insert(Sink {
                             path: pathbuf.clone(),
                             sample_rate_hz: rate,
@@ -488,7 +499,7 @@ fn decode_stream(
                             mix,
                             out,
                             frames: 0,
-                            max_frames: MAX_DURATION_S * u64::from(rate),
+                            max_frames,
                             scratch: Vec::new(),
                         })
                     }
