@@ -537,3 +537,41 @@ fn ruler_click_seeks_and_drag_sets_the_loop() {
         "drag sets and enables the loop"
     );
 }
+
+#[test]
+fn new_and_open_never_discard_unsaved_changes_silently() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = copy_example(dir.path());
+    let dialogs = ScriptedDialogs::default();
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(dialogs.clone()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label("+ Bus").click();
+    h.run_steps(2);
+    menu(&mut h, "File", "New");
+    assert!(
+        h.query_by_label_contains("Save changes to").is_some(),
+        "New asks first"
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().buses.len(), 3, "Cancel keeps the work");
+    dialogs.answers().open.push_back(session.clone());
+    menu(&mut h, "File", "Open…");
+    assert!(
+        h.query_by_label_contains("Save changes to").is_some(),
+        "Open asks first"
+    );
+    h.get_by_label("Don't Save").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session().buses.len(),
+        2,
+        "reopened from disk, change dropped on request"
+    );
+    assert!(!h.state().is_dirty());
+}

@@ -13,7 +13,7 @@ use super::autosave::{self, Autosave};
 use super::dialogs::Dialogs;
 use super::doc::Document;
 use super::jobs::{ImportPlace, JobDone, Jobs, track_name_for};
-use super::view::ViewState;
+use super::view::{AfterSaveQuestion, ViewState};
 use crate::cli::new::PALETTE;
 
 /// How the app is set up (tests change the audio and data folder).
@@ -278,17 +278,49 @@ impl StemdeskApp {
 
     // ----- files -----
 
-    /// File → New: an empty session (asks nothing: the current one must be saved first).
+    /// File → New: an empty session (asks to save unsaved changes first).
     pub(crate) fn new_session(&mut self) {
-        let base = self.doc.base_dir.clone();
-        self.doc = Document::empty(base);
-        self.after_document_change();
+        self.unless_unsaved(AfterSaveQuestion::New);
     }
 
     /// File → Open…
     pub(crate) fn open_dialog(&mut self) {
         if let Some(path) = self.dialogs.open_session() {
-            self.open_path(&path);
+            self.request_open(path);
+        }
+    }
+
+    /// Opens `path`, asking to save unsaved changes first.
+    pub(crate) fn request_open(&mut self, path: PathBuf) {
+        self.unless_unsaved(AfterSaveQuestion::Open(path));
+    }
+
+    /// Does `then` now, or after the save question when there are unsaved changes.
+    fn unless_unsaved(&mut self, then: AfterSaveQuestion) {
+        if self.doc.is_dirty() {
+            self.view.confirm = Some(then);
+        } else {
+            self.perform(then, None);
+        }
+    }
+
+    fn perform(&mut self, action: AfterSaveQuestion, ctx: Option<&egui::Context>) {
+        match action {
+            AfterSaveQuestion::Quit => {
+                if let Some(ctx) = ctx {
+                    self.close_now(ctx);
+                }
+            }
+            AfterSaveQuestion::New => {
+                autosave::clear(&self.recovery_path());
+                let base = self.doc.base_dir.clone();
+                self.doc = Document::empty(base);
+                self.after_document_change();
+            }
+            AfterSaveQuestion::Open(path) => {
+                autosave::clear(&self.recovery_path());
+                self.open_path(&path);
+            }
         }
     }
 
@@ -606,24 +638,24 @@ impl StemdeskApp {
                 });
             });
         }
-        if self.view.confirm_close {
-            egui::Modal::new(egui::Id::unique("confirm_close")).show(ctx, |ui| {
+        if let Some(action) = self.view.confirm.clone() {
+            egui::Modal::new(egui::Id::unique("confirm_save")).show(ctx, |ui| {
                 ui.heading(format!("Save changes to \"{}\"?", self.doc.name()));
                 ui.label("Your changes will be lost if you don't save them.");
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() {
+                        self.view.confirm = None;
                         self.save();
                         if !self.doc.is_dirty() {
-                            self.close_now(ctx);
+                            self.perform(action.clone(), Some(ctx));
                         }
-                        self.view.confirm_close = false;
                     }
                     if ui.button("Don't Save").clicked() {
-                        self.view.confirm_close = false;
-                        self.close_now(ctx);
+                        self.view.confirm = None;
+                        self.perform(action.clone(), Some(ctx));
                     }
                     if ui.button("Cancel").clicked() {
-                        self.view.confirm_close = false;
+                        self.view.confirm = None;
                     }
                 });
             });
@@ -633,7 +665,7 @@ impl StemdeskApp {
     /// Quit: asks to save first when there are unsaved changes.
     pub(crate) fn request_quit(&mut self, ctx: &egui::Context) {
         if self.doc.is_dirty() {
-            self.view.confirm_close = true;
+            self.view.confirm = Some(AfterSaveQuestion::Quit);
         } else {
             self.close_now(ctx);
         }
@@ -652,7 +684,7 @@ impl eframe::App for StemdeskApp {
         if ctx.input(|i| i.viewport().close_requested()) && !self.view.close_confirmed {
             if self.doc.is_dirty() {
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-                self.view.confirm_close = true;
+                self.view.confirm = Some(AfterSaveQuestion::Quit);
             } else {
                 autosave::clear(&self.recovery_path());
             }

@@ -44,7 +44,7 @@ fn file_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
         }
         for path in app.recent.clone() {
             if ui.button(path.display().to_string()).clicked() {
-                app.open_path(&path);
+                app.request_open(path);
             }
         }
     });

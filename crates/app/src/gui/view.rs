@@ -2,6 +2,17 @@
 
 use stemdesk_session::{ClipId, InsertId, StripId, TrackId};
 
+/// What to do once the "save changes?" question has been answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AfterSaveQuestion {
+    /// Close the window.
+    Quit,
+    /// Start an empty session.
+    New,
+    /// Open this session.
+    Open(std::path::PathBuf),
+}
+
 /// What part of a clip is being dragged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClipDragKind {
@@ -46,8 +57,9 @@ pub struct ViewState {
     pub selected_clip: Option<ClipId>,
     /// The insert whose editor window is open.
     pub editor: Option<(StripId, InsertId)>,
-    /// Window asked to close with unsaved changes: show the save question.
-    pub confirm_close: bool,
+    /// Something that would replace or close the document while it has unsaved
+    /// changes: the save question is showing, and this happens once it is answered.
+    pub confirm: Option<AfterSaveQuestion>,
     /// A recovery file to offer.
     pub recovery_offer: Option<std::path::PathBuf>,
     /// Close was confirmed: let the window go.
@@ -73,7 +85,7 @@ impl Default for ViewState {
             selected_track: None,
             selected_clip: None,
             editor: None,
-            confirm_close: false,
+            confirm: None,
             recovery_offer: None,
             close_confirmed: false,
             clip_drag: None,
