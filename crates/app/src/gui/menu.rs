@@ -21,7 +21,10 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                     app.view.show_arrange = true;
                 }
             });
-            ui.menu_button("Audio", |ui| audio_menu(app, ui));
+            let audio = ui.menu_button("Audio", |ui| audio_menu(app, ui));
+            if audio.inner.is_none() {
+                app.view.devices = None;
+            }
         });
     });
 }
@@ -102,8 +105,19 @@ fn edit_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
 }
 
 fn audio_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
-    ui.label("Output device");
-    match list_output_devices() {
+    ui.horizontal(|ui| {
+        ui.label("Output device");
+        if ui.small_button("Refresh").clicked() {
+            app.view.devices = None;
+        }
+    });
+    // Enumerating devices can take a while: once per opening of the menu, not per frame.
+    let devices = app
+        .view
+        .devices
+        .get_or_insert_with(|| list_output_devices().map_err(|e| e.to_string()))
+        .clone();
+    match devices {
         Ok(devices) => {
             let current = app.audio.device.clone();
             if ui
@@ -129,7 +143,7 @@ fn audio_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
             }
         }
         Err(e) => {
-            ui.label(e.to_string());
+            ui.label(e);
         }
     }
     ui.separator();

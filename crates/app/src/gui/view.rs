@@ -72,6 +72,8 @@ pub struct ViewState {
     pub lanes: Vec<(TrackId, egui::Rect)>,
     /// Left edge of the timeline as last drawn.
     pub timeline_left: f32,
+    /// Output devices, listed when the Audio menu opens.
+    pub devices: Option<Result<Vec<stemdesk_device::DeviceInfo>, String>>,
 }
 
 impl Default for ViewState {
@@ -92,6 +94,7 @@ impl Default for ViewState {
             loop_drag: None,
             lanes: Vec::new(),
             timeline_left: 0.0,
+            devices: None,
         }
     }
 }
