@@ -425,6 +425,15 @@ fn clips_move_by_drag_also_to_another_track_and_trim_at_the_edge() {
     let trimmed = &h.state().session().tracks[0].clips[0];
     assert_eq!(trimmed.length_frames, clip.length_frames - 120_000);
     assert_eq!(trimmed.position_frames, clip.position_frames);
+    // Right-click: the fade-in shape.
+    h.get_by_label("Clip drums").click_secondary();
+    h.run_steps(2);
+    h.get_by_label_contains("Fade-in shape").click();
+    h.run_steps(2);
+    h.get_by_label("S-curve").click();
+    h.run_steps(2);
+    let shape = h.state().session().tracks[0].clips[0].fade_in.shape;
+    assert_eq!(shape, stemdesk_session::FadeShape::SCurve);
 }
 
 /// The example project copied to `dir` (so tests may write beside it).

@@ -3,7 +3,7 @@
 //! drag (move, also to another track; trim edges; fade handles).
 
 use egui::{Color32, CursorIcon, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
-use stemdesk_session::{Clip, Edit, Fade, StripId, TrackId};
+use stemdesk_session::{Clip, Edit, Fade, FadeShape, StripId, TrackId};
 
 use super::app::StemdeskApp;
 use super::view::{ClipDrag, ClipDragKind};
@@ -575,6 +575,39 @@ fn clip_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, clip: &Clip) {
             );
         }
     });
+    for (label, fade_in) in [("Fade-in shape", true), ("Fade-out shape", false)] {
+        let current = if fade_in { clip.fade_in } else { clip.fade_out };
+        ui.menu_button(format!("{label}: {}", shape_name(current.shape)), |ui| {
+            for shape in [
+                FadeShape::Linear,
+                FadeShape::EqualPower,
+                FadeShape::SCurve,
+                FadeShape::Exponential,
+            ] {
+                if ui
+                    .selectable_label(shape == current.shape, shape_name(shape))
+                    .clicked()
+                    && shape != current.shape
+                {
+                    let (mut fade_in_v, mut fade_out_v) = (clip.fade_in, clip.fade_out);
+                    if fade_in {
+                        fade_in_v.shape = shape;
+                    } else {
+                        fade_out_v.shape = shape;
+                    }
+                    app.edit(
+                        Edit::SetClipFades {
+                            clip: clip.id,
+                            fade_in: fade_in_v,
+                            fade_out: fade_out_v,
+                        },
+                        None,
+                    );
+                    ui.close();
+                }
+            }
+        });
+    }
     if ui.button("Split at playhead").clicked() {
         super::keys::split_selected(app);
         ui.close();
@@ -594,6 +627,15 @@ fn clip_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, clip: &Clip) {
         app.edit(Edit::RemoveClip(clip.id), None);
         app.view.selected_clip = None;
         ui.close();
+    }
+}
+
+fn shape_name(shape: FadeShape) -> &'static str {
+    match shape {
+        FadeShape::Linear => "Linear",
+        FadeShape::EqualPower => "Equal power",
+        FadeShape::SCurve => "S-curve",
+        FadeShape::Exponential => "Exponential",
     }
 }
 
@@ -647,14 +689,26 @@ fn draw_waveform(
 
 fn draw_fades(painter: &egui::Painter, rect: Rect, clip: &Clip, ax: TimeAxis) {
     let stroke = Stroke::new(1.0, Color32::from_white_alpha(160));
+    // The fade's gain curve across the clip's height (full height = unity gain).
+    let curve = |x0: f32, x1: f32, gain: &dyn Fn(f32) -> f32| {
+        let pts: Vec<Pos2> = (0..=24)
+            .map(|i| {
+                let t = i as f32 / 24.0;
+                Pos2::new(x0 + (x1 - x0) * t, rect.max.y - gain(t) * rect.height())
+            })
+            .collect();
+        painter.line(pts, stroke);
+    };
     if clip.fade_in.length_frames > 0 {
         let x = ax.x(clip.position_frames + clip.fade_in.length_frames);
-        painter.line_segment([rect.left_bottom(), Pos2::new(x, rect.min.y)], stroke);
+        let shape = clip.fade_in.shape;
+        curve(rect.min.x, x, &|t| shape.fade_in_gain(t));
     }
     if clip.fade_out.length_frames > 0 {
         let x = ax.x(clip
             .end_frames()
             .saturating_sub(clip.fade_out.length_frames));
-        painter.line_segment([Pos2::new(x, rect.min.y), rect.right_bottom()], stroke);
+        let shape = clip.fade_out.shape;
+        curve(x, rect.max.x, &|t| shape.fade_in_gain(1.0 - t));
     }
 }
