@@ -584,3 +584,41 @@ fn new_and_open_never_discard_unsaved_changes_silently() {
     );
     assert!(!h.state().is_dirty());
 }
+
+#[test]
+fn inserts_reorder_by_dragging_their_handle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let kinds = |h: &Harness<'_, StemdeskApp>| -> Vec<&'static str> {
+        h.state().session().tracks[0]
+            .strip
+            .inserts
+            .iter()
+            .map(|i| match i.effect {
+                EffectParams::Eq(_) => "EQ",
+                EffectParams::Compressor(_) => "Compressor",
+                EffectParams::Gate(_) => "Gate",
+                EffectParams::Reverb(_) => "Reverb",
+                EffectParams::Delay(_) => "Delay",
+            })
+            .collect()
+    };
+    assert_eq!(kinds(&h), ["EQ", "Gate", "Compressor"]);
+    let handles: Vec<egui::Rect> = h.get_all_by_label("::").take(3).map(|n| n.rect()).collect();
+    let (from, to) = (handles[2].center(), handles[0].center());
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    for k in 1..=4 {
+        h.hover_at(from.lerp(to, k as f32 / 4.0));
+        h.run_steps(1);
+    }
+    h.drop_at(to);
+    h.run_steps(2);
+    assert_eq!(
+        kinds(&h),
+        ["Compressor", "EQ", "Gate"],
+        "compressor moved first"
+    );
+}
