@@ -622,3 +622,39 @@ fn inserts_reorder_by_dragging_their_handle() {
         "compressor moved first"
     );
 }
+
+/// A file dropped onto the window, as the windowing layer would hand it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn audio_dropped_on_the_window_becomes_a_track_where_it_lands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tone = dir.path().join("shaker.wav");
+    write_tone(&tone, 3000.0, 1, 1.0);
+    let mut h = example_harness(dir.path());
+    let lane_y = h.get_by_label("Clip bass").rect().center().y;
+    let ruler = h.get_by_label("Timeline ruler").rect();
+    let at = egui::pos2(ruler.min.x + 120.0, lane_y); // 3 s, over the second track
+    h.hover_at(at);
+    h.run_steps(1);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(tone.clone())));
+    h.run_steps(1);
+    h.state_mut().finish_jobs();
+    h.run_steps(2);
+    let s = h.state().session();
+    assert_eq!(s.tracks.len(), 5);
+    assert_eq!(s.tracks[1].name, "shaker", "inserted where it was dropped");
+    assert_eq!(s.tracks[1].clips[0].position_frames, 3 * 48_000);
+}
