@@ -181,16 +181,7 @@ pub fn full_session_with_len(dir: &std::path::Path, frames: u64) -> LoadedSessio
             mix: 1.0,
         }),
     );
-    s.buses.push(Bus {
-        id: rv,
-        name: "Reverb".into(),
-        color: Color::default(),
-        solo_safe: true,
-        strip: Strip {
-            inserts: vec![reverb],
-            ..Strip::default()
-        },
-    });
+    s.buses.push(return_bus(rv, "Reverb", reverb));
     let delay = ins(
         &mut s,
         EffectParams::Delay(DelayParams {
@@ -338,16 +329,7 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
             mix: 1.0,
         }),
     );
-    s.buses.push(Bus {
-        id: reverb,
-        name: "Reverb".into(),
-        color: Color::default(),
-        solo_safe: true,
-        strip: Strip {
-            inserts: vec![rv],
-            ..Strip::default()
-        },
-    });
+    s.buses.push(return_bus(reverb, "Reverb", rv));
     let dl = insert(
         &mut s,
         EffectParams::Delay(DelayParams {
@@ -359,16 +341,7 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
             mix: 1.0,
         }),
     );
-    s.buses.push(Bus {
-        id: delay,
-        name: "Delay".into(),
-        color: Color::default(),
-        solo_safe: true,
-        strip: Strip {
-            inserts: vec![dl],
-            ..Strip::default()
-        },
-    });
+    s.buses.push(return_bus(delay, "Delay", dl));
     let n = stems.len();
     for (i, stem) in stems.iter().enumerate() {
         let peak = |freq_hz, gain_db, q| EqBand {
@@ -516,4 +489,18 @@ pub fn run_test_in_child(name: &str, envs: &[(&str, &std::ffi::OsStr)]) -> Strin
     );
     assert!(out.status.success(), "child failed:\n{log}");
     log
+}
+
+/// A solo-safe effect return bus: one insert, routed to the master.
+pub fn return_bus(id: BusId, name: &str, insert: Insert) -> Bus {
+    Bus {
+        id,
+        name: name.into(),
+        color: Color::default(),
+        solo_safe: true,
+        strip: Strip {
+            inserts: vec![insert],
+            ..Strip::default()
+        },
+    }
 }

@@ -65,6 +65,20 @@ fn steps(h: &mut Harness<'_, StemdeskApp>, n: usize) {
     h.run_steps(n);
 }
 
+/// Presses at `from`, moves to `to` in four steps, releases there.
+fn drag(h: &mut Harness<'_, StemdeskApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    for k in 1..=4 {
+        h.hover_at(from.lerp(to, k as f32 / 4.0));
+        h.run_steps(1);
+    }
+    h.drop_at(to);
+    h.run_steps(2);
+}
+
 #[test]
 fn import_play_fader_undo_bus_send_eq_save_and_reopen() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -389,18 +403,6 @@ fn clips_move_by_drag_also_to_another_track_and_trim_at_the_edge() {
     let tracks: Vec<_> = h.state().session().tracks.iter().map(|t| t.id).collect();
     let clip = h.state().session().tracks[0].clips[0].clone();
     let rect = h.get_by_label("Clip drums").rect();
-    let drag = |h: &mut Harness<'_, StemdeskApp>, from: egui::Pos2, to: egui::Pos2| {
-        h.hover_at(from);
-        h.run_steps(1);
-        h.drag_at(from);
-        h.run_steps(1);
-        h.hover_at(from.lerp(to, 0.5));
-        h.run_steps(1);
-        h.hover_at(to);
-        h.run_steps(1);
-        h.drop_at(to);
-        h.run_steps(2);
-    };
     // Right by 50 px at 40 px/s: 1.25 s later, on the track below.
     let from = rect.center();
     drag(&mut h, from, from + egui::vec2(50.0, rect.height() + 6.0));
@@ -448,6 +450,23 @@ fn copy_example(dir: &Path) -> PathBuf {
     dir.join("demo.ron")
 }
 
+/// The example copied to `dir` and opened, with one unsaved change (a bus added).
+fn dirty_example(dir: &Path) -> (Harness<'static, StemdeskApp>, ScriptedDialogs, PathBuf) {
+    let session = copy_example(dir);
+    let dialogs = ScriptedDialogs::default();
+    let app = StemdeskApp::new(
+        config(dir, false),
+        Box::new(dialogs.clone()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.get_by_label("+ Bus").click();
+    h.run_steps(2);
+    assert!(h.state().is_dirty());
+    (h, dialogs, session)
+}
+
 #[test]
 fn after_a_crash_the_recovery_file_is_offered_and_restored() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -482,18 +501,7 @@ fn after_a_crash_the_recovery_file_is_offered_and_restored() {
 #[test]
 fn quitting_with_unsaved_changes_asks_first() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
-    let dialogs = ScriptedDialogs::default();
-    let app = StemdeskApp::new(
-        config(dir.path(), false),
-        Box::new(dialogs.clone()),
-        Some(&session),
-    );
-    let mut h = harness(app);
-    h.run_steps(2);
-    h.get_by_label("+ Bus").click();
-    h.run_steps(2);
-    assert!(h.state().is_dirty());
+    let (mut h, _, session) = dirty_example(dir.path());
     menu(&mut h, "File", "Quit");
     assert!(
         h.query_by_label_contains("Save changes to").is_some(),
@@ -530,16 +538,7 @@ fn ruler_click_seeks_and_drag_sets_the_loop() {
         egui::pos2(ruler.min.x + 80.0, at.y),
         egui::pos2(ruler.min.x + 160.0, at.y),
     );
-    h.hover_at(a);
-    h.run_steps(1);
-    h.drag_at(a);
-    h.run_steps(1);
-    h.hover_at(a.lerp(b, 0.5));
-    h.run_steps(1);
-    h.hover_at(b);
-    h.run_steps(1);
-    h.drop_at(b);
-    h.run_steps(2);
+    drag(&mut h, a, b);
     assert_eq!(
         h.state().loop_range(),
         Some((2 * 48_000, 4 * 48_000)),
@@ -550,17 +549,7 @@ fn ruler_click_seeks_and_drag_sets_the_loop() {
 #[test]
 fn new_and_open_never_discard_unsaved_changes_silently() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
-    let dialogs = ScriptedDialogs::default();
-    let app = StemdeskApp::new(
-        config(dir.path(), false),
-        Box::new(dialogs.clone()),
-        Some(&session),
-    );
-    let mut h = harness(app);
-    h.run_steps(2);
-    h.get_by_label("+ Bus").click();
-    h.run_steps(2);
+    let (mut h, dialogs, session) = dirty_example(dir.path());
     menu(&mut h, "File", "New");
     assert!(
         h.query_by_label_contains("Save changes to").is_some(),
@@ -605,17 +594,7 @@ fn inserts_reorder_by_dragging_their_handle() {
     };
     assert_eq!(kinds(&h), ["EQ", "Gate", "Compressor"]);
     let handles: Vec<egui::Rect> = h.get_all_by_label("::").take(3).map(|n| n.rect()).collect();
-    let (from, to) = (handles[2].center(), handles[0].center());
-    h.hover_at(from);
-    h.run_steps(1);
-    h.drag_at(from);
-    h.run_steps(1);
-    for k in 1..=4 {
-        h.hover_at(from.lerp(to, k as f32 / 4.0));
-        h.run_steps(1);
-    }
-    h.drop_at(to);
-    h.run_steps(2);
+    drag(&mut h, handles[2].center(), handles[0].center());
     assert_eq!(
         kinds(&h),
         ["Compressor", "EQ", "Gate"],
