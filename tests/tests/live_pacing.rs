@@ -119,9 +119,9 @@ fn child() {
         "stream running after {:.2} s",
         opened.elapsed().as_secs_f64()
     );
-    // A PulseAudio server that has sat idle for a while stalls a new stream once, about
-    // 2 s in (one xrun), whatever the client does (seen after ~2 minutes of idle; the
-    // engine's load stays near 20%). Let the stream settle; the 10 s under test follow.
+    // A PulseAudio server that has sat idle for a while (~2 minutes here) stalled a new
+    // stream once, about 2 s in (one xrun), with the engine's load near 20%. Let the
+    // stream settle; the 10 s under test follow.
     std::thread::sleep(WARM_UP);
     let xruns_before = handle.status().xruns();
     let frames_before = handle.status().frames_rendered();
