@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, and every test in the workspace, with a private
-# PulseAudio server (null sink) for the real-time playback test and a virtual X server for
-# the GUI launch test. Installs the system packages it needs when they are missing.
+# The whole test suite: formatting, lints, and every test in the workspace, with a virtual
+# X server for the GUI launch test and, for the real-time playback test, a private
+# PulseAudio server with a null sink. Installs the system packages it needs when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/gui-packages.sh
@@ -10,8 +10,12 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh pulseaudio pulseaudio-utils libasound2-plugins xvfb $GUI_PACKAGES
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# shellcheck source=scripts/pulse.sh
-. scripts/pulse.sh
 # shellcheck source=scripts/xvfb.sh
 . scripts/xvfb.sh
-cargo test --workspace --locked
+pacing=plays_32_tracks_in_real_time_through_pulseaudio_without_xruns
+cargo test --workspace --locked -- --skip "$pacing"
+# The pacing test gets a freshly started server: one left idle for minutes stalls the
+# first stream it is given (seen here), which would be the server's hiccup, not ours.
+# shellcheck source=scripts/pulse.sh
+. scripts/pulse.sh
+cargo test --locked -p stemdesk-e2e --test live_pacing
