@@ -191,3 +191,95 @@ fn bundled_example_is_what_the_generator_makes() {
     assert!(o.status.success(), "{err}");
     assert!(out.contains("bounced 0:2"), "20 s plus reverb tail: {out}");
 }
+
+/// Runs `stemdesk` with a time limit: a hang is a failure, not a stuck test.
+fn stemdesk_within(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stemdesk"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("stemdesk {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// A FIFO, a socket and a folder where a stem should be.
+fn not_files(d: &Path) -> Vec<(PathBuf, &'static str)> {
+    let fifo = d.join("fifo.wav");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let socket = d.join("socket.wav");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("socket");
+    std::mem::forget(listener);
+    let folder = d.join("folder.wav");
+    std::fs::create_dir(&folder).expect("mkdir");
+    vec![(fifo, "a FIFO"), (socket, "a socket"), (folder, "a folder")]
+}
+
+#[test]
+fn fifos_sockets_and_folders_as_stems_are_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_sine(&d.join("real.wav"), 48_000, 1, 0.5, 0.5);
+    let limit = std::time::Duration::from_secs(5);
+    for (path, kind) in not_files(d) {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+        // `new` refuses it, naming the file and what it is.
+        let started = std::time::Instant::now();
+        let o = stemdesk_within(&["new", "song.ron", name, "--force"], d, limit);
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{name}: {err}");
+        assert!(err.contains(name) && err.contains(kind), "{name}: {err}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{name}: slow"
+        );
+        // A session pointing at it: bounce refuses, or with --allow-missing renders the rest.
+        let o = stemdesk_within(&["new", "song.ron", "real.wav", "--force"], d, limit);
+        assert!(o.status.success(), "{:?}", text(&o));
+        let session = std::fs::read_to_string(d.join("song.ron")).expect("read");
+        std::fs::write(d.join("song.ron"), session.replace("real.wav", name)).expect("write");
+        let o = stemdesk_within(
+            &["bounce", "song.ron", "-o", "mix.wav", "--force"],
+            d,
+            limit,
+        );
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{name}: {err}");
+        assert!(err.contains(name), "{name}: {err}");
+        let o = stemdesk_within(
+            &[
+                "bounce",
+                "song.ron",
+                "-o",
+                "mix.wav",
+                "--force",
+                "--allow-missing",
+            ],
+            d,
+            limit,
+        );
+        assert!(o.status.success(), "{name}: {:?}", text(&o));
+    }
+    // The session file itself as a FIFO.
+    let o = stemdesk_within(
+        &["bounce", "fifo.wav", "-o", "mix.wav", "--force"],
+        d,
+        limit,
+    );
+    let (_, err) = text(&o);
+    assert!(
+        !o.status.success() && err.contains("not a regular file"),
+        "{err}"
+    );
+}

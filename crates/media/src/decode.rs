@@ -101,11 +101,38 @@ pub fn decode_file_with_progress(path: &Path, progress: &dyn Fn(f32)) -> Result<
     }
 }
 
+/// What a non-regular file is, in words, or `None` for a regular file (symlinks are
+/// followed by the metadata call that gives `kind`).
+pub fn not_a_regular_file(kind: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_file() {
+        None
+    } else if kind.is_dir() {
+        Some("a folder")
+    } else if kind.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else if kind.is_block_device() || kind.is_char_device() {
+        Some("a device")
+    } else {
+        Some("not a regular file")
+    }
+}
+
 fn decode_inner(path: &Path, progress: &dyn Fn(f32)) -> Result<DecodedAudio> {
     let open_err = |source| MediaError::Open {
         path: path.to_path_buf(),
         source,
     };
+    // Look before opening: opening a FIFO blocks until some writer comes along.
+    let kind = std::fs::metadata(path).map_err(open_err)?.file_type();
+    if let Some(kind) = not_a_regular_file(kind) {
+        return Err(MediaError::NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
     let mut file = File::open(path).map_err(open_err)?;
     let file_len = file.metadata().map_err(open_err)?.len();
     if file_len == 0 {

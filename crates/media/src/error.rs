@@ -20,6 +20,15 @@ pub enum MediaError {
         /// The underlying OS error (missing file, permission denied, ...).
         source: std::io::Error,
     },
+    /// The path names something that is not a regular file (a FIFO, a device, a socket, a
+    /// folder): reading it could block forever or never end, so it is refused before any read.
+    #[error("{}: not an audio file but {kind}; Stemdesk reads audio only from regular files", path.display())]
+    NotAFile {
+        /// The path concerned.
+        path: PathBuf,
+        /// What it is instead ("a FIFO (named pipe)", "a folder", ...).
+        kind: &'static str,
+    },
     /// The file has zero bytes.
     #[error("{}: the file is empty (0 bytes)", path.display())]
     Empty {
@@ -114,6 +123,7 @@ impl MediaError {
     pub fn path(&self) -> &Path {
         match self {
             MediaError::Open { path, .. }
+            | MediaError::NotAFile { path, .. }
             | MediaError::Empty { path }
             | MediaError::UnknownFormat { path }
             | MediaError::UnsupportedFormat { path, .. }
@@ -132,6 +142,7 @@ impl MediaError {
     pub(crate) fn with_path(mut self, new_path: &Path) -> Self {
         match &mut self {
             MediaError::Open { path, .. }
+            | MediaError::NotAFile { path, .. }
             | MediaError::Empty { path }
             | MediaError::UnknownFormat { path }
             | MediaError::UnsupportedFormat { path, .. }

@@ -19,7 +19,9 @@ pub mod peaks;
 pub mod resample;
 mod wav_repair;
 
-pub use decode::{DecodedAudio, MAX_DURATION_S, decode_file, decode_file_with_progress};
+pub use decode::{
+    DecodedAudio, MAX_DURATION_S, decode_file, decode_file_with_progress, not_a_regular_file,
+};
 pub use downmix::{Downmix, downmix};
 pub use encode::{SampleFormat, WavWriter};
 pub use error::{MediaError, Result};

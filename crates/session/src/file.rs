@@ -99,6 +99,22 @@ pub struct OfflineClip {
 
 /// Loads, migrates and validates a session file.
 pub fn load(path: &Path) -> Result<LoadedSession, SessionError> {
+    // Reading a FIFO or a device could block forever or never end: refuse before reading.
+    let meta = fs::metadata(path).map_err(|source| SessionError::Io {
+        path: path.to_owned(),
+        action: "cannot read the session",
+        source,
+    })?;
+    if !meta.is_file() {
+        return Err(SessionError::Io {
+            path: path.to_owned(),
+            action: "cannot read the session",
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file (a folder, FIFO, device or socket)",
+            ),
+        });
+    }
     let text = fs::read_to_string(path).map_err(|source| SessionError::Io {
         path: path.to_owned(),
         action: "cannot read the session",
