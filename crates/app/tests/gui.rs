@@ -637,3 +637,450 @@ fn audio_dropped_on_the_window_becomes_a_track_where_it_lands() {
     assert_eq!(s.tracks[1].name, "shaker", "inserted where it was dropped");
     assert_eq!(s.tracks[1].clips[0].position_frames, 3 * 48_000);
 }
+
+/// The text field holding `value`.
+fn text_field<'h>(h: &'h Harness<'_, StemdeskApp>, value: &'h str) -> egui_kittest::Node<'h> {
+    h.get_all_by_value(value)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
+        .expect("a text field with that value")
+}
+
+#[test]
+fn without_a_dialog_backend_save_as_and_bounce_take_a_typed_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut h, dialogs, session) = dirty_example(dir.path());
+    dialogs.answers().unavailable = true;
+
+    // Save As: the prompt offers the session's folder and name; the user types another.
+    menu(&mut h, "File", "Save As…");
+    assert!(h.query_by_label_contains("Save session").is_some());
+    let offered = session.display().to_string();
+    let copy = dir.path().join("copy.ron");
+    text_field(&h, &offered).set_text_value_accesskit(&copy.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    assert!(
+        copy.is_file(),
+        "{:?}",
+        h.state().messages().collect::<Vec<_>>()
+    );
+    assert_eq!(h.state().session_path(), Some(copy.as_path()));
+    assert!(!h.state().is_dirty());
+
+    // Bounce: Ctrl+B, accept the offered name.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Bounce mix").is_some());
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    h.state_mut().finish_jobs();
+    assert!(dir.path().join("copy-mix.wav").is_file());
+
+    // A typed path that cannot work is named and OK stays disabled; Cancel closes.
+    menu(&mut h, "File", "Open…");
+    let offered = format!("{}/", dir.path().display());
+    text_field(&h, &offered)
+        .set_text_value_accesskit(&dir.path().join("nope.ron").display().to_string());
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("nope.ron is not a file")
+            .is_some()
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Open session").is_none());
+    assert_eq!(h.state().session_path(), Some(copy.as_path()));
+    assert_eq!(
+        dialogs.answers().asked,
+        [
+            stemdesk::gui::DialogKind::SaveSession,
+            stemdesk::gui::DialogKind::BounceTarget,
+            stemdesk::gui::DialogKind::OpenSession
+        ]
+    );
+}
+
+#[test]
+fn arrange_header_mute_and_solo_buttons_respond() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = copy_example(dir.path());
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    // The topmost M and S buttons are the first track's header (the mixer is below).
+    let click_topmost = |h: &mut Harness<'_, StemdeskApp>, label: &str| {
+        h.get_all_by_label(label)
+            .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+            .expect("button")
+            .click();
+        h.run_steps(2);
+    };
+    let first = h.state().session().tracks[0].id;
+    click_topmost(&mut h, "M");
+    let strip = &h.state().session().track(first).expect("track").strip;
+    assert!(strip.mute && !strip.solo);
+    click_topmost(&mut h, "S");
+    assert!(h.state().session().track(first).expect("track").strip.solo);
+    click_topmost(&mut h, "M");
+    assert!(!h.state().session().track(first).expect("track").strip.mute);
+}
+
+/// Drags the `label` fader by `dy` px (negative = up), optionally with Shift held.
+fn drag_fader(h: &mut Harness<'_, StemdeskApp>, label: &str, dy: f32, shift: bool) {
+    let from = h.get_by_label(label).rect().center();
+    if shift {
+        h.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
+    }
+    drag(h, from, from + egui::vec2(0.0, dy));
+    if shift {
+        h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+        h.run_steps(1);
+    }
+}
+
+#[test]
+fn a_fader_drag_moves_by_the_taper_and_shift_is_ten_times_finer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let drums = h.state().session().tracks[0].id;
+    let gain = |h: &Harness<'_, StemdeskApp>| {
+        h.state()
+            .session()
+            .track(drums)
+            .expect("drums")
+            .strip
+            .gain_db
+    };
+    assert_eq!(gain(&h), -3.0);
+    // The fader's travel is its widget less 8 px above and below. Between 0 and -10 dB
+    // the taper gives 0.2 of the travel to 10 dB: 0.02 of the travel per dB.
+    let travel = h.get_by_label("Drums fader").rect().height() - 16.0;
+    assert!(travel >= 200.0 - 16.0 - 20.0, "fader travel {travel} px");
+    drag_fader(&mut h, "Drums fader", -10.0, false);
+    let expected = -3.0 + 10.0 / travel / 0.02;
+    assert!(
+        (gain(&h) - expected).abs() < 0.02,
+        "{} vs {expected}",
+        gain(&h)
+    );
+    let before = gain(&h);
+    drag_fader(&mut h, "Drums fader", -10.0, true);
+    let fine = 1.0 / travel / 0.02;
+    assert!(
+        (gain(&h) - before - fine).abs() < 0.02,
+        "Shift: {} dB for 10 px, expected {fine}",
+        gain(&h) - before
+    );
+    // Two drags, two undo steps.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(1);
+    assert_eq!(gain(&h), before);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(1);
+    assert_eq!(gain(&h), -3.0);
+}
+
+/// The example with its first three tracks given 0, 3 and 6 inserts.
+fn example_with_inserts(dir: &Path) -> PathBuf {
+    let session = copy_example(dir);
+    let mut s = stemdesk_session::load(&session).expect("load").session;
+    for (t, count) in [(0, 0), (1, 3), (2, 6)] {
+        let inserts = (0..count)
+            .map(|_| {
+                let id = s.next_id;
+                s.next_id += 1;
+                stemdesk_session::Insert {
+                    id: stemdesk_session::InsertId(id),
+                    bypass: false,
+                    effect: EffectParams::Eq(stemdesk_dsp::params::EqParams::default()),
+                }
+            })
+            .collect();
+        s.tracks[t].strip.inserts = inserts;
+    }
+    stemdesk_session::save(&s, &session).expect("save");
+    session
+}
+
+#[test]
+fn every_fader_starts_at_the_same_height_whatever_the_inserts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = example_with_inserts(dir.path());
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(3);
+    let tops: Vec<(String, f32)> = h
+        .get_all_by_label_contains(" fader")
+        .map(|n| {
+            let label = n.accesskit_node().label().unwrap_or_default();
+            (label, n.rect().top())
+        })
+        .collect();
+    assert!(tops.len() >= 7, "{tops:?}");
+    let first = tops[0].1;
+    for (label, top) in &tops {
+        assert!(
+            (top - first).abs() < 0.5,
+            "{label} fader top at {top}, first at {first}"
+        );
+    }
+    h.remove_cursor();
+    h.run_steps(1);
+    h.snapshot("mixer_inserts_0_3_6");
+}
+
+#[test]
+fn at_1280_by_720_every_fader_can_be_scrolled_into_view() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects-examples/demo/demo.ron");
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&demo),
+    );
+    let mut h = Harness::builder()
+        .with_size([1280.0, 720.0])
+        .with_max_steps(40)
+        .build_ui_state(|ui, app: &mut StemdeskApp| app.show(ui), app);
+    h.run_steps(3);
+    let labels: Vec<String> = h
+        .get_all_by_label_contains(" fader")
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    assert!(labels.len() >= 7, "{labels:?}");
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
+    for label in labels {
+        h.get_by_label(&label).scroll_to_me();
+        h.run_steps(3);
+        let r = h.get_by_label(&label).rect();
+        assert!(
+            r.height() >= 150.0 && screen.contains_rect(r),
+            "{label} at {r:?} is not fully on screen after scrolling"
+        );
+    }
+}
+
+#[test]
+fn zoom_keys_scroll_bar_and_follow_playhead_move_the_timeline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let song_s = h.state().session().content_end_frames() as f64 / 48_000.0;
+    // Z: the whole song fits.
+    h.key_press(egui::Key::Z);
+    h.run_steps(2);
+    let (start, end) = h.state().timeline_view_s();
+    assert!(
+        start == 0.0 && end >= song_s && end < song_s * 1.2,
+        "{start}..{end}"
+    );
+    // = zooms in twice; the scroll bar drags the view later.
+    h.key_press(egui::Key::Equals);
+    h.run_steps(1);
+    h.key_press(egui::Key::Equals);
+    h.run_steps(2);
+    let (_, zoomed_end) = h.state().timeline_view_s();
+    assert!(zoomed_end < end / 2.0, "zoomed in: 0..{zoomed_end}");
+    let bar = h.get_by_label("Timeline scroll bar").rect();
+    let thumb = egui::pos2(bar.min.x + 10.0, bar.center().y);
+    drag(&mut h, thumb, thumb + egui::vec2(200.0, 0.0));
+    let (scrolled, _) = h.state().timeline_view_s();
+    assert!(
+        scrolled > 1.0,
+        "the scroll bar moved the view to {scrolled} s"
+    );
+    // End jumps to the end of the song and the view follows.
+    h.key_press(egui::Key::End);
+    h.run_steps(2);
+    let (a, b) = h.state().timeline_view_s();
+    assert!(a < song_s && song_s < b, "{a}..{b} shows the end");
+    h.key_press(egui::Key::Home);
+    h.run_steps(2);
+    assert_eq!(h.state().timeline_view_s().0, 0.0);
+}
+
+#[test]
+fn the_view_follows_the_playhead_while_playing_unless_turned_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = copy_example(dir.path());
+    let app = StemdeskApp::new(
+        config(dir.path(), true),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    // Zoomed in so the song is several pages long.
+    for _ in 0..4 {
+        h.key_press(egui::Key::Equals);
+        h.run_steps(1);
+    }
+    let (_, first_page_end) = h.state().timeline_view_s();
+    h.key_press(egui::Key::Space);
+    // The null device is not paced: the playhead runs ahead fast.
+    let started = std::time::Instant::now();
+    while h.state().position_frames() < (first_page_end * 48_000.0 * 2.0) as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "playhead stuck"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.key_press(egui::Key::Space);
+    h.run_steps(3);
+    let at_s = h.state().position_frames() as f64 / 48_000.0;
+    let (a, b) = h.state().timeline_view_s();
+    assert!(a <= at_s && at_s <= b, "playhead {at_s} s in view {a}..{b}");
+    // F turns following off: playing on leaves the view where it is.
+    h.key_press(egui::Key::F);
+    h.key_press(egui::Key::Home);
+    h.run_steps(2);
+    h.key_press(egui::Key::Space);
+    let started = std::time::Instant::now();
+    while h.state().position_frames() < (first_page_end * 48_000.0 * 2.0) as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "playhead stuck"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.key_press(egui::Key::Space);
+    h.run_steps(2);
+    assert_eq!(h.state().timeline_view_s().0, 0.0, "not following");
+}
+
+#[test]
+fn the_shortcuts_window_lists_every_command_and_f1_opens_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    for name in [
+        "Save As…",
+        "Zoom to Fit",
+        "Follow Playhead",
+        "Go to End",
+        "Bounce…",
+    ] {
+        assert!(
+            h.query_all_by_label(name).count() >= 1,
+            "{name} listed in the shortcuts window"
+        );
+    }
+    assert!(h.query_by_label("Ctrl+Shift+S").is_some());
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Ctrl+Shift+S").is_none(),
+        "F1 closes it again"
+    );
+    menu(&mut h, "Help", "Keyboard Shortcuts");
+    assert!(
+        h.query_by_label("Ctrl+Shift+S").is_some(),
+        "the menu entry opens it"
+    );
+}
+
+#[test]
+fn alt_arrows_nudge_the_selected_fader_by_half_a_db() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let drums = h.state().session().tracks[0].id;
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run_steps(1);
+    let gain = h
+        .state()
+        .session()
+        .track(drums)
+        .expect("drums")
+        .strip
+        .gain_db;
+    assert_eq!(gain, -2.5);
+    assert_eq!(
+        h.state().session().tracks[1].strip.gain_db,
+        -4.0,
+        "Alt+Down did not also select the next track"
+    );
+}
+
+#[test]
+fn view_and_audio_settings_are_remembered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    h.key_press(egui::Key::F);
+    h.key_press(egui::Key::X);
+    h.run_steps(2);
+    drop(h);
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects-examples/demo/demo.ron");
+    let again = StemdeskApp::new(
+        AppConfig {
+            device: None,
+            ..config(dir.path(), false)
+        },
+        Box::new(ScriptedDialogs::default()),
+        Some(&demo),
+    );
+    let mut h = harness(again);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Drums fader").is_none(),
+        "the mixer stays hidden"
+    );
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    let follow = h.get_by_label_contains("Follow Playhead");
+    assert_eq!(
+        follow.accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::False)
+    );
+    assert_eq!(h.state().audio_device().as_deref(), Some("null"));
+}
+
+#[test]
+fn a_fifo_as_media_opens_offline_at_once_with_a_message_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = copy_example(dir.path());
+    let fifo = dir.path().join("audio/fifo.wav");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let mut s = stemdesk_session::load(&session).expect("load").session;
+    s.tracks[0].clips[0].source = PathBuf::from("audio/fifo.wav");
+    stemdesk_session::save(&s, &session).expect("save");
+    let started = std::time::Instant::now();
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(app.offline_media().iter().any(|p| p.ends_with("fifo.wav")));
+    let said: Vec<&str> = app.messages().collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("fifo.wav") && m.contains("FIFO")),
+        "{said:?}"
+    );
+}

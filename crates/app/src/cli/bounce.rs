@@ -271,7 +271,7 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-/// Used by `new` and the example writer: a path's file stem as a track name.
+/// A path's file stem as a track name (`new` and the GUI's imports).
 pub fn track_name(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -8,12 +8,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 use stemdesk_device::{OutputConfig, list_output_devices, start_output};
+use stemdesk_engine::live::LIVE_BLOCK_FRAMES;
 use stemdesk_engine::{compile, engine};
 
 use super::time::{format_seconds, parse_seconds};
 
-/// Frames per render pass inside a callback (the graph's block size).
-pub const LIVE_BLOCK_FRAMES: usize = 512;
 /// How long playback goes on after the last clip ends (effect tails).
 const TAIL_S: f64 = 3.0;
 

@@ -10,10 +10,12 @@ use stemdesk_session::{
 
 use super::audio::Audio;
 use super::autosave::{self, Autosave};
-use super::dialogs::Dialogs;
+use super::dialogs::{DialogAnswer, DialogRequest, Dialogs, Waker};
 use super::doc::Document;
-use super::jobs::{ImportPlace, JobDone, Jobs, track_name_for};
-use super::view::{AfterSaveQuestion, ViewState};
+use super::jobs::{ImportPlace, JobDone, Jobs};
+use super::path_prompt::{PathPrompt, PromptResult};
+use super::settings::Settings;
+use super::view::{AfterSaveQuestion, FileQuestion, ViewState};
 use crate::cli::new::PALETTE;
 
 /// How the app is set up (tests change the audio and data folder).
@@ -72,6 +74,11 @@ pub struct StemdeskApp {
     frames: u64,
     title: String,
     jobs_waker_missing: bool,
+    /// The egui context, once the first frame has run (to repaint and close from
+    /// answers that arrive later).
+    ctx: Option<egui::Context>,
+    /// The settings as last saved (saved again when they change).
+    settings: Settings,
     /// Recently opened sessions, newest first.
     pub(crate) recent: Vec<PathBuf>,
 }
@@ -94,9 +101,16 @@ impl StemdeskApp {
             frames: 0,
             title: String::new(),
             jobs_waker_missing: true,
+            ctx: None,
+            settings: Settings::default(),
         };
-        app.audio.device = app.config.device.clone();
-        app.audio.buffer_frames = app.config.buffer_frames;
+        // Remembered settings; the command line's device and buffer win.
+        app.settings = Settings::load(&app.config.data_dir);
+        app.audio.device = app.config.device.clone().or(app.settings.device.clone());
+        app.audio.buffer_frames = app.config.buffer_frames.or(app.settings.buffer_frames);
+        app.view.show_arrange = app.settings.show_arrange;
+        app.view.show_mixer = app.settings.show_mixer;
+        app.view.follow_playhead = app.settings.follow_playhead;
         if let Some(path) = session {
             app.open_path(path);
         } else {
@@ -133,6 +147,24 @@ impl StemdeskApp {
     /// Whether playback is running.
     pub fn is_playing(&self) -> bool {
         self.audio.is_playing()
+    }
+
+    /// The part of the timeline the arrange view shows, seconds (start, end).
+    pub fn timeline_view_s(&self) -> (f64, f64) {
+        (
+            self.view.scroll_s,
+            self.view.scroll_s + self.view.visible_s(),
+        )
+    }
+
+    /// The output device chosen (remembered between runs; `None` = system default).
+    pub fn audio_device(&self) -> Option<String> {
+        self.audio.device.clone()
+    }
+
+    /// Times playback came back by itself after a device failure.
+    pub fn audio_recoveries(&self) -> u32 {
+        self.audio.recoveries
     }
 
     /// Why playback is off, if it is.
@@ -285,8 +317,93 @@ impl StemdeskApp {
 
     /// File → Open…
     pub(crate) fn open_dialog(&mut self) {
-        if let Some(path) = self.dialogs.open_session() {
-            self.request_open(path);
+        self.ask(FileQuestion::OpenSession);
+    }
+
+    /// Opens the dialog for `question`; its answer is applied by [`Self::answer`] when it
+    /// comes (at once for scripted dialogs, later for real ones). One dialog at a time.
+    fn ask(&mut self, question: FileQuestion) {
+        if self.view.asking.is_some() || self.view.path_prompt.is_some() {
+            self.info("A file dialog is already open");
+            return;
+        }
+        let request = DialogRequest {
+            kind: question.kind(),
+            suggested_name: self.suggested_name(&question),
+        };
+        let ctx = self.ctx.clone();
+        let wake: Waker = Arc::new(move || {
+            if let Some(ctx) = &ctx {
+                ctx.request_repaint();
+            }
+        });
+        self.view.asking = Some(question);
+        self.dialogs.ask(request, wake);
+        self.poll_dialog();
+    }
+
+    /// The file name a save dialog offers.
+    fn suggested_name(&self, question: &FileQuestion) -> String {
+        match question {
+            FileQuestion::SaveSession { .. } => format!("{}.ron", self.doc.name()),
+            FileQuestion::BounceTarget => format!("{}-mix.wav", self.doc.name()),
+            _ => String::new(),
+        }
+    }
+
+    /// Applies a dialog's answer once it has arrived.
+    fn poll_dialog(&mut self) {
+        if self.view.asking.is_none() {
+            return;
+        }
+        let Some(answer) = self.dialogs.poll() else {
+            return;
+        };
+        let Some(question) = self.view.asking.take() else {
+            return;
+        };
+        match answer {
+            DialogAnswer::Chosen(paths) => self.answer(question, paths),
+            DialogAnswer::Cancelled => {}
+            DialogAnswer::Unavailable(why) => {
+                // Said on stderr too: a launch check (and a user with a terminal) sees why.
+                eprintln!(
+                    "stemdesk: {}: {why}; asking for a typed path",
+                    question.kind().title()
+                );
+                let suggested = self.suggested_name(&question);
+                let prompt =
+                    PathPrompt::new(question.kind(), why, self.doc.base_dir.clone(), &suggested);
+                self.view.path_prompt = Some((question, prompt));
+            }
+        }
+    }
+
+    /// Does what `question` was asked for with the chosen `paths`.
+    fn answer(&mut self, question: FileQuestion, paths: Vec<PathBuf>) {
+        let Some(first) = paths.first().cloned() else {
+            return;
+        };
+        match question {
+            FileQuestion::OpenSession => self.request_open(first),
+            FileQuestion::SaveSession { then } => {
+                self.save_to(&first);
+                if let Some(then) = then
+                    && !self.doc.is_dirty()
+                {
+                    self.perform(then);
+                }
+            }
+            FileQuestion::ImportAudio { position_frames } => {
+                self.import(paths, position_frames, None);
+            }
+            FileQuestion::BounceTarget => self.jobs.bounce(
+                self.session().clone(),
+                self.doc.base_dir.clone(),
+                self.doc.sources.clone(),
+                first,
+            ),
+            FileQuestion::RelinkFolder => self.relink_from(&first),
         }
     }
 
@@ -300,15 +417,15 @@ impl StemdeskApp {
         if self.doc.is_dirty() {
             self.view.confirm = Some(then);
         } else {
-            self.perform(then, None);
+            self.perform(then);
         }
     }
 
-    fn perform(&mut self, action: AfterSaveQuestion, ctx: Option<&egui::Context>) {
+    fn perform(&mut self, action: AfterSaveQuestion) {
         match action {
             AfterSaveQuestion::Quit => {
-                if let Some(ctx) = ctx {
-                    self.close_now(ctx);
+                if let Some(ctx) = self.ctx.clone() {
+                    self.close_now(&ctx);
                 }
             }
             AfterSaveQuestion::New => {
@@ -358,18 +475,28 @@ impl StemdeskApp {
 
     /// File → Save (asks where when untitled).
     pub(crate) fn save(&mut self) {
+        self.save_then(None);
+    }
+
+    /// Saves, then does `then` once the session is safely saved (the answer to the
+    /// "save changes?" question).
+    fn save_then(&mut self, then: Option<AfterSaveQuestion>) {
         match self.doc.path.clone() {
-            Some(path) => self.save_to(&path),
-            None => self.save_as(),
+            Some(path) => {
+                self.save_to(&path);
+                if let Some(then) = then
+                    && !self.doc.is_dirty()
+                {
+                    self.perform(then);
+                }
+            }
+            None => self.ask(FileQuestion::SaveSession { then }),
         }
     }
 
     /// File → Save As…
     pub(crate) fn save_as(&mut self) {
-        let name = format!("{}.ron", self.doc.name());
-        if let Some(path) = self.dialogs.save_session(&name) {
-            self.save_to(&path);
-        }
+        self.ask(FileQuestion::SaveSession { then: None });
     }
 
     fn save_to(&mut self, path: &Path) {
@@ -418,9 +545,8 @@ impl StemdeskApp {
 
     /// File > Import Audio…: one new track per file at the playhead.
     pub(crate) fn import_dialog(&mut self) {
-        let paths = self.dialogs.import_audio();
-        let at = self.position_frames();
-        self.import(paths, at, None);
+        let position_frames = self.position_frames();
+        self.ask(FileQuestion::ImportAudio { position_frames });
     }
 
     /// Imports audio files as new tracks with a clip at `position_frames`.
@@ -443,9 +569,11 @@ impl StemdeskApp {
 
     /// File > Relink Media…: looks for each offline file by name in a chosen folder.
     pub(crate) fn relink_dialog(&mut self) {
-        let Some(folder) = self.dialogs.relink_folder() else {
-            return;
-        };
+        self.ask(FileQuestion::RelinkFolder);
+    }
+
+    /// Relinks offline media to files of the same name in `folder`.
+    fn relink_from(&mut self, folder: &Path) {
         let mut found = 0;
         let offline: Vec<PathBuf> = self.doc.offline.iter().cloned().collect();
         let mut edits = Vec::new();
@@ -495,17 +623,9 @@ impl StemdeskApp {
         ));
     }
 
-    /// File → Bounce…: renders the mix in the background.
+    /// File → Bounce…: asks where, then renders the mix in the background.
     pub(crate) fn bounce_dialog(&mut self) {
-        let name = format!("{}-mix.wav", self.doc.name());
-        if let Some(out) = self.dialogs.bounce_target(&name) {
-            self.jobs.bounce(
-                self.session().clone(),
-                self.doc.base_dir.clone(),
-                self.doc.sources.clone(),
-                out,
-            );
-        }
+        self.ask(FileQuestion::BounceTarget);
     }
 
     pub(crate) fn handle_jobs(&mut self, done: Vec<JobDone>) {
@@ -537,7 +657,7 @@ impl StemdeskApp {
         let index = imported.place.track_index.unwrap_or(n).min(n);
         let track = Track {
             id: TrackId(track_id),
-            name: track_name_for(&imported.path),
+            name: crate::cli::bounce::track_name(&imported.path),
             color: PALETTE[n % PALETTE.len()],
             clips: vec![Clip {
                 id: ClipId(clip_id),
@@ -562,6 +682,11 @@ impl StemdeskApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.frames += 1;
         let ctx = ui.ctx().clone();
+        if self.ctx.is_none() {
+            self.ctx = Some(ctx.clone());
+            ctx.set_zoom_factor(self.settings.ui_scale);
+        }
+        self.poll_dialog();
         if self.jobs_waker_missing {
             let c = ctx.clone();
             self.jobs.set_waker(Arc::new(move || c.request_repaint()));
@@ -569,16 +694,19 @@ impl StemdeskApp {
         }
         let done = self.jobs.finished();
         self.handle_jobs(done);
-        self.audio.poll();
+        self.audio.poll(&self.doc);
         super::keys::handle(self, &ctx);
         self.handle_dropped_files(&ctx);
         super::menu::show(self, ui);
         super::transport::show(self, ui);
         super::status::show(self, ui);
         if self.view.show_mixer && self.view.show_arrange {
+            // The mixer gets most of the window at first (faders of at least 200 px),
+            // then keeps the size the user drags it to.
+            let mixer_height = (ui.available_height() * 0.68).max(300.0);
             egui::Panel::bottom("mixer_panel")
                 .resizable(true)
-                .default_size(500.0)
+                .default_size(mixer_height)
                 .show(ui, |ui| super::mixer::show(self, ui));
             egui::CentralPanel::default().show(ui, |ui| super::arrange::show(self, ui));
         } else if self.view.show_mixer {
@@ -587,6 +715,7 @@ impl StemdeskApp {
             egui::CentralPanel::default().show(ui, |ui| super::arrange::show(self, ui));
         }
         super::editors::show(self, &ctx);
+        super::menu::shortcuts_window(self, &ctx);
         self.dialogs_ui(&ctx);
         if let Some(e) = self.autosave.tick(
             self.doc.is_dirty(),
@@ -595,9 +724,31 @@ impl StemdeskApp {
         ) {
             self.error(e);
         }
+        self.remember_settings(&ctx);
         // Repaint only as needed: at a steady meter rate while playing or working.
-        if self.audio.is_playing() || !self.jobs.running.is_empty() {
+        if self.audio.is_playing() || self.audio.recovering() || !self.jobs.running.is_empty() {
             ctx.request_repaint_after(Duration::from_millis(33));
+        }
+    }
+
+    /// Saves the settings when the user changed one.
+    fn remember_settings(&mut self, ctx: &egui::Context) {
+        let now = Settings {
+            device: self.audio.device.clone(),
+            buffer_frames: self.audio.buffer_frames,
+            ui_scale: ctx.zoom_factor(),
+            show_arrange: self.view.show_arrange,
+            show_mixer: self.view.show_mixer,
+            follow_playhead: self.view.follow_playhead,
+        };
+        if now != self.settings {
+            if let Err(e) = now.save(&self.config.data_dir) {
+                self.error(format!(
+                    "Cannot remember the settings in {}: {e}",
+                    self.config.data_dir.display()
+                ));
+            }
+            self.settings = now;
         }
     }
 
@@ -619,6 +770,13 @@ impl StemdeskApp {
     }
 
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        if let Some((question, mut prompt)) = self.view.path_prompt.take() {
+            match prompt.show(ctx) {
+                PromptResult::Open => self.view.path_prompt = Some((question, prompt)),
+                PromptResult::Chosen(paths) => self.answer(question, paths),
+                PromptResult::Cancelled => {}
+            }
+        }
         if let Some(rec) = self.view.recovery_offer.clone() {
             egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
                 ui.heading("Recover unsaved changes?");
@@ -645,14 +803,11 @@ impl StemdeskApp {
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() {
                         self.view.confirm = None;
-                        self.save();
-                        if !self.doc.is_dirty() {
-                            self.perform(action.clone(), Some(ctx));
-                        }
+                        self.save_then(Some(action.clone()));
                     }
                     if ui.button("Don't Save").clicked() {
                         self.view.confirm = None;
-                        self.perform(action.clone(), Some(ctx));
+                        self.perform(action.clone());
                     }
                     if ui.button("Cancel").clicked() {
                         self.view.confirm = None;

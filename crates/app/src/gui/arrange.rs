@@ -12,6 +12,7 @@ const HEADER_WIDTH: f32 = 180.0;
 const RULER_HEIGHT: f32 = 22.0;
 const EDGE_PX: f32 = 6.0;
 const HANDLE_PX: f32 = 8.0;
+const SCROLLBAR_HEIGHT: f32 = 14.0;
 
 /// Maps timeline frames to screen x and back.
 #[derive(Clone, Copy)]
@@ -69,7 +70,16 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
     let full = ui.available_rect_before_wrap();
     let timeline_left = full.min.x + HEADER_WIDTH;
     app.view.timeline_left = timeline_left;
+    app.view.timeline_width = (full.max.x - timeline_left).max(10.0);
     zoom_and_scroll(app, ui, full, timeline_left);
+    if app.view.follow_playhead
+        && app.is_playing()
+        && app.view.clip_drag.is_none()
+        && app.view.loop_drag.is_none()
+    {
+        let (at, rate) = (app.position_frames(), app.session().sample_rate_hz);
+        app.view.reveal_frames(at, rate);
+    }
     let ax = axis(app, timeline_left);
     ui.horizontal(|ui| {
         ui.allocate_ui(Vec2::new(HEADER_WIDTH - 8.0, RULER_HEIGHT), |ui| {
@@ -84,8 +94,10 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
         ruler(app, ui, ax, full.max.x);
     });
     let mut lanes = Vec::new();
+    let lanes_height = (ui.available_height() - SCROLLBAR_HEIGHT - 4.0).max(20.0);
     egui::ScrollArea::vertical()
         .id_salt("arrange_scroll")
+        .max_height(lanes_height)
         .auto_shrink([false, false])
         .show(ui, |ui| {
             let tracks: Vec<TrackId> = app.session().tracks.iter().map(|t| t.id).collect();
@@ -104,7 +116,53 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
             }
         });
     app.view.lanes = lanes;
-    finish_clip_drag(app, ui, ax);
+    finish_clip_drag(app, ui);
+    ui.horizontal(|ui| {
+        ui.add_space((timeline_left - ui.cursor().min.x).max(0.0));
+        scrollbar(app, ui);
+    });
+}
+
+/// The horizontal scroll bar under the lanes: the thumb is the visible part of the song
+/// (plus room past its end); drag it, or click beside it to page.
+fn scrollbar(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+    let width = app.view.timeline_width;
+    let (rect, resp) =
+        ui.allocate_exact_size(Vec2::new(width, SCROLLBAR_HEIGHT), Sense::click_and_drag());
+    resp.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::ScrollBar, true, "Timeline scroll bar")
+    });
+    let s = app.session();
+    let end_s = s.content_end_frames() as f64 / f64::from(s.sample_rate_hz);
+    let visible = app.view.visible_s();
+    let total = (end_s + visible * 0.5).max(app.view.scroll_s + visible);
+    let px_per_s = f64::from(width) / total;
+    let thumb_w = ((visible * px_per_s) as f32).max(20.0).min(width);
+    let thumb_x = rect.min.x + (app.view.scroll_s * px_per_s) as f32;
+    let thumb = Rect::from_min_size(
+        Pos2::new(thumb_x.min(rect.max.x - thumb_w), rect.min.y + 2.0),
+        Vec2::new(thumb_w, SCROLLBAR_HEIGHT - 4.0),
+    );
+    let painter = ui.painter_at(rect);
+    let visuals = ui.visuals();
+    painter.rect_filled(rect, 4.0, visuals.extreme_bg_color);
+    let thumb_color = if resp.dragged() || resp.hovered() {
+        visuals.widgets.hovered.bg_fill
+    } else {
+        visuals.widgets.inactive.bg_fill
+    };
+    painter.rect_filled(thumb, 4.0, thumb_color);
+    if resp.dragged() {
+        let dx = f64::from(resp.drag_delta().x);
+        app.view.scroll_s = (app.view.scroll_s + dx / px_per_s).max(0.0);
+    } else if resp.clicked()
+        && let Some(p) = resp.interact_pointer_pos()
+    {
+        let page = if p.x < thumb.min.x { -visible } else { visible };
+        if !thumb.x_range().contains(p.x) {
+            app.view.scroll_s = (app.view.scroll_s + page * 0.9).max(0.0);
+        }
+    }
 }
 
 fn zoom_and_scroll(app: &mut StemdeskApp, ui: &egui::Ui, full: Rect, timeline_left: f32) {
@@ -123,7 +181,7 @@ fn zoom_and_scroll(app: &mut StemdeskApp, ui: &egui::Ui, full: Rect, timeline_le
         let ax = axis(app, timeline_left);
         let anchor_x = pointer.map_or(timeline_left, |p| p.x.max(timeline_left));
         let anchor_s = ax.frames(anchor_x) as f64 / ax.rate;
-        app.view.px_per_second = (app.view.px_per_second * zoom).clamp(0.5, 4000.0);
+        app.view.zoom_by(zoom);
         app.view.scroll_s =
             (anchor_s - f64::from((anchor_x - timeline_left) / app.view.px_per_second)).max(0.0);
     }
@@ -503,7 +561,7 @@ fn preview(clip: &Clip, drag: ClipDrag) -> Clip {
 }
 
 /// Applies a finished clip drag as one edit (moving to the track under the pointer).
-fn finish_clip_drag(app: &mut StemdeskApp, ui: &egui::Ui, _ax: TimeAxis) {
+fn finish_clip_drag(app: &mut StemdeskApp, ui: &egui::Ui) {
     let Some(drag) = app.view.clip_drag else {
         return;
     };

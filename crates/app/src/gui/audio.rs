@@ -2,17 +2,16 @@
 //! fast path or as graph swaps, transport, and reading meters.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use stemdesk_device::{AudioOutput, DeviceEvent, OutputConfig, start_output};
-use stemdesk_engine::live::{MeterReading, ParamUpdate, StripMeter, SyncPlan, plan_sync};
+use stemdesk_engine::live::{
+    LIVE_BLOCK_FRAMES, MeterReading, ParamUpdate, StripMeter, SyncPlan, plan_sync,
+};
 use stemdesk_engine::{EngineHandle, compile, engine};
 use stemdesk_session::{Session, StripId};
 
 use super::doc::Document;
-
-/// Frames per render pass in the callback.
-const BLOCK_FRAMES: usize = 512;
 
 /// Playback state as the GUI sees it.
 pub struct Audio {
@@ -33,6 +32,29 @@ pub struct Audio {
     pub loop_range: (u64, u64),
     /// Loop on/off.
     pub looping: bool,
+    /// A device failure being recovered from.
+    recovery: Option<Recovery>,
+    /// Times playback came back by itself after a device failure.
+    pub recoveries: u32,
+    /// Xruns of engines that have since stopped (the count survives restarts).
+    xruns_before: u64,
+}
+
+/// After a device failure: where playback was, and when to try the device again.
+struct Recovery {
+    message: String,
+    attempt: u32,
+    next_try: Instant,
+    position_frames: u64,
+    was_playing: bool,
+}
+
+/// Tries of the chosen device before the system default is tried too.
+const TRIES_BEFORE_DEFAULT: u32 = 3;
+
+/// Wait before recovery attempt `attempt` (0-based): 0.25 s doubling to 8 s.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64 << attempt.min(5))
 }
 
 impl Audio {
@@ -49,18 +71,37 @@ impl Audio {
             idle_position: 0,
             loop_range: (0, 0),
             looping: false,
+            recovery: None,
+            recoveries: 0,
+            xruns_before: 0,
         }
     }
 
-    /// Compiles the document and opens the device. On failure playback stays off and
-    /// [`Audio::error`] says why; everything else keeps working.
+    /// Compiles the document and opens the chosen device (the user asked: any recovery in
+    /// progress is over). On failure playback stays off and [`Audio::error`] says why;
+    /// everything else keeps working.
     pub fn start(&mut self, doc: &Document) {
+        self.recovery = None;
+        self.open(doc, self.device.clone());
+    }
+
+    /// Whether playback is off because of a device failure that is being recovered from.
+    pub fn recovering(&self) -> bool {
+        self.recovery.is_some()
+    }
+
+    fn open(&mut self, doc: &Document, device: Option<String>) {
         self.stop_engine();
-        let graph = compile(doc.session(), &doc.base_dir, &doc.sources, BLOCK_FRAMES);
+        let graph = compile(
+            doc.session(),
+            &doc.base_dir,
+            &doc.sources,
+            LIVE_BLOCK_FRAMES,
+        );
         let (mut handle, player) = engine(graph);
         let _ = handle.seek(self.idle_position);
         let config = OutputConfig {
-            device: self.device.clone(),
+            device,
             buffer_frames: self.buffer_frames,
         };
         match start_output(player, &config) {
@@ -77,6 +118,7 @@ impl Audio {
     fn stop_engine(&mut self) {
         if let Some(h) = &self.handle {
             self.idle_position = h.status().position_frames();
+            self.xruns_before += h.status().xruns();
         }
         self.output = None;
         self.handle = None;
@@ -120,7 +162,12 @@ impl Audio {
                 .map(|_| ())
             }),
             SyncPlan::Recompile => {
-                let graph = compile(doc.session(), &doc.base_dir, &doc.sources, BLOCK_FRAMES);
+                let graph = compile(
+                    doc.session(),
+                    &doc.base_dir,
+                    &doc.sources,
+                    LIVE_BLOCK_FRAMES,
+                );
                 handle.swap_graph(graph).map(|_| ())
             }
         };
@@ -132,7 +179,12 @@ impl Audio {
     /// Recompiles unconditionally (new media arrived, document replaced).
     pub fn reload(&mut self, doc: &Document) {
         if let Some(handle) = self.handle.as_mut() {
-            let graph = compile(doc.session(), &doc.base_dir, &doc.sources, BLOCK_FRAMES);
+            let graph = compile(
+                doc.session(),
+                &doc.base_dir,
+                &doc.sources,
+                LIVE_BLOCK_FRAMES,
+            );
             if let Err(e) = handle.swap_graph(graph) {
                 self.error = Some(e.to_string());
             }
@@ -164,8 +216,11 @@ impl Audio {
             .map_or(self.idle_position, |h| h.status().position_frames())
     }
 
-    /// Whether the transport is rolling.
+    /// Whether the transport is rolling (or will roll again once a failed device is back).
     pub fn is_playing(&self) -> bool {
+        if let Some(r) = &self.recovery {
+            return r.was_playing;
+        }
         self.handle
             .as_ref()
             .is_some_and(|h| h.status().is_playing())
@@ -178,13 +233,18 @@ impl Audio {
             .map(|h| (h.status().load(), h.status().take_max_load()))
     }
 
-    /// Xruns so far.
+    /// Xruns the backend reported since the app started.
     pub fn xruns(&self) -> u64 {
-        self.handle.as_ref().map_or(0, |h| h.status().xruns())
+        self.xruns_before + self.handle.as_ref().map_or(0, |h| h.status().xruns())
     }
 
-    /// Play / pause.
+    /// Play / pause. While a failed device is being reopened, this decides whether
+    /// playback starts once it is back.
     pub fn toggle_play(&mut self) {
+        if let Some(r) = self.recovery.as_mut() {
+            r.was_playing = !r.was_playing;
+            return;
+        }
         if let Some(h) = self.handle.as_mut() {
             let _ = if h.status().is_playing() {
                 h.pause()
@@ -231,9 +291,16 @@ impl Audio {
         }
     }
 
-    /// Frees what the audio thread returned, reads meters, and notices device trouble.
-    /// Call once per GUI frame.
-    pub fn poll(&mut self) {
+    /// Frees what the audio thread returned, reads meters, notices device trouble and
+    /// recovers from it. Call once per GUI frame.
+    pub fn poll(&mut self, doc: &Document) {
+        if self
+            .recovery
+            .as_ref()
+            .is_some_and(|r| Instant::now() >= r.next_try)
+        {
+            self.try_recover(doc);
+        }
         let Some(handle) = self.handle.as_mut() else {
             return;
         };
@@ -252,10 +319,51 @@ impl Audio {
             })
         });
         if let Some(message) = lost {
+            let position_frames = self.position_frames();
+            let was_playing = self.is_playing();
             self.stop_engine();
-            self.error = Some(format!(
-                "Playback stopped: the audio device failed ({message}). Choose a device in the Audio menu."
-            ));
+            self.error = Some(format!("Audio device failed ({message}); reopening it…"));
+            self.recovery = Some(Recovery {
+                message,
+                attempt: 0,
+                next_try: Instant::now() + backoff(0),
+                position_frames,
+                was_playing,
+            });
         }
+    }
+
+    /// Reopens the device after a failure (the system default after a few failed tries)
+    /// and resumes where playback stopped; otherwise schedules the next try.
+    fn try_recover(&mut self, doc: &Document) {
+        let Some(mut r) = self.recovery.take() else {
+            return;
+        };
+        self.idle_position = r.position_frames;
+        let device = if r.attempt >= TRIES_BEFORE_DEFAULT && r.attempt % 2 == 1 {
+            None
+        } else {
+            self.device.clone()
+        };
+        self.open(doc, device);
+        if let Some(h) = self.handle.as_mut() {
+            if r.was_playing {
+                let _ = h.play();
+            }
+            self.recoveries += 1;
+            self.error = None;
+            return;
+        }
+        r.attempt += 1;
+        let wait = backoff(r.attempt);
+        r.next_try = Instant::now() + wait;
+        self.error = Some(format!(
+            "Audio device failed ({}); trying again in {:.1} s (attempt {}): {}",
+            r.message,
+            wait.as_secs_f32(),
+            r.attempt + 1,
+            self.error.as_deref().unwrap_or("")
+        ));
+        self.recovery = Some(r);
     }
 }

@@ -1,113 +1,232 @@
-//! Native file dialogs behind a trait, so tests answer them with prepared paths and never
-//! open a real dialog.
+//! File dialogs behind a trait: the real ones run on a worker thread (the window keeps
+//! drawing while one is open), tests answer with prepared paths.
+//!
+//! A dialog is asked with [`Dialogs::ask`] and answered through [`Dialogs::poll`]. When no
+//! dialog backend exists (a bare X session without an XDG desktop portal) the answer is
+//! [`DialogAnswer::Unavailable`] and the app asks for a typed path instead.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// The questions the app asks through file dialogs.
-pub trait Dialogs {
+use crossbeam_channel::{Receiver, TryRecvError};
+
+/// Called by a dialog's worker thread once its answer is ready (requests a repaint).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Which file question is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
     /// A session file to open.
-    fn open_session(&mut self) -> Option<PathBuf>;
+    OpenSession,
     /// Where to save the session.
-    fn save_session(&mut self, suggested_name: &str) -> Option<PathBuf>;
-    /// Audio files to import.
-    fn import_audio(&mut self) -> Vec<PathBuf>;
+    SaveSession,
+    /// Audio files to import (several at once).
+    ImportAudio,
     /// Where to write a bounce.
-    fn bounce_target(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    BounceTarget,
     /// A folder to look for missing media in.
-    fn relink_folder(&mut self) -> Option<PathBuf>;
+    RelinkFolder,
 }
 
-/// Real dialogs (rfd over the XDG desktop portal; answers "cancelled" when no portal runs).
-pub struct RfdDialogs;
+impl DialogKind {
+    /// The dialog's title (also the heading of the typed-path fallback).
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::OpenSession => "Open session",
+            Self::SaveSession => "Save session",
+            Self::ImportAudio => "Import audio",
+            Self::BounceTarget => "Bounce mix",
+            Self::RelinkFolder => "Folder with the missing media",
+        }
+    }
+
+    /// Whether the answer names a file that will be written (so an existing one is replaced).
+    pub fn writes(self) -> bool {
+        matches!(self, Self::SaveSession | Self::BounceTarget)
+    }
+}
+
+/// A question for the user: which dialog, and the file name to suggest when saving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialogRequest {
+    /// Which dialog.
+    pub kind: DialogKind,
+    /// The file name offered for saving (empty for other dialogs).
+    pub suggested_name: String,
+}
+
+/// How a dialog ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogAnswer {
+    /// The user chose these paths (one, except for imports).
+    Chosen(Vec<PathBuf>),
+    /// The user closed the dialog without choosing.
+    Cancelled,
+    /// No dialog could be shown; the reason, for the fallback prompt.
+    Unavailable(String),
+}
+
+/// The file dialogs the app uses.
+pub trait Dialogs {
+    /// Starts a dialog. Its answer comes from [`Dialogs::poll`]; `wake` is called when it
+    /// is ready, from any thread.
+    fn ask(&mut self, request: DialogRequest, wake: Waker);
+    /// The answer to the last question, once there is one.
+    fn poll(&mut self) -> Option<DialogAnswer>;
+}
+
+/// Real dialogs: rfd over the XDG desktop portal, asked on a worker thread.
+#[derive(Default)]
+pub struct RfdDialogs {
+    pending: Option<Receiver<DialogAnswer>>,
+}
 
 const AUDIO_EXTENSIONS: &[&str] = &[
     "wav", "wave", "aif", "aiff", "flac", "mp3", "ogg", "oga", "m4a", "mp4", "caf",
 ];
 
+/// The D-Bus name of the XDG desktop portal that rfd talks to.
+const PORTAL: &str = "org.freedesktop.portal.Desktop";
+
 impl Dialogs for RfdDialogs {
-    fn open_session(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Open session")
+    fn ask(&mut self, request: DialogRequest, wake: Waker) {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        self.pending = Some(rx);
+        let spawned = std::thread::Builder::new()
+            .name("file-dialog".into())
+            .spawn(move || {
+                let _ = tx.send(ask_blocking(&request));
+                wake();
+            });
+        if let Err(e) = spawned {
+            let (tx, rx) = crossbeam_channel::bounded(1);
+            let _ = tx.send(DialogAnswer::Unavailable(format!(
+                "cannot start the file dialog: {e}"
+            )));
+            self.pending = Some(rx);
+        }
+    }
+
+    fn poll(&mut self) -> Option<DialogAnswer> {
+        let rx = self.pending.as_ref()?;
+        let answer = match rx.try_recv() {
+            Ok(answer) => answer,
+            Err(TryRecvError::Empty) => return None,
+            // The worker died without answering (a panic inside the dialog backend).
+            Err(TryRecvError::Disconnected) => {
+                DialogAnswer::Unavailable("the file dialog failed".into())
+            }
+        };
+        self.pending = None;
+        Some(answer)
+    }
+}
+
+/// Asks `request` with rfd and waits for the user. Runs on the dialog's worker thread.
+pub fn ask_blocking(request: &DialogRequest) -> DialogAnswer {
+    if let Err(why) = portal_available() {
+        return DialogAnswer::Unavailable(why);
+    }
+    let dialog = rfd::FileDialog::new().set_title(request.kind.title());
+    let one = |p: Option<PathBuf>| p.map(|p| vec![p]);
+    let chosen = match request.kind {
+        DialogKind::OpenSession => one(dialog.add_filter("Stemdesk session", &["ron"]).pick_file()),
+        DialogKind::SaveSession => one(dialog
             .add_filter("Stemdesk session", &["ron"])
-            .pick_file()
-    }
-
-    fn save_session(&mut self, suggested_name: &str) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Save session")
-            .add_filter("Stemdesk session", &["ron"])
-            .set_file_name(suggested_name)
-            .save_file()
-    }
-
-    fn import_audio(&mut self) -> Vec<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Import audio")
-            .add_filter("Audio", AUDIO_EXTENSIONS)
-            .pick_files()
-            .unwrap_or_default()
-    }
-
-    fn bounce_target(&mut self, suggested_name: &str) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Bounce mix")
+            .set_file_name(&request.suggested_name)
+            .save_file()),
+        DialogKind::ImportAudio => dialog.add_filter("Audio", AUDIO_EXTENSIONS).pick_files(),
+        DialogKind::BounceTarget => one(dialog
             .add_filter("WAV", &["wav"])
-            .set_file_name(suggested_name)
-            .save_file()
+            .set_file_name(&request.suggested_name)
+            .save_file()),
+        DialogKind::RelinkFolder => one(dialog.pick_folder()),
+    };
+    match chosen {
+        Some(paths) if !paths.is_empty() => DialogAnswer::Chosen(paths),
+        _ => DialogAnswer::Cancelled,
     }
+}
 
-    fn relink_folder(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Folder with the missing media")
-            .pick_folder()
+/// Whether a desktop portal answers on the session bus (rfd's dialogs need one; without
+/// it they return "cancelled" at once, which would leave the user no way to save).
+fn portal_available() -> Result<(), String> {
+    let no_portal = |e: &dyn std::fmt::Display| {
+        format!("no file dialog is available (no XDG desktop portal on the session bus: {e})")
+    };
+    let conn = zbus::blocking::Connection::session().map_err(|e| no_portal(&e))?;
+    let dbus = zbus::blocking::fdo::DBusProxy::new(&conn).map_err(|e| no_portal(&e))?;
+    let name = zbus::names::BusName::try_from(PORTAL).map_err(|e| no_portal(&e))?;
+    if dbus.name_has_owner(name.clone()).unwrap_or(false) {
+        return Ok(());
+    }
+    let activatable = dbus.list_activatable_names().map_err(|e| no_portal(&e))?;
+    if activatable.iter().any(|n| n.as_str() == PORTAL) {
+        Ok(())
+    } else {
+        Err(no_portal(&"the portal service is not installed"))
     }
 }
 
 /// Answers prepared in advance (tests). Clones share one queue, so a test keeps a clone
 /// and adds answers while the app owns the other. An empty queue answers "cancelled".
 #[derive(Debug, Default, Clone)]
-pub struct ScriptedDialogs(Arc<Mutex<Answers>>);
+pub struct ScriptedDialogs {
+    answers: Arc<Mutex<Answers>>,
+    ready: Option<DialogAnswer>,
+}
 
 /// The queued answers of [`ScriptedDialogs`].
 #[derive(Debug, Default)]
 pub struct Answers {
-    /// Answers for `open_session`.
+    /// Answers for opening a session.
     pub open: VecDeque<PathBuf>,
-    /// Answers for `save_session`.
+    /// Answers for saving the session.
     pub save: VecDeque<PathBuf>,
-    /// Answers for `import_audio`.
+    /// Answers for importing audio.
     pub import: VecDeque<Vec<PathBuf>>,
-    /// Answers for `bounce_target`.
+    /// Answers for the bounce target.
     pub bounce: VecDeque<PathBuf>,
-    /// Answers for `relink_folder`.
+    /// Answers for the relink folder.
     pub relink: VecDeque<PathBuf>,
+    /// Answer every question with "no dialog available" (as on a bare X session).
+    pub unavailable: bool,
+    /// Every question asked, in order.
+    pub asked: Vec<DialogKind>,
 }
 
 impl ScriptedDialogs {
     /// Edits the queued answers.
     pub fn answers(&self) -> std::sync::MutexGuard<'_, Answers> {
-        self.0
+        self.answers
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 impl Dialogs for ScriptedDialogs {
-    fn open_session(&mut self) -> Option<PathBuf> {
-        self.answers().open.pop_front()
+    fn ask(&mut self, request: DialogRequest, wake: Waker) {
+        let mut a = self.answers();
+        a.asked.push(request.kind);
+        let answer = if a.unavailable {
+            DialogAnswer::Unavailable("no file dialog is available (scripted)".into())
+        } else {
+            let chosen = match request.kind {
+                DialogKind::OpenSession => a.open.pop_front().map(|p| vec![p]),
+                DialogKind::SaveSession => a.save.pop_front().map(|p| vec![p]),
+                DialogKind::ImportAudio => a.import.pop_front(),
+                DialogKind::BounceTarget => a.bounce.pop_front().map(|p| vec![p]),
+                DialogKind::RelinkFolder => a.relink.pop_front().map(|p| vec![p]),
+            };
+            chosen.map_or(DialogAnswer::Cancelled, DialogAnswer::Chosen)
+        };
+        drop(a);
+        self.ready = Some(answer);
+        wake();
     }
-    fn save_session(&mut self, _: &str) -> Option<PathBuf> {
-        self.answers().save.pop_front()
-    }
-    fn import_audio(&mut self) -> Vec<PathBuf> {
-        self.answers().import.pop_front().unwrap_or_default()
-    }
-    fn bounce_target(&mut self, _: &str) -> Option<PathBuf> {
-        self.answers().bounce.pop_front()
-    }
-    fn relink_folder(&mut self) -> Option<PathBuf> {
-        self.answers().relink.pop_front()
+
+    fn poll(&mut self) -> Option<DialogAnswer> {
+        self.ready.take()
     }
 }

@@ -220,9 +220,3 @@ impl Jobs {
         done
     }
 }
-
-/// The id a new track gets is allocated by the session; this names what an import adds.
-pub fn track_name_for(path: &std::path::Path) -> String {
-    path.file_stem()
-        .map_or_else(|| "Track".to_owned(), |s| s.to_string_lossy().into_owned())
-}

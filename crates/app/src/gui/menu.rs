@@ -1,12 +1,16 @@
-//! The menu bar: File, Edit, View, Audio.
+//! The menu bar: File, Edit, View, Audio, Help. Entries are commands from the command
+//! table (name and shortcut defined once).
 
 use stemdesk_device::list_output_devices;
 
 use super::app::StemdeskApp;
+use super::commands::Command;
 use super::keys;
 
 /// Buffer sizes offered in the Audio menu.
 const BUFFER_SIZES: [u32; 6] = [64, 128, 256, 512, 1024, 2048];
+/// UI scales offered in the View menu (on top of the system's scale factor).
+const UI_SCALES: [f32; 7] = [0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0];
 
 /// Draws the menu bar.
 pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
@@ -14,33 +18,36 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| file_menu(app, ui));
             ui.menu_button("Edit", |ui| edit_menu(app, ui));
-            ui.menu_button("View", |ui| {
-                ui.checkbox(&mut app.view.show_arrange, "Arrange");
-                ui.checkbox(&mut app.view.show_mixer, "Mixer");
-                if !app.view.show_arrange && !app.view.show_mixer {
-                    app.view.show_arrange = true;
-                }
-            });
+            ui.menu_button("View", |ui| view_menu(app, ui));
             let audio = ui.menu_button("Audio", |ui| audio_menu(app, ui));
             if audio.inner.is_none() {
                 app.view.devices = None;
             }
+            ui.menu_button("Help", |ui| help_menu(app, ui));
         });
     });
 }
 
-fn shortcut_button(ui: &mut egui::Ui, text: &str, shortcut: &egui::KeyboardShortcut) -> bool {
-    ui.add(egui::Button::new(text).shortcut_text(ui.ctx().format_shortcut(shortcut)))
-        .clicked()
+/// A menu entry for `command`, with its shortcut; gives the command when clicked.
+fn entry(app: &mut StemdeskApp, ui: &mut egui::Ui, command: Command) {
+    entry_enabled(app, ui, command, true);
+}
+
+fn entry_enabled(app: &mut StemdeskApp, ui: &mut egui::Ui, command: Command, enabled: bool) {
+    let mut button = egui::Button::new(command.name());
+    if let Some(s) = command.shortcut() {
+        button = button.shortcut_text(ui.ctx().format_shortcut(&s));
+    }
+    if ui.add_enabled(enabled, button).clicked() {
+        let ctx = ui.ctx().clone();
+        keys::run(app, command, &ctx);
+        ui.close();
+    }
 }
 
 fn file_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
-    if shortcut_button(ui, "New", &keys::NEW) {
-        app.new_session();
-    }
-    if shortcut_button(ui, "Open…", &keys::OPEN) {
-        app.open_dialog();
-    }
+    entry(app, ui, Command::New);
+    entry(app, ui, Command::Open);
     ui.menu_button("Open Recent", |ui| {
         if app.recent.is_empty() {
             ui.label("No recent sessions");
@@ -52,56 +59,110 @@ fn file_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
         }
     });
     ui.separator();
-    if shortcut_button(ui, "Save", &keys::SAVE) {
-        app.save();
-    }
-    if shortcut_button(ui, "Save As…", &keys::SAVE_AS) {
-        app.save_as();
-    }
+    entry(app, ui, Command::Save);
+    entry(app, ui, Command::SaveAs);
     ui.separator();
-    if shortcut_button(ui, "Import Audio…", &keys::IMPORT) {
-        app.import_dialog();
-    }
-    if ui.button("Relink Media…").clicked() {
-        app.relink_dialog();
-    }
-    if ui.button("Bounce…").clicked() {
-        app.bounce_dialog();
-    }
+    entry(app, ui, Command::ImportAudio);
+    entry(app, ui, Command::RelinkMedia);
+    entry(app, ui, Command::Bounce);
     ui.separator();
-    if ui.button("Quit").clicked() {
-        let ctx = ui.ctx().clone();
-        app.request_quit(&ctx);
-    }
+    entry(app, ui, Command::Quit);
 }
 
 fn edit_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
     let (can_undo, can_redo) = app.doc.can_undo_redo();
-    if ui
-        .add_enabled(
-            can_undo,
-            egui::Button::new("Undo").shortcut_text(ui.ctx().format_shortcut(&keys::UNDO)),
-        )
-        .clicked()
-    {
-        app.undo();
-    }
-    if ui
-        .add_enabled(
-            can_redo,
-            egui::Button::new("Redo").shortcut_text(ui.ctx().format_shortcut(&keys::REDO)),
-        )
-        .clicked()
-    {
-        app.redo();
+    entry_enabled(app, ui, Command::Undo, can_undo);
+    entry_enabled(app, ui, Command::Redo, can_redo);
+    ui.separator();
+    entry(app, ui, Command::SplitClip);
+    entry(app, ui, Command::DeleteClip);
+    entry(app, ui, Command::AddBus);
+}
+
+fn view_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+    ui.checkbox(&mut app.view.show_arrange, "Arrange");
+    ui.checkbox(&mut app.view.show_mixer, "Mixer");
+    if !app.view.show_arrange && !app.view.show_mixer {
+        app.view.show_arrange = true;
     }
     ui.separator();
-    if shortcut_button(ui, "Split Clip at Playhead", &keys::SPLIT) {
-        keys::split_selected(app);
+    let mut follow = app.view.follow_playhead;
+    let follow_text = match Command::FollowPlayhead.shortcut() {
+        Some(s) => format!(
+            "{} ({})",
+            Command::FollowPlayhead.name(),
+            ui.ctx().format_shortcut(&s)
+        ),
+        None => Command::FollowPlayhead.name().to_owned(),
+    };
+    if ui.checkbox(&mut follow, follow_text).changed() {
+        app.view.follow_playhead = follow;
     }
-    if ui.button("Add Bus").clicked() {
-        app.add_bus();
-    }
+    entry(app, ui, Command::ZoomIn);
+    entry(app, ui, Command::ZoomOut);
+    entry(app, ui, Command::ZoomToFit);
+    ui.separator();
+    ui.menu_button("UI Scale", |ui| {
+        let current = ui.ctx().zoom_factor();
+        for scale in UI_SCALES {
+            let text = format!("{:.0} %", scale * 100.0);
+            if ui
+                .selectable_label((current - scale).abs() < 0.01, text)
+                .clicked()
+            {
+                ui.ctx().set_zoom_factor(scale);
+            }
+        }
+        ui.separator();
+        ui.label("Ctrl + / Ctrl - / Ctrl 0 also zoom the whole window.");
+    });
+}
+
+fn help_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+    entry(app, ui, Command::Shortcuts);
+}
+
+/// The keyboard shortcuts window: every command of the table with its key.
+pub fn shortcuts_window(app: &mut StemdeskApp, ctx: &egui::Context) {
+    let mut open = app.view.show_shortcuts;
+    egui::Window::new("Keyboard Shortcuts")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(true)
+        .default_width(420.0)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Grid::new("shortcuts_grid")
+                    .striped(true)
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for command in Command::ALL {
+                            ui.label(command.name());
+                            let key = command.shortcut().map_or_else(
+                                || "menu only".to_owned(),
+                                |s| ctx.format_shortcut(&s),
+                            );
+                            ui.monospace(key);
+                            ui.end_row();
+                        }
+                        for (what, key) in [
+                            (
+                                "Whole-window zoom in / out / reset",
+                                "Ctrl + / Ctrl - / Ctrl 0",
+                            ),
+                            ("Timeline zoom at the pointer", "Ctrl + wheel"),
+                            ("Timeline scroll", "Shift + wheel"),
+                            ("Fader fine adjustment", "Shift + drag"),
+                            ("Fader to 0 dB", "double-click"),
+                        ] {
+                            ui.label(what);
+                            ui.monospace(key);
+                            ui.end_row();
+                        }
+                    });
+            });
+        });
+    app.view.show_shortcuts = open && app.view.show_shortcuts;
 }
 
 fn audio_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {

@@ -3,10 +3,20 @@
 use stemdesk_session::{Edit, StripId};
 
 use super::app::StemdeskApp;
+use super::fader::MIN_FADER_HEIGHT;
 use super::strip::{self, StripView};
 
-/// Draws the mixer.
+/// Room kept below the strips for the horizontal scroll bar.
+const SCROLLBAR_ROOM: f32 = 30.0;
+
+/// Draws the mixer. Faders grow with the panel: a strip's other parts have fixed
+/// heights (measured on the previous frame), the fader gets the rest, at least
+/// [`MIN_FADER_HEIGHT`]; below that the mixer scrolls.
 pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+    let fixed_key = egui::Id::unique("strip_fixed_height");
+    let fixed: f32 = ui.data(|d| d.get_temp(fixed_key)).unwrap_or(420.0);
+    let fader_height = (ui.available_height() - fixed - SCROLLBAR_ROOM).max(MIN_FADER_HEIGHT);
+    let mut tallest = 0.0f32;
     let s = app.session();
     let tracks: Vec<StripView> = s
         .tracks
@@ -43,14 +53,14 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             ui.horizontal_top(|ui| {
                 for view in &tracks {
-                    strip::show(app, ui, view);
+                    tallest = tallest.max(strip::show(app, ui, view, fader_height).y);
                 }
                 if !buses.is_empty() {
                     ui.separator();
                 }
                 for view in &buses {
                     ui.vertical(|ui| {
-                        strip::show(app, ui, view);
+                        tallest = tallest.max(strip::show(app, ui, view, fader_height).y);
                         if let StripId::Bus(bus) = view.id
                             && ui
                                 .small_button(format!("Remove {}", view.name))
@@ -67,7 +77,10 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                     }
                 });
                 ui.separator();
-                strip::show(app, ui, &master);
+                tallest = tallest.max(strip::show(app, ui, &master, fader_height).y);
             });
         });
+    if tallest > 0.0 {
+        ui.data_mut(|d| d.insert_temp(fixed_key, tallest - fader_height));
+    }
 }

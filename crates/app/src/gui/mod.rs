@@ -4,13 +4,15 @@
 //! (one strip widget, one meter/fader widget), the effect editors. `app` holds the state
 //! and wires them together; `doc` owns the session with its undo history and media;
 //! `audio` owns the engine connection; `dialogs` puts native file dialogs behind a trait
-//! so tests inject paths.
+//! (run off the GUI thread; tests inject paths) and `path_prompt` asks for a typed path
+//! when no dialog backend exists.
 
 mod a11y;
 mod app;
 mod arrange;
 mod audio;
 mod autosave;
+mod commands;
 mod dialogs;
 mod doc;
 mod editors;
@@ -19,6 +21,8 @@ mod jobs;
 mod keys;
 mod menu;
 mod mixer;
+mod path_prompt;
+mod settings;
 mod status;
 mod strip;
 mod transport;
@@ -27,7 +31,13 @@ mod view;
 use std::path::PathBuf;
 
 pub use app::{AppConfig, StemdeskApp};
-pub use dialogs::{Dialogs, RfdDialogs, ScriptedDialogs};
+pub use dialogs::{
+    DialogAnswer, DialogKind, DialogRequest, Dialogs, RfdDialogs, ScriptedDialogs, Waker,
+    ask_blocking,
+};
+
+/// The window icon (the same artwork as `assets/icons/stemdesk.svg`).
+const ICON_PNG: &[u8] = include_bytes!("../../../../assets/icons/stemdesk-256.png");
 
 /// What the command line asks the GUI to do.
 #[derive(Debug, Default, Clone)]
@@ -42,12 +52,19 @@ pub struct LaunchOptions {
 
 /// Opens the window and runs until it is closed.
 pub fn run(options: LaunchOptions) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_inner_size([1440.0, 900.0])
+        .with_min_inner_size([800.0, 500.0])
+        .with_title("Stemdesk")
+        .with_app_id("stemdesk")
+        .with_drag_and_drop(true);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1440.0, 900.0])
-            .with_min_inner_size([800.0, 500.0])
-            .with_title("Stemdesk")
-            .with_drag_and_drop(true),
+        viewport,
+        // Window size and position come back as they were (eframe's own storage).
+        persist_window: true,
         ..Default::default()
     };
     let config = AppConfig {
@@ -61,7 +78,7 @@ pub fn run(options: LaunchOptions) -> anyhow::Result<()> {
         Box::new(move |_cc| {
             Ok(Box::new(StemdeskApp::new(
                 config,
-                Box::new(RfdDialogs),
+                Box::new(RfdDialogs::default()),
                 options.session.as_deref(),
             )))
         }),

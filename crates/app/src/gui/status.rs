@@ -29,7 +29,15 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                         ));
                     }
                     ui.separator();
-                    ui.label(format!("Xruns: {}", app.audio.xruns()));
+                    ui.label(format!("Xruns: {}", app.audio.xruns()))
+                        .on_hover_text("Buffer under- and overruns the audio device reported");
+                    if app.audio.recoveries > 0 {
+                        ui.separator();
+                        ui.label(format!("Recovered: {}", app.audio.recoveries))
+                            .on_hover_text(
+                                "Times playback came back by itself after a device failure",
+                            );
+                    }
                 }
                 (None, Some(e)) => {
                     ui.colored_label(ui.visuals().warn_fg_color, e.clone());

@@ -5,10 +5,15 @@ use stemdesk_session::{Color, Edit, Insert, InsertId, Output, Send, SendId, Stri
 
 use super::a11y;
 use super::app::StemdeskApp;
-use super::fader::fader;
+use super::fader::{FADER_WIDTH, fader};
 
 /// Width of a strip.
 pub const STRIP_WIDTH: f32 = 112.0;
+/// Height of the inserts list (three rows; more scroll), so that every strip's fader
+/// starts at the same height whatever its inserts.
+const INSERTS_HEIGHT: f32 = 3.0 * 24.0;
+/// Height of the sends list (two sends; more scroll).
+const SENDS_HEIGHT: f32 = 2.0 * 46.0;
 
 /// A strip's data as the mixer needs it (copied, so edits can be applied while drawing).
 pub struct StripView {
@@ -31,8 +36,10 @@ struct InsertDrag {
     insert: InsertId,
 }
 
-/// The insert kinds offered, with a default setting each.
-pub fn insert_presets() -> [(&'static str, EffectParams); 5] {
+/// The insert kinds offered, with a default setting each. On a bus (a send's return) the
+/// reverb and delay are 100 % wet: the dry signal already reaches the mix from its track.
+pub fn insert_presets(on_bus: bool) -> [(&'static str, EffectParams); 5] {
+    let wet = |track_mix: f32| if on_bus { 1.0 } else { track_mix };
     let peak = |kind, freq_hz| EqBand {
         enabled: true,
         kind,
@@ -82,7 +89,7 @@ pub fn insert_presets() -> [(&'static str, EffectParams); 5] {
                 size: 0.7,
                 damping: 0.4,
                 width: 1.0,
-                mix: 0.25,
+                mix: wet(0.25),
             }),
         ),
         (
@@ -93,7 +100,7 @@ pub fn insert_presets() -> [(&'static str, EffectParams); 5] {
                 low_cut_hz: 100.0,
                 high_cut_hz: 8000.0,
                 ping_pong: false,
-                mix: 0.3,
+                mix: wet(0.3),
             }),
         ),
     ]
@@ -110,9 +117,15 @@ pub fn effect_name(p: &EffectParams) -> &'static str {
     }
 }
 
-/// Draws one strip, or only reserves its space when it is scrolled out of view (a mixer
-/// of 64+ strips then costs what the visible ones cost).
-pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+/// Draws one strip with a fader `fader_height` tall, or only reserves its space when it is
+/// scrolled out of view (a mixer of 64+ strips then costs what the visible ones cost).
+/// Returns the strip's size.
+pub fn show(
+    app: &mut StemdeskApp,
+    ui: &mut egui::Ui,
+    view: &StripView,
+    fader_height: f32,
+) -> egui::Vec2 {
     let size_key = egui::Id::unique("strip_size");
     let last: egui::Vec2 = ui
         .data(|d| d.get_temp(size_key))
@@ -120,13 +133,36 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
     let guess = egui::Rect::from_min_size(ui.cursor().min, last);
     if !ui.is_rect_visible(guess) {
         ui.allocate_space(last);
-        return;
+        return last;
     }
-    let size = draw(app, ui, view);
+    let size = draw(app, ui, view, fader_height);
     ui.data_mut(|d| d.insert_temp(size_key, size));
+    size
 }
 
-fn draw(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) -> egui::Vec2 {
+/// A section of fixed height whose content scrolls when it does not fit.
+fn fixed_section(
+    ui: &mut egui::Ui,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    height: f32,
+    add: impl FnOnce(&mut egui::Ui),
+) {
+    ui.allocate_ui(egui::vec2(STRIP_WIDTH, height), |ui| {
+        ui.set_min_size(egui::vec2(STRIP_WIDTH, height));
+        egui::ScrollArea::vertical()
+            .id_salt(id_salt)
+            .max_height(height)
+            .auto_shrink([false, false])
+            .show(ui, add);
+    });
+}
+
+fn draw(
+    app: &mut StemdeskApp,
+    ui: &mut egui::Ui,
+    view: &StripView,
+    fader_height: f32,
+) -> egui::Vec2 {
     let id = view.id;
     let color = egui::Color32::from_rgb(view.color.0, view.color.1, view.color.2);
     let selected = matches!(id, StripId::Track(t) if app.view.selected_track == Some(t));
@@ -150,14 +186,25 @@ fn draw(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) -> egui::Vec
                     app.view.selected_track = Some(t);
                 }
                 name_and_color(app, ui, view);
-                inserts(app, ui, view);
-                if id != StripId::Master {
-                    sends(app, ui, view);
+                add_insert_menu(app, ui, view);
+                fixed_section(ui, ("inserts", id), INSERTS_HEIGHT, |ui| {
+                    inserts(app, ui, view);
+                });
+                if id == StripId::Master {
+                    // The master has no sends: the same space, empty, so its fader lines up.
+                    ui.add_visible(false, egui::Button::new("+ Send"));
+                } else {
+                    add_send_menu(app, ui, view);
                 }
+                fixed_section(ui, ("sends", id), SENDS_HEIGHT, |ui| {
+                    if id != StripId::Master {
+                        sends(app, ui, view);
+                    }
+                });
                 ui.separator();
                 pan(app, ui, view);
                 buttons(app, ui, view);
-                fader_and_value(app, ui, view);
+                fader_and_value(app, ui, view, fader_height);
                 if id != StripId::Master {
                     output(app, ui, view);
                 } else {
@@ -229,7 +276,6 @@ fn color_gesture(ui: &egui::Ui, strip: StripId) -> u64 {
 }
 
 fn inserts(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
-    ui.label(egui::RichText::new("Inserts").small().weak());
     for (index, insert) in view.strip.inserts.iter().enumerate() {
         let drag_id = egui::Id::unique(("insert_drag", view.id, insert.id));
         let row = ui.horizontal(|ui| {
@@ -291,8 +337,13 @@ fn inserts(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
             );
         }
     }
+}
+
+/// The "+ Insert" menu: heads the inserts section.
+fn add_insert_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
     ui.menu_button("+ Insert", |ui| {
-        for (name, params) in insert_presets() {
+        let on_bus = matches!(view.id, StripId::Bus(_));
+        for (name, params) in insert_presets(on_bus) {
             if ui.button(format!("Add {name}")).clicked() {
                 let [id] = app.fresh_ids::<1>();
                 let index = view.strip.inserts.len();
@@ -315,13 +366,7 @@ fn inserts(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
 }
 
 fn sends(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
-    ui.label(egui::RichText::new("Sends").small().weak());
-    let buses: Vec<(stemdesk_session::BusId, String)> = app
-        .session()
-        .buses
-        .iter()
-        .map(|b| (b.id, b.name.clone()))
-        .collect();
+    let buses = bus_names(app);
     for send in &view.strip.sends {
         let target = buses
             .iter()
@@ -382,6 +427,20 @@ fn sends(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
             }
         });
     }
+}
+
+/// Every bus with its name (send targets).
+fn bus_names(app: &StemdeskApp) -> Vec<(stemdesk_session::BusId, String)> {
+    app.session()
+        .buses
+        .iter()
+        .map(|b| (b.id, b.name.clone()))
+        .collect()
+}
+
+/// The "+ Send" menu: heads the sends section.
+fn add_send_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+    let buses = bus_names(app);
     ui.menu_button("+ Send", |ui| {
         let own = match view.id {
             StripId::Bus(b) => Some(b),
@@ -549,14 +608,19 @@ fn buttons(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
     });
 }
 
-fn fader_and_value(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+fn fader_and_value(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView, fader_height: f32) {
     let meter = app.audio.meters.get(&view.id).copied();
     let label = if view.id == StripId::Master {
         "Master"
     } else {
         view.name.as_str()
     };
-    let out = fader(ui, label, view.strip.gain_db, meter.as_ref());
+    let out = ui
+        .horizontal(|ui| {
+            ui.add_space((STRIP_WIDTH - FADER_WIDTH) / 2.0);
+            fader(ui, label, view.strip.gain_db, meter.as_ref(), fader_height)
+        })
+        .inner;
     let key = egui::Id::unique(("fader_gesture", view.id));
     if out.drag_started {
         let g = app.new_gesture();
@@ -649,5 +713,27 @@ fn output(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
             },
             None,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wet(presets: &[(&str, EffectParams)]) -> Vec<f32> {
+        presets
+            .iter()
+            .filter_map(|(_, p)| match p {
+                EffectParams::Reverb(r) => Some(r.mix),
+                EffectParams::Delay(d) => Some(d.mix),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reverb_and_delay_on_a_bus_are_fully_wet() {
+        assert_eq!(wet(&insert_presets(true)), [1.0, 1.0]);
+        assert!(wet(&insert_presets(false)).iter().all(|&m| m < 0.5));
     }
 }

@@ -7,7 +7,7 @@ use crate::cli::time::format_seconds;
 pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
     egui::Panel::top("transport").show(ui, |ui| {
         ui.horizontal(|ui| {
-            let running = app.audio.is_running();
+            let running = app.audio.is_running() || app.audio.recovering();
             let playing = app.audio.is_playing();
             ui.add_enabled_ui(running, |ui| {
                 if ui

@@ -2,6 +2,9 @@
 
 use stemdesk_session::{ClipId, InsertId, StripId, TrackId};
 
+use super::dialogs::DialogKind;
+use super::path_prompt::PathPrompt;
+
 /// What to do once the "save changes?" question has been answered.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AfterSaveQuestion {
@@ -11,6 +14,40 @@ pub enum AfterSaveQuestion {
     New,
     /// Open this session.
     Open(std::path::PathBuf),
+}
+
+/// A file question waiting for its answer, with what the answer is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileQuestion {
+    /// File > Open.
+    OpenSession,
+    /// Save As (or Save of an untitled session); `then` runs once it is saved.
+    SaveSession {
+        /// What the save question was asked for.
+        then: Option<AfterSaveQuestion>,
+    },
+    /// Import audio as new tracks at this position.
+    ImportAudio {
+        /// Where the clips start.
+        position_frames: u64,
+    },
+    /// Where to bounce the mix.
+    BounceTarget,
+    /// A folder to look for offline media in.
+    RelinkFolder,
+}
+
+impl FileQuestion {
+    /// The dialog that asks it.
+    pub fn kind(&self) -> DialogKind {
+        match self {
+            Self::OpenSession => DialogKind::OpenSession,
+            Self::SaveSession { .. } => DialogKind::SaveSession,
+            Self::ImportAudio { .. } => DialogKind::ImportAudio,
+            Self::BounceTarget => DialogKind::BounceTarget,
+            Self::RelinkFolder => DialogKind::RelinkFolder,
+        }
+    }
 }
 
 /// What part of a clip is being dragged.
@@ -74,6 +111,50 @@ pub struct ViewState {
     pub timeline_left: f32,
     /// Output devices, listed when the Audio menu opens.
     pub devices: Option<Result<Vec<stemdesk_device::DeviceInfo>, String>>,
+    /// A file dialog is open (on its worker thread) for this question.
+    pub asking: Option<FileQuestion>,
+    /// No dialog could be shown: the question is asked as a typed path.
+    pub path_prompt: Option<(FileQuestion, PathPrompt)>,
+    /// Page the arrange view along with the playhead while playing.
+    pub follow_playhead: bool,
+    /// The keyboard shortcuts window is open.
+    pub show_shortcuts: bool,
+    /// Width of the timeline as last drawn, px.
+    pub timeline_width: f32,
+}
+
+/// Zoom limits, px per second.
+const MIN_PX_PER_S: f32 = 0.5;
+const MAX_PX_PER_S: f32 = 4000.0;
+
+impl ViewState {
+    /// Zooms the timeline by `factor`, keeping the time at its left edge.
+    pub fn zoom_by(&mut self, factor: f32) {
+        self.px_per_second = (self.px_per_second * factor).clamp(MIN_PX_PER_S, MAX_PX_PER_S);
+    }
+
+    /// Zooms so `length_s` seconds fill the timeline, from the start.
+    pub fn zoom_to_fit(&mut self, length_s: f64) {
+        let width = self.timeline_width.max(100.0);
+        let length_s = length_s.max(1.0) * 1.02;
+        self.px_per_second = (width / length_s as f32).clamp(MIN_PX_PER_S, MAX_PX_PER_S);
+        self.scroll_s = 0.0;
+    }
+
+    /// Seconds of timeline visible.
+    pub fn visible_s(&self) -> f64 {
+        f64::from(self.timeline_width.max(1.0) / self.px_per_second)
+    }
+
+    /// Scrolls so `frames` is visible, a page at a time (as REAPER and Logic page along
+    /// with the playhead): when it is off screen it lands near the left edge.
+    pub fn reveal_frames(&mut self, frames: u64, rate_hz: u32) {
+        let t = frames as f64 / f64::from(rate_hz.max(1));
+        let visible = self.visible_s();
+        if t < self.scroll_s || t > self.scroll_s + visible * 0.98 {
+            self.scroll_s = (t - visible * 0.05).max(0.0);
+        }
+    }
 }
 
 impl Default for ViewState {
@@ -95,6 +176,43 @@ impl Default for ViewState {
             lanes: Vec::new(),
             timeline_left: 0.0,
             devices: None,
+            asking: None,
+            path_prompt: None,
+            follow_playhead: true,
+            show_shortcuts: false,
+            timeline_width: 1000.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_view_pages_along_with_the_playhead() {
+        let mut v = ViewState {
+            timeline_width: 1000.0,
+            px_per_second: 100.0,
+            ..ViewState::default()
+        };
+        v.reveal_frames(5 * 48_000, 48_000);
+        assert_eq!(v.scroll_s, 0.0, "5 s of 10 visible: no scroll");
+        v.reveal_frames(12 * 48_000, 48_000);
+        assert!((v.scroll_s - 11.5).abs() < 1e-9, "{}", v.scroll_s);
+        v.reveal_frames(0, 48_000);
+        assert_eq!(v.scroll_s, 0.0);
+    }
+
+    #[test]
+    fn zoom_to_fit_shows_the_whole_song() {
+        let mut v = ViewState {
+            timeline_width: 1000.0,
+            scroll_s: 30.0,
+            ..ViewState::default()
+        };
+        v.zoom_to_fit(200.0);
+        assert_eq!(v.scroll_s, 0.0);
+        assert!(v.visible_s() >= 200.0 && v.visible_s() < 210.0);
     }
 }

@@ -194,6 +194,7 @@ impl Graph {
                 &t.left[..n],
                 &t.right[..n],
                 &mut self.buses,
+                0,
                 (&mut self.master_left[..n], &mut self.master_right[..n]),
             );
         }
@@ -203,12 +204,12 @@ impl Graph {
             let bus = &mut done[i];
             let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
             bus.strip.process(l, r);
-            route_from_bus(
-                i,
+            route(
                 &bus.strip,
                 &bus.left[..n],
                 &bus.right[..n],
                 rest,
+                i + 1,
                 (&mut self.master_left[..n], &mut self.master_right[..n]),
             );
         }
@@ -235,67 +236,32 @@ fn add(dst: &mut [f32], src: &[f32]) {
     dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
 }
 
-/// Adds a track's output and sends into their destinations.
+/// Adds a strip's output and sends into their destinations. `buses` holds the graph's
+/// buses from number `first_bus` on: all of them for a track, those after it for a bus
+/// (compilation orders buses so a bus only ever feeds later ones). A destination outside
+/// `buses` is dropped rather than indexed out of range.
 fn route(
     strip: &StripNode,
     l: &[f32],
     r: &[f32],
     buses: &mut [BusNode],
+    first_bus: usize,
     master: (&mut [f32], &mut [f32]),
 ) {
     let n = l.len();
-    match strip.output {
-        Dest::Master => {
-            add(master.0, l);
-            add(master.1, r);
-        }
-        Dest::Bus(b) => {
-            add(&mut buses[b].left[..n], l);
-            add(&mut buses[b].right[..n], r);
-        }
-    }
-    for s in &strip.sends {
-        if let Dest::Bus(b) = s.dest {
-            add(&mut buses[b].left[..n], &s.left[..n]);
-            add(&mut buses[b].right[..n], &s.right[..n]);
-        }
-    }
-}
-
-fn later_bus_of(dest: Dest, index: usize) -> Option<usize> {
-    match dest {
-        Dest::Bus(b) => b.checked_sub(index + 1),
+    let slot = |dest: Dest| match dest {
+        Dest::Bus(b) => b.checked_sub(first_bus),
         Dest::Master => None,
-    }
-}
-
-/// Like [`route`], for bus `index`, whose destinations all lie in `later` (after it).
-fn route_from_bus(
-    index: usize,
-    strip: &StripNode,
-    l: &[f32],
-    r: &[f32],
-    later: &mut [BusNode],
-    master: (&mut [f32], &mut [f32]),
-) {
-    let n = l.len();
-    // Compilation orders buses so destinations always lie later; anything else is dropped
-    // rather than indexed out of range.
-    let later_bus = |b: usize| b.checked_sub(index + 1);
-    match strip.output {
-        Dest::Master => {
-            add(master.0, l);
-            add(master.1, r);
-        }
-        Dest::Bus(b) => {
-            if let Some(bus) = later_bus(b).and_then(|i| later.get_mut(i)) {
-                add(&mut bus.left[..n], l);
-                add(&mut bus.right[..n], r);
-            }
-        }
+    };
+    if strip.output == Dest::Master {
+        add(master.0, l);
+        add(master.1, r);
+    } else if let Some(bus) = slot(strip.output).and_then(|i| buses.get_mut(i)) {
+        add(&mut bus.left[..n], l);
+        add(&mut bus.right[..n], r);
     }
     for s in &strip.sends {
-        if let Some(bus) = later_bus_of(s.dest, index).and_then(|i| later.get_mut(i)) {
+        if let Some(bus) = slot(s.dest).and_then(|i| buses.get_mut(i)) {
             add(&mut bus.left[..n], &s.left[..n]);
             add(&mut bus.right[..n], &s.right[..n]);
         }

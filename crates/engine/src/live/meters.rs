@@ -126,6 +126,9 @@ pub struct StripMeter {
     pub hold_age_s: [f32; 2],
     /// Latched when any sample reached full scale (|x| >= 1.0).
     pub clipped: bool,
+    /// Highest peak of either channel since the last reset (linear): the desk's numeric
+    /// peak readout, held until the user clicks it.
+    pub max_peak: f32,
 }
 
 impl StripMeter {
@@ -145,12 +148,14 @@ impl StripMeter {
             if reading.peak[ch] >= 1.0 {
                 self.clipped = true;
             }
+            self.max_peak = self.max_peak.max(reading.peak[ch]);
         }
     }
 
-    /// Clears the clip indicator (the user clicked it).
+    /// Clears the clip indicator and the peak readout (the user clicked one of them).
     pub fn clear_clip(&mut self) {
         self.clipped = false;
+        self.max_peak = 0.0;
     }
 }
 
@@ -173,6 +178,12 @@ mod tests {
         m.update(r, 0.03);
         assert!(m.clipped);
         assert_eq!(m.hold, [0.5, 1.2]);
+        assert_eq!(m.max_peak, 1.2);
+        m.update(MeterReading::default(), 2.0);
+        assert_eq!(m.max_peak, 1.2, "the readout holds until it is reset");
+        m.clear_clip();
+        assert!(!m.clipped);
+        assert_eq!(m.max_peak, 0.0);
         m.update(MeterReading::default(), 0.03);
         assert_eq!(m.hold, [0.5, 1.2], "held");
         m.update(MeterReading::default(), 2.0);

@@ -13,6 +13,10 @@ mod player;
 mod status;
 mod sync;
 
+/// Frames a live graph renders per pass (callbacks of any size are cut into these); the
+/// command line's `play` and the GUI compile their graphs with it.
+pub const LIVE_BLOCK_FRAMES: usize = 512;
+
 pub use command::{Command, Event, LiveParam, ParamTarget};
 pub use handle::{EngineHandle, QueueFull, engine};
 pub use meters::{MeterBank, MeterReading, StripMeter};

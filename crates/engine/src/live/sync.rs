@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use stemdesk_dsp::EffectParams;
-use stemdesk_dsp::params::{EqBand, EqBandKind, EqParams};
+use stemdesk_dsp::params::EqParams;
 use stemdesk_session::{InsertId, Session, Strip, StripId};
 
 use super::command::LiveParam;
@@ -51,7 +51,10 @@ pub enum SyncPlan {
 
 /// Compares two session states (before and after an edit, undo or redo).
 pub fn plan_sync(old: &Session, new: &Session) -> SyncPlan {
-    if old.sample_rate_hz != new.sample_rate_hz || shape(old) != shape(new) {
+    if old.sample_rate_hz != new.sample_rate_hz
+        || shape(old) != shape(new)
+        || effect_kinds(old) != effect_kinds(new)
+    {
         return SyncPlan::Recompile;
     }
     let mut updates = Vec::new();
@@ -124,8 +127,9 @@ fn strips(s: &Session) -> Vec<(StripId, Strip)> {
     out
 }
 
-/// The session with every fast-path value blanked: equal shapes compile to graphs that
-/// differ only in parameters.
+/// The session with every fast-path value blanked (insert settings too; their kinds are
+/// compared by [`effect_kinds`]): equal shapes compile to graphs that differ only in
+/// parameters.
 fn shape(s: &Session) -> Session {
     let mut s = s.clone();
     let blank = |strip: &mut Strip| {
@@ -139,7 +143,7 @@ fn shape(s: &Session) -> Session {
         }
         for insert in &mut strip.inserts {
             insert.bypass = false;
-            insert.effect = kind_only(&insert.effect);
+            insert.effect = EffectParams::Eq(EqParams::default());
         }
     };
     for t in &mut s.tracks {
@@ -158,41 +162,30 @@ fn shape(s: &Session) -> Session {
     s.master.mute = false;
     for insert in &mut s.master.inserts {
         insert.bypass = false;
-        insert.effect = kind_only(&insert.effect);
+        insert.effect = EffectParams::Eq(EqParams::default());
     }
     s.automation.clear();
     s.next_id = 0;
     s
 }
 
-/// A stand-in carrying only the effect's kind (encoded in a dummy EQ band), so two
-/// settings of the same kind compare equal and different kinds never do.
-fn kind_only(p: &EffectParams) -> EffectParams {
-    EffectParams::Eq(EqParams {
-        bands: vec![EqBand {
-            enabled: false,
-            kind: EqBandKind::Peak,
-            freq_hz: f32::from(kind_index(p)),
-            gain_db: 0.0,
-            q: 1.0,
-        }],
-    })
-}
-
-fn kind_index(p: &EffectParams) -> u8 {
-    match p {
-        EffectParams::Eq(_) => 0,
-        EffectParams::Compressor(_) => 1,
-        EffectParams::Gate(_) => 2,
-        EffectParams::Reverb(_) => 3,
-        EffectParams::Delay(_) => 4,
-    }
+/// The kind of every insert, in strip order: a changed kind needs a new effect (a graph
+/// swap), changed settings of the same kind do not.
+fn effect_kinds(s: &Session) -> Vec<std::mem::Discriminant<EffectParams>> {
+    s.tracks
+        .iter()
+        .map(|t| &t.strip.inserts)
+        .chain(s.buses.iter().map(|b| &b.strip.inserts))
+        .chain(std::iter::once(&s.master.inserts))
+        .flatten()
+        .map(|i| std::mem::discriminant(&i.effect))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stemdesk_dsp::params::{CompressorParams, Detection};
+    use stemdesk_dsp::params::{CompressorParams, Detection, EqBand, EqBandKind};
     use stemdesk_session::{Insert, Track, TrackId};
 
     fn session() -> Session {
