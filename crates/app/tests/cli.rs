@@ -283,3 +283,124 @@ fn fifos_sockets_and_folders_as_stems_are_refused_at_once() {
         "{err}"
     );
 }
+
+/// A session `song.ron` over one mono stem `stem.wav` of `seconds`.
+fn one_stem_session(d: &Path, seconds: f32) {
+    write_sine(&d.join("stem.wav"), 48_000, 1, seconds, 0.5);
+    let o = stemdesk(&["new", "song.ron", "stem.wav", "--force"], d);
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
+#[test]
+fn force_never_overwrites_the_session_its_stems_or_a_non_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    one_stem_session(d, 0.5);
+    let stem_before = std::fs::read(d.join("stem.wav")).expect("read");
+    let session_before = std::fs::read(d.join("song.ron")).expect("read");
+    std::os::unix::fs::symlink(d.join("stem.wav"), d.join("link.wav")).expect("symlink");
+    std::fs::create_dir(d.join("folder.wav")).expect("mkdir");
+    let made = Command::new("mkfifo")
+        .arg(d.join("fifo.wav"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    for (output, says) in [
+        ("stem.wav", "media file of the session"),
+        ("./link.wav", "media file of the session"),
+        ("song.ron", "session file itself"),
+        ("folder.wav", "a folder"),
+        ("fifo.wav", "a FIFO"),
+    ] {
+        let limit = std::time::Duration::from_secs(20);
+        let o = stemdesk_within(&["bounce", "song.ron", "-o", output, "--force"], d, limit);
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{output}: {err}");
+        assert!(err.contains(says), "{output}: {err}");
+    }
+    assert_eq!(
+        std::fs::read(d.join("stem.wav")).expect("read"),
+        stem_before
+    );
+    assert_eq!(
+        std::fs::read(d.join("song.ron")).expect("read"),
+        session_before
+    );
+    assert!(d.join("folder.wav").is_dir());
+}
+
+#[test]
+fn two_bounces_to_one_name_one_wins_the_other_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    one_stem_session(d, 30.0);
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_stemdesk"))
+            .args(["bounce", "song.ron", "-o", "mix.wav", "--no-measure"])
+            .current_dir(d)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let (a, b) = (spawn(), spawn());
+    let outs = [
+        a.wait_with_output().expect("a"),
+        b.wait_with_output().expect("b"),
+    ];
+    let won = outs.iter().filter(|o| o.status.success()).count();
+    let said: Vec<String> = outs.iter().map(|o| text(o).1).collect();
+    assert_eq!(won, 1, "exactly one bounce may write mix.wav: {said:?}");
+    let loser = &said[usize::from(outs[0].status.success())];
+    assert!(
+        loser.contains("appeared while the bounce ran") || loser.contains("already exists"),
+        "{loser}"
+    );
+    assert!(hound::WavReader::open(d.join("mix.wav")).is_ok());
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn sigterm_during_a_bounce_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    one_stem_session(d, 1.0);
+    // An hour of mix: long enough to be stopped half way.
+    let child = Command::new(env!("CARGO_BIN_EXE_stemdesk"))
+        .args([
+            "bounce", "song.ron", "-o", "mix.wav", "--end", "3600", "--bits", "32f",
+        ])
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let partial = || {
+        std::fs::read_dir(d)
+            .expect("read dir")
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+    };
+    let started = std::time::Instant::now();
+    while !partial() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no temp file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+    assert!(!partial(), "the temporary file was left behind");
+    assert!(!d.join("mix.wav").exists());
+}

@@ -21,7 +21,9 @@
 
 use std::fs::File;
 use std::io::BufWriter;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tempfile::TempPath;
 
@@ -115,9 +117,11 @@ impl WavWriter {
         let name = path
             .file_name()
             .map_or_else(|| "bounce".to_owned(), |n| n.to_string_lossy().into_owned());
+        // 0666 less the umask, like any file the user creates (not tempfile's 0600).
         let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".partial")
+            .prefix(&temp_prefix(&name))
+            .suffix(TEMP_SUFFIX)
+            .permissions(std::fs::Permissions::from_mode(0o666))
             .tempfile_in(&dir)
             .map_err(|e| write_err(path, e))?;
         let (file, temp_path) = temp.into_parts();
@@ -185,9 +189,27 @@ impl WavWriter {
         self.clipped
     }
 
+    /// The hidden file being written, until [`WavWriter::finalize`] moves it (so a signal
+    /// handler can remove it when the process is told to stop).
+    pub fn temp_path(&self) -> Option<&Path> {
+        self.temp_path.as_deref()
+    }
+
     /// Finish the header, flush to disk and move the file to its destination, replacing
     /// any previous file there only now that the new one is complete.
-    pub fn finalize(mut self) -> Result<()> {
+    pub fn finalize(self) -> Result<()> {
+        self.finish(true)
+    }
+
+    /// Like [`WavWriter::finalize`], but never replaces a file: when one appeared at the
+    /// destination while the bounce ran (another program, a second bounce to the same
+    /// name), the bounce fails with [`std::io::ErrorKind::AlreadyExists`] and that file
+    /// stays as it is. The check and the rename are one atomic step.
+    pub fn finalize_no_replace(self) -> Result<()> {
+        self.finish(false)
+    }
+
+    fn finish(mut self, replace: bool) -> Result<()> {
         let dest = self.dest.clone();
         let writer = self.writer.take().ok_or_else(|| {
             write_err(&dest, std::io::Error::other("the writer is already closed"))
@@ -200,11 +222,66 @@ impl WavWriter {
         File::open(&temp_path)
             .and_then(|f| f.sync_all())
             .map_err(|e| write_err(&dest, e))?;
-        temp_path
-            .persist(&dest)
-            .map_err(|e| write_err(&dest, e.error))?;
+        let persisted = if replace {
+            temp_path.persist(&dest)
+        } else {
+            temp_path.persist_noclobber(&dest)
+        };
+        persisted.map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                write_err(
+                    &dest,
+                    std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "a file of that name appeared while the bounce ran; it was not replaced",
+                    ),
+                )
+            } else {
+                write_err(&dest, e.error)
+            }
+        })?;
         Ok(())
     }
+}
+
+const TEMP_SUFFIX: &str = ".partial";
+
+/// Temporary files for `name` are `.NAME.XXXXXX.partial`, hidden beside the destination.
+fn temp_prefix(name: &str) -> String {
+    format!(".{name}.")
+}
+
+/// Removes temporary files an interrupted bounce to `dest` left behind (killed before it
+/// could clean up): ours by name, and unchanged for `older_than` (a bounce still running
+/// writes its file continuously, so it is never touched). Returns how many were removed.
+pub fn remove_stale_temp_files(dest: &Path, older_than: Duration) -> usize {
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return 0;
+    };
+    let prefix = temp_prefix(&name);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let ours = file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX);
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= older_than);
+        if ours && stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Scale by `2^(bits-1)`, round to nearest, clamp to the integer range.

@@ -156,3 +156,67 @@ fn unwritable_destination_is_an_error_naming_the_path() {
         "{msg}"
     );
 }
+
+#[test]
+fn no_replace_finalize_leaves_a_file_that_appeared_meanwhile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    let mut w = WavWriter::create(&path, 48_000, 2, SampleFormat::Float32).expect("create");
+    w.write_interleaved(&[0.25, -0.25]).expect("write");
+    // Someone else writes the same name while we render.
+    std::fs::write(&path, b"theirs").expect("write theirs");
+    let err = w.finalize_no_replace().expect_err("must not replace");
+    assert!(err.to_string().contains("MIX.wav"), "{err}");
+    assert!(err.to_string().contains("not replaced"), "{err}");
+    assert_eq!(std::fs::read(&path).expect("read"), b"theirs");
+    assert_eq!(dir_entries(dir.path()), ["MIX.wav"], "no temp file left");
+}
+
+#[test]
+fn bounces_get_the_usual_file_mode_not_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    let mut w = WavWriter::create(&path, 48_000, 2, SampleFormat::Int16).expect("create");
+    w.write_interleaved(&[0.0, 0.0]).expect("write");
+    w.finalize_no_replace().expect("finalize");
+    let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+    // What a plain create gets under this process's umask.
+    let probe = dir.path().join("probe");
+    std::fs::write(&probe, b"").expect("probe");
+    let usual = std::fs::metadata(&probe)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, usual, "bounce {mode:o}, a plain file {usual:o}");
+    assert_ne!(
+        mode, 0o600,
+        "readable by others unless the umask says otherwise"
+    );
+}
+
+#[test]
+fn stale_temp_files_of_an_interrupted_bounce_are_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("MIX.wav");
+    std::fs::write(dir.path().join(".MIX.wav.abc123.partial"), b"left over").expect("write");
+    std::fs::write(dir.path().join(".OTHER.wav.abc123.partial"), b"not ours").expect("write");
+    std::fs::write(dir.path().join("MIX.wav.partial"), b"not hidden").expect("write");
+    let running = WavWriter::create(&path, 48_000, 2, SampleFormat::Int16).expect("create");
+    // A fresh file may belong to a bounce still running: kept.
+    assert_eq!(
+        stemdesk_media::remove_stale_temp_files(&path, std::time::Duration::from_secs(600)),
+        0
+    );
+    // With no age limit, every one of ours goes (the running writer's too: it is ours).
+    assert_eq!(
+        stemdesk_media::remove_stale_temp_files(&path, std::time::Duration::ZERO),
+        2
+    );
+    drop(running);
+    assert_eq!(
+        dir_entries(dir.path()),
+        [".OTHER.wav.abc123.partial", "MIX.wav.partial"]
+    );
+}

@@ -1,14 +1,15 @@
 //! `stemdesk bounce`: render a session to a stereo WAV file.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use ebur128::{EbuR128, Mode};
 use indicatif::{ProgressBar, ProgressStyle};
 use stemdesk_engine::{BounceRange, SourceMap, Threads, bounce, compile};
-use stemdesk_media::{SampleFormat, WavWriter};
+use stemdesk_media::{SampleFormat, WavWriter, not_a_regular_file, remove_stale_temp_files};
 use stemdesk_session::Session;
 
 use super::time::{format_seconds, parse_seconds};
@@ -62,14 +63,19 @@ pub struct BounceArgs {
     block: usize,
 }
 
+/// How old an abandoned temporary file of ours must be before a new bounce removes it.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(10 * 60);
+
 /// Runs the bounce and prints a one-line summary.
 pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
+    refuse_non_file_output(&args.output)?;
     if args.output.exists() && !args.force {
         bail!(
             "{} already exists; use --force to replace it",
             args.output.display()
         );
     }
+    remove_stale_temp_files(&args.output, STALE_TEMP_AGE);
     let super::LoadedWithMedia {
         loaded,
         sources,
@@ -108,6 +114,8 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             end_frames,
             measure: !args.no_measure,
             block_frames: args.block,
+            session_file: Some(&args.session),
+            replace: args.force,
         },
         |done, total| {
             bar.set_length(total);
@@ -149,6 +157,11 @@ pub struct MixRequest<'a> {
     pub measure: bool,
     /// Frames per render block.
     pub block_frames: usize,
+    /// The session's own file, which the output must never overwrite.
+    pub session_file: Option<&'a Path>,
+    /// Replace an existing output (otherwise a file that appears meanwhile is kept and the
+    /// bounce fails).
+    pub replace: bool,
 }
 
 /// Facts about a finished mix.
@@ -208,8 +221,10 @@ pub fn render_mix(
         content_end_frames: req.session.content_end_frames(),
         max_tail_frames: (MAX_TAIL_S * f64::from(rate)) as u64,
     };
+    refuse_inputs_as_output(req)?;
     let mut graph = compile(req.session, req.base_dir, req.sources, req.block_frames);
     let mut writer = WavWriter::create(req.output, rate, 2, req.format)?;
+    let _cleanup = RemoveOnInterrupt::new(writer.temp_path());
     let mut meter = req
         .measure
         .then(|| EbuR128::new(2, rate, Mode::I | Mode::TRUE_PEAK))
@@ -231,7 +246,11 @@ pub fn render_mix(
         &mut progress,
     )?;
     let clipped = writer.clipped_samples();
-    writer.finalize()?;
+    if req.replace {
+        writer.finalize()?;
+    } else {
+        writer.finalize_no_replace()?;
+    }
     let elapsed_s = started.elapsed().as_secs_f64();
     let duration_s = stats.frames as f64 / f64::from(rate);
     let (lufs, true_peak_db) = match meter.as_ref() {
@@ -252,6 +271,78 @@ pub fn render_mix(
         clipped,
         x_realtime: duration_s / elapsed_s.max(1e-9),
     })
+}
+
+/// Refuses an output that exists and is not a regular file (a device such as /dev/null,
+/// a FIFO, a folder): refused even with --force, as replacing it would destroy it.
+fn refuse_non_file_output(output: &Path) -> anyhow::Result<()> {
+    if let Ok(meta) = std::fs::metadata(output)
+        && let Some(kind) = not_a_regular_file(meta.file_type())
+    {
+        bail!(
+            "{} is {kind}, not a file; bounces are written only to regular files",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses an output that is the session file or one of its media files (the same file
+/// under any name: compared after resolving symlinks and `..`), or not a regular file.
+fn refuse_inputs_as_output(req: &MixRequest<'_>) -> anyhow::Result<()> {
+    refuse_non_file_output(req.output)?;
+    let Ok(output) = std::fs::canonicalize(req.output) else {
+        return Ok(()); // does not exist yet: cannot be an input
+    };
+    let same = |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c == output);
+    if req.session_file.is_some_and(same) {
+        bail!(
+            "{} is the session file itself; choose another name for the mix",
+            req.output.display()
+        );
+    }
+    for (track, clip) in req.session.clips() {
+        if same(&stemdesk_session::resolve_media(req.base_dir, &clip.source)) {
+            bail!(
+                "{} is a media file of the session (track \"{}\"); choose another name for the mix",
+                req.output.display(),
+                track.name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The temporary file of the bounce in progress, removed by the signal handler.
+static IN_PROGRESS: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// While alive, Ctrl-C, SIGTERM or SIGHUP remove the bounce's temporary file and end the
+/// process (exit code 130) instead of leaving a hidden `.partial` file behind.
+struct RemoveOnInterrupt;
+
+impl RemoveOnInterrupt {
+    fn new(temp: Option<&Path>) -> Self {
+        static HANDLER: std::sync::Once = std::sync::Once::new();
+        HANDLER.call_once(|| {
+            // Fails only if another handler is installed (the GUI has none): then the
+            // next run's stale-file cleanup is the fallback.
+            let _ = ctrlc::set_handler(|| {
+                let guard = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(path) = guard.as_ref() {
+                    let _ = std::fs::remove_file(path);
+                }
+                std::process::exit(130);
+            });
+        });
+        *IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = temp.map(Path::to_path_buf);
+        Self
+    }
+}
+
+impl Drop for RemoveOnInterrupt {
+    fn drop(&mut self) {
+        *IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 fn bits_name(bits: Bits) -> &'static str {

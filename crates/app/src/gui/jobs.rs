@@ -162,6 +162,7 @@ impl Jobs {
         base_dir: PathBuf,
         sources: SourceMap,
         output: PathBuf,
+        session_file: Option<PathBuf>,
     ) {
         let progress = Arc::new(AtomicU32::new(0));
         let p = Arc::clone(&progress);
@@ -177,6 +178,10 @@ impl Jobs {
                 end_frames: None,
                 measure: true,
                 block_frames: 1024,
+                session_file: session_file.as_deref(),
+                // The user confirmed the name (the desktop's dialog or the prompt asks
+                // before replacing a file).
+                replace: true,
             };
             let result = render_mix(&req, |done, total| {
                 let f = done as f64 / total.max(1) as f64;
