@@ -1084,3 +1084,33 @@ fn a_fifo_as_media_opens_offline_at_once_with_a_message_naming_it() {
         "{said:?}"
     );
 }
+
+#[test]
+fn saving_a_read_only_session_is_refused_and_save_as_is_offered() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut h, dialogs, session) = dirty_example(dir.path());
+    let before = std::fs::read(&session).expect("read");
+    std::fs::set_permissions(&session, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let copy = dir.path().join("copy.ron");
+    dialogs.answers().save.push_back(copy.clone());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    assert_eq!(
+        std::fs::read(&session).expect("read"),
+        before,
+        "not overwritten"
+    );
+    assert!(
+        h.state().messages().any(|m| m.contains("read-only")),
+        "{:?}",
+        h.state().messages().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        dialogs.answers().asked,
+        [stemdesk::gui::DialogKind::SaveSession],
+        "Save As was offered"
+    );
+    assert!(copy.is_file());
+    assert!(!h.state().is_dirty());
+}

@@ -183,6 +183,10 @@ fn migrate(mut session: Session) -> Session {
 }
 
 /// Writes `session` to `path` atomically (temp file, fsync, rename).
+///
+/// A symlinked session is written through the link (the link stays, its target gets the
+/// new text); an existing file keeps its permissions; a read-only file or something that
+/// is not a regular file is refused, never replaced.
 pub fn save(session: &Session, path: &Path) -> Result<(), SessionError> {
     let text = to_ron(session).map_err(|message| SessionError::Encode {
         path: path.to_owned(),
@@ -195,18 +199,43 @@ pub fn save(session: &Session, path: &Path) -> Result<(), SessionError> {
             source,
         }
     };
-    let dir = base_dir_of(path);
-    let file_name = path
+    let refuse = |why: &str, kind: std::io::ErrorKind| SessionError::Io {
+        path: path.to_owned(),
+        action: "will not overwrite it",
+        source: std::io::Error::new(kind, why.to_owned()),
+    };
+    let target = write_target(path);
+    let existing = fs::metadata(&target).ok();
+    if let Some(meta) = &existing {
+        if !meta.is_file() {
+            return Err(refuse(
+                "it is not a regular file",
+                std::io::ErrorKind::InvalidInput,
+            ));
+        }
+        if meta.permissions().readonly() {
+            return Err(refuse(
+                "the file is read-only; save under another name (Save As) or make it writable",
+                std::io::ErrorKind::PermissionDenied,
+            ));
+        }
+    }
+    let dir = base_dir_of(&target);
+    let file_name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "session.ron".to_owned());
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp).map_err(io("cannot create a temporary file"))?;
+        if let Some(meta) = &existing {
+            f.set_permissions(meta.permissions())
+                .map_err(io("cannot keep the file's permissions"))?;
+        }
         f.write_all(text.as_bytes()).map_err(io("cannot write"))?;
         f.sync_all().map_err(io("cannot flush to disk"))?;
         drop(f);
-        fs::rename(&tmp, path).map_err(io("cannot replace the session file"))?;
+        fs::rename(&tmp, &target).map_err(io("cannot replace the session file"))?;
         // Make the rename itself durable; not all platforms can open a folder, so best effort.
         if let Ok(d) = fs::File::open(&dir) {
             let _ = d.sync_all();
@@ -217,6 +246,23 @@ pub fn save(session: &Session, path: &Path) -> Result<(), SessionError> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Where a save to `path` really writes: through symlinks to the file they name (a
+/// dangling link's target is created), so the link itself survives.
+fn write_target(path: &Path) -> PathBuf {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return path.to_owned();
+    }
+    if let Ok(real) = fs::canonicalize(path) {
+        return real;
+    }
+    match fs::read_link(path) {
+        Ok(to) if to.is_absolute() => to,
+        Ok(to) => base_dir_of(path).join(to),
+        Err(_) => path.to_owned(),
+    }
 }
 
 /// The session as pretty, diff-friendly RON.

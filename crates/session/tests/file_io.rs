@@ -267,3 +267,49 @@ proptest! {
         prop_assert_eq!(back, s);
     }
 }
+
+#[test]
+fn saving_through_a_symlink_updates_its_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real_dir = dir.path().join("projects");
+    std::fs::create_dir(&real_dir).expect("mkdir");
+    let real = real_dir.join("song.ron");
+    let link = dir.path().join("song.ron");
+    let mut s = common::sample_session();
+    save(&s, &real).expect("save");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    s.master.gain_db = -7.0;
+    save(&s, &link).expect("save through the link");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(load(&real).expect("load").session.master.gain_db, -7.0);
+    let leftovers = std::fs::read_dir(&real_dir).expect("read dir").count();
+    assert_eq!(leftovers, 1, "no temporary file beside the target");
+}
+
+#[test]
+fn a_read_only_session_is_not_overwritten_and_permissions_are_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("song.ron");
+    let mut s = common::sample_session();
+    save(&s, &path).expect("save");
+    let before = std::fs::read(&path).expect("read");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    s.master.gain_db = -9.0;
+    let err = save(&s, &path).expect_err("read-only");
+    assert!(err.to_string().contains("read-only"), "{err}");
+    assert!(err.to_string().contains("song.ron"), "{err}");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o444);
+    // A writable file with unusual permissions keeps them.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    save(&s, &path).expect("save");
+    assert_eq!(mode(&path), 0o640);
+    assert_eq!(load(&path).expect("load").session.master.gain_db, -9.0);
+}

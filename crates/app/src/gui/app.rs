@@ -402,6 +402,7 @@ impl StemdeskApp {
                 self.doc.base_dir.clone(),
                 self.doc.sources.clone(),
                 first,
+                self.doc.path.clone(),
             ),
             FileQuestion::RelinkFolder => self.relink_from(&first),
         }
@@ -507,7 +508,17 @@ impl StemdeskApp {
                 self.remember_recent(path);
                 self.info(format!("Saved {}", file_name(path)));
             }
-            Err(e) => self.error(format!("{e:#}")),
+            Err(e) => {
+                self.error(format!("{e:#}"));
+                // A read-only session: ask for another name straight away.
+                let read_only = e.chain().any(|c| {
+                    c.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::PermissionDenied)
+                });
+                if read_only {
+                    self.save_as();
+                }
+            }
         }
     }
 
