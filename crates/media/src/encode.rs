@@ -40,8 +40,13 @@ pub enum SampleFormat {
     Float32,
 }
 
+/// The most audio data a WAV file can hold: its size fields are 32-bit (4 GiB), less
+/// room for the header.
+pub const MAX_WAV_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
+
 impl SampleFormat {
-    fn bits(self) -> u16 {
+    /// Bits per sample.
+    pub fn bits(self) -> u16 {
         match self {
             SampleFormat::Int16 => 16,
             SampleFormat::Int24 => 24,
@@ -62,6 +67,7 @@ pub struct WavWriter {
     channels: u16,
     format: SampleFormat,
     clipped: u64,
+    data_bytes: u64,
 }
 
 impl std::fmt::Debug for WavWriter {
@@ -143,6 +149,7 @@ impl WavWriter {
             channels,
             format,
             clipped: 0,
+            data_bytes: 0,
         })
     }
 
@@ -168,6 +175,18 @@ impl WavWriter {
                 std::io::Error::other("the writer is already closed"),
             ));
         };
+        // hound's size fields are 32-bit and would wrap silently: stop before that.
+        let bytes = samples.len() as u64 * u64::from(self.format.bits() / 8);
+        if self.data_bytes + bytes > MAX_WAV_DATA_BYTES {
+            return Err(write_err(
+                &self.dest,
+                std::io::Error::new(
+                    std::io::ErrorKind::FileTooLarge,
+                    "the mix is longer than a WAV file can hold (4 GiB)",
+                ),
+            ));
+        }
+        self.data_bytes += bytes;
         let dest = &self.dest;
         for &s in samples {
             let finite = if s.is_finite() { s } else { 0.0 };

@@ -19,5 +19,7 @@ pub use file::{
 };
 pub use history::History;
 pub use ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};
-pub use model::{Bus, Clip, Color, Fade, FadeShape, Insert, Master, Send, Session, Strip, Track};
+pub use model::{
+    Bus, Clip, Color, Fade, FadeShape, Insert, MAX_SESSION_S, Master, Send, Session, Strip, Track,
+};
 pub use validate::{ValidationError, validate};

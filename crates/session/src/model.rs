@@ -16,6 +16,8 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const SILENCE_DB: f32 = -144.0;
 /// The highest fader / send / clip gain a session may hold, in dB.
 pub const MAX_GAIN_DB: f32 = 24.0;
+/// The longest session, seconds (24 hours): positions and lengths beyond are invalid.
+pub const MAX_SESSION_S: u64 = 24 * 3600;
 
 /// An sRGB colour used to tell tracks apart in every view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use stemdesk_dsp::params::{EffectParams, EqBandKind, MAX_EQ_BANDS};
 
 use crate::automation::StripParam;
 use crate::ids::{BusId, Output, StripId};
-use crate::model::{Insert, MAX_GAIN_DB, SILENCE_DB, Session, Strip};
+use crate::model::{Insert, MAX_GAIN_DB, MAX_SESSION_S, SILENCE_DB, Session, Strip};
 
 /// One thing wrong with a session, phrased for the person who made it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -91,6 +91,20 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
             );
             if c.length_frames == 0 {
                 errors.push(ValidationError::Other(format!("{name} has zero length")));
+            }
+            // A session is at most a day long: beyond that a typo or a damaged file would
+            // make a bounce write until the disk is full.
+            let max_frames = u64::from(session.sample_rate_hz) * MAX_SESSION_S;
+            if c.end_frames() > max_frames || c.offset_frames > max_frames {
+                errors.push(ValidationError::Other(format!(
+                    "{name} reaches past {} hours (position {}, offset {}, length {} frames): \
+                     sessions are at most {} hours long",
+                    MAX_SESSION_S / 3600,
+                    c.position_frames,
+                    c.offset_frames,
+                    c.length_frames,
+                    MAX_SESSION_S / 3600
+                )));
             }
             if c.fade_in
                 .length_frames

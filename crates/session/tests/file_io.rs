@@ -232,7 +232,8 @@ proptest! {
     #[test]
     fn round_trip_preserves_any_valid_session(
         strips in prop::collection::vec(arb_strip_values(), 0..6),
-        clip_pos in prop::collection::vec((0u64..1u64 << 40, 1u64..1u64 << 30, -144.0f32..24.0), 0..6),
+        // Within a day at 44.1 kHz (2^31 + 2^30 frames is 20 hours).
+        clip_pos in prop::collection::vec((0u64..1u64 << 31, 1u64..1u64 << 30, -144.0f32..24.0), 0..6),
         master_db in -144.0f32..24.0,
         rate in prop::sample::select(vec![44_100u32, 48_000, 88_200, 96_000]),
     ) {
@@ -312,4 +313,14 @@ fn a_read_only_session_is_not_overwritten_and_permissions_are_kept() {
     save(&s, &path).expect("save");
     assert_eq!(mode(&path), 0o640);
     assert_eq!(load(&path).expect("load").session.master.gain_db, -9.0);
+}
+
+#[test]
+fn clips_past_a_day_are_invalid() {
+    let text = with_session(|s| {
+        let c = &mut s.tracks[0].clips[0];
+        c.position_frames = 25 * 3600 * u64::from(48_000u32);
+    });
+    let msg = invalid_message(&text);
+    assert!(msg.contains("24 hours"), "{msg}");
 }

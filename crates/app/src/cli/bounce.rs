@@ -59,8 +59,9 @@ pub struct BounceArgs {
     #[arg(long)]
     no_measure: bool,
     /// Frames rendered per block (the result does not depend on it).
-    #[arg(long, default_value_t = 1024, hide = true)]
-    block: usize,
+    #[arg(long, default_value_t = 1024, hide = true,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    block: u32,
 }
 
 /// How old an abandoned temporary file of ours must be before a new bounce removes it.
@@ -113,7 +114,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             start_frames,
             end_frames,
             measure: !args.no_measure,
-            block_frames: args.block,
+            block_frames: args.block as usize,
             session_file: Some(&args.session),
             replace: args.force,
         },
@@ -222,6 +223,7 @@ pub fn render_mix(
         max_tail_frames: (MAX_TAIL_S * f64::from(rate)) as u64,
     };
     refuse_inputs_as_output(req)?;
+    refuse_over_wav_limit(req, &range)?;
     let mut graph = compile(req.session, req.base_dir, req.sources, req.block_frames);
     let mut writer = WavWriter::create(req.output, rate, 2, req.format)?;
     let _cleanup = RemoveOnInterrupt::new(writer.temp_path());
@@ -309,6 +311,28 @@ fn refuse_inputs_as_output(req: &MixRequest<'_>) -> anyhow::Result<()> {
                 track.name
             );
         }
+    }
+    Ok(())
+}
+
+/// Refuses up front a mix too long for a WAV file (4 GiB), saying how long it may be,
+/// rather than failing after an hour of rendering.
+fn refuse_over_wav_limit(req: &MixRequest<'_>, range: &BounceRange) -> anyhow::Result<()> {
+    let rate = u64::from(req.session.sample_rate_hz.max(1));
+    let end = range
+        .end_frames
+        .unwrap_or(range.content_end_frames.max(range.start_frames) + range.max_tail_frames);
+    let frames = end.saturating_sub(range.start_frames);
+    let bytes_per_frame = 2 * u64::from(req.format.bits() / 8);
+    let max_frames = stemdesk_media::MAX_WAV_DATA_BYTES / bytes_per_frame;
+    if frames > max_frames {
+        bail!(
+            "the mix would be {} long, more than a WAV file can hold (4 GiB: at most {} at \
+             {} Hz in this format); bounce a shorter range (--start/--end) or with fewer bits",
+            format_seconds(frames as f64 / rate as f64),
+            format_seconds(max_frames as f64 / rate as f64),
+            rate
+        );
     }
     Ok(())
 }

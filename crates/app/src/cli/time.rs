@@ -17,13 +17,30 @@ pub fn parse_seconds(text: &str) -> Result<f64, String> {
         }
         total = total * 60.0 + value;
     }
+    let max_s = stemdesk_session::MAX_SESSION_S as f64;
+    if total > max_s {
+        return Err(format!(
+            "'{text}' is past {} hours, the longest a session can be",
+            stemdesk_session::MAX_SESSION_S / 3600
+        ));
+    }
     Ok(total)
 }
 
 /// `m:ss.s` for messages.
 pub fn format_seconds(seconds: f64) -> String {
     let minutes = (seconds / 60.0).floor();
-    format!("{}:{:04.1}", minutes as u64, seconds - minutes * 60.0)
+    let rest = seconds - minutes * 60.0;
+    if minutes >= 60.0 {
+        let hours = (minutes / 60.0).floor();
+        format!(
+            "{}:{:02}:{rest:04.1}",
+            hours as u64,
+            (minutes - hours * 60.0) as u64
+        )
+    } else {
+        format!("{}:{rest:04.1}", minutes as u64)
+    }
 }
 
 #[cfg(test)]
@@ -38,6 +55,12 @@ mod tests {
         assert!(parse_seconds("-3").is_err());
         assert!(parse_seconds("1.5:00").is_err());
         assert!(parse_seconds("abc").is_err());
+        assert!(parse_seconds("1e15").is_err());
+        assert_eq!(format_seconds(90.5), "1:30.5");
+        assert_eq!(
+            format_seconds(3.0 * 3600.0 + 6.0 * 60.0 + 24.25),
+            "3:06:24.2"
+        );
         assert_eq!(format_seconds(204.37), "3:24.4");
     }
 }
