@@ -3,4 +3,7 @@
 //! A library so that tests drive the real GUI (egui_kittest) and the real subcommands.
 
 pub mod cli;
+mod error_text;
 pub mod gui;
+
+pub use error_text::error_text;

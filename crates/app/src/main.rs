@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     match stemdesk::cli::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("stemdesk: error: {e:#}");
+            eprintln!("stemdesk: error: {}", stemdesk::error_text(&e));
             ExitCode::FAILURE
         }
     }

@@ -1114,3 +1114,48 @@ fn saving_a_read_only_session_is_refused_and_save_as_is_offered() {
     assert!(copy.is_file());
     assert!(!h.state().is_dirty());
 }
+
+#[test]
+fn load_warnings_stay_visible_are_said_once_and_listed_in_the_message_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = copy_example(dir.path());
+    let bass = dir.path().join("audio/bass.wav");
+    std::fs::remove_file(&bass).expect("remove the bass stem");
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    let said: Vec<String> = h.state().messages().map(str::to_owned).collect();
+    let about_bass = said.iter().filter(|m| m.contains("bass.wav")).count();
+    assert_eq!(about_bass, 1, "the missing file is said once: {said:?}");
+    assert!(said.iter().any(|m| m.starts_with("Opened")), "{said:?}");
+    // "Opened demo.ron" came last, yet the status bar shows the newest warning.
+    assert!(
+        h.query_by_label_contains("Relink Media… to find them")
+            .is_some()
+    );
+    let unread = h.get_by_label_contains("unread");
+    let count = unread.accesskit_node().label().unwrap_or_default();
+    assert!(
+        count.contains("2 unread") || count.contains("1 unread"),
+        "{count}"
+    );
+    unread.click();
+    h.run_steps(2);
+    assert_eq!(
+        h.query_all_by_label("Messages").count(),
+        2,
+        "the log window is open beside its button"
+    );
+    assert!(
+        h.query_by_label_contains("cannot open file").is_some(),
+        "listed there"
+    );
+    assert!(
+        h.query_by_label_contains("unread").is_none(),
+        "all read now"
+    );
+}

@@ -1,6 +1,7 @@
 //! Decoded media, shared between graphs without copying.
 
 use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -39,6 +40,9 @@ pub struct SourceProblem {
 
 /// Decodes every source a session uses (in parallel), resampled to the session rate.
 /// Problems are collected, not fatal: the session still plays with those clips silent.
+///
+/// A file reached through several paths (symlinks, `..`, hard links) is decoded once and
+/// shared: paths are grouped by the file they lead to (device and inode).
 pub fn load_sources(loaded: &LoadedSession) -> (SourceMap, Vec<SourceProblem>, Vec<String>) {
     let mut paths: Vec<PathBuf> = loaded
         .session
@@ -47,30 +51,50 @@ pub fn load_sources(loaded: &LoadedSession) -> (SourceMap, Vec<SourceProblem>, V
         .collect();
     paths.sort();
     paths.dedup();
-    let results = stemdesk_media::load_many(&paths, loaded.session.sample_rate_hz);
+    // Group the paths by file; a path whose file cannot be found is its own group (its
+    // decode then reports the problem).
+    let mut groups: Vec<Vec<PathBuf>> = Vec::new();
+    let mut group_of: HashMap<(u64, u64), usize> = HashMap::new();
+    for path in paths {
+        match std::fs::metadata(&path).map(|m| (m.dev(), m.ino())) {
+            Ok(id) => match group_of.get(&id) {
+                Some(&g) => groups[g].push(path),
+                None => {
+                    group_of.insert(id, groups.len());
+                    groups.push(vec![path]);
+                }
+            },
+            Err(_) => groups.push(vec![path]),
+        }
+    }
+    let firsts: Vec<PathBuf> = groups.iter().map(|g| g[0].clone()).collect();
+    let results = stemdesk_media::load_many(&firsts, loaded.session.sample_rate_hz);
     let mut map = SourceMap::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-    for (path, result) in paths.into_iter().zip(results) {
+    for (group, result) in groups.into_iter().zip(results) {
         match result {
             Ok(audio) => {
                 warnings.extend(
                     audio
                         .warnings
                         .iter()
-                        .map(|w| format!("{}: {w}", path.display())),
+                        .map(|w| format!("{}: {w}", group[0].display())),
                 );
-                map.insert(
-                    path,
-                    Arc::new(SourceAudio {
-                        channels: audio.channels,
-                    }),
-                );
+                let shared = Arc::new(SourceAudio {
+                    channels: audio.channels,
+                });
+                for path in group {
+                    map.insert(path, Arc::clone(&shared));
+                }
             }
-            Err(e) => problems.push(SourceProblem {
-                path,
-                message: e.to_string(),
-            }),
+            Err(e) => {
+                let message = e.to_string();
+                problems.extend(group.into_iter().map(|path| SourceProblem {
+                    path,
+                    message: message.clone(),
+                }));
+            }
         }
     }
     (map, problems, warnings)

@@ -84,6 +84,9 @@ pub struct LoadedSession {
     pub base_dir: PathBuf,
     /// Clips whose source file does not exist: they play as silence and are shown offline.
     pub offline: Vec<OfflineClip>,
+    /// Fields in the file this build does not know (a newer Stemdesk wrote them, or a
+    /// typo), as paths like `tracks.0.strip.gian_db`. The session opens without them.
+    pub unknown_fields: Vec<String>,
 }
 
 /// A clip whose media file is missing.
@@ -120,7 +123,7 @@ pub fn load(path: &Path) -> Result<LoadedSession, SessionError> {
         action: "cannot read the session",
         source,
     })?;
-    let session = parse(path, &text)?;
+    let (session, unknown_fields) = parse_reporting_unknown(path, &text)?;
     let base_dir = base_dir_of(path);
     let offline = session
         .clips()
@@ -135,11 +138,20 @@ pub fn load(path: &Path) -> Result<LoadedSession, SessionError> {
         session,
         base_dir,
         offline,
+        unknown_fields,
     })
 }
 
 /// Parses and validates session text; `path` is used in messages only.
 pub fn parse(path: &Path, text: &str) -> Result<Session, SessionError> {
+    parse_reporting_unknown(path, text).map(|(session, _)| session)
+}
+
+/// Like [`parse`], also naming the fields it ignored because this build does not know them.
+pub fn parse_reporting_unknown(
+    path: &Path,
+    text: &str,
+) -> Result<(Session, Vec<String>), SessionError> {
     /// Just the version, read first so that a newer file gets "please update Stemdesk"
     /// rather than a syntax error about a field this build does not know.
     #[derive(serde::Deserialize)]
@@ -157,16 +169,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Session, SessionError> {
             supported: FORMAT_VERSION,
         });
     }
-    let session: Session = options.from_str(text).map_err(|e| SessionError::Syntax {
+    let syntax = |e: ron::error::SpannedError| SessionError::Syntax {
         path: path.to_owned(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
-    })?;
+    };
+    let mut unknown = Vec::new();
+    let mut de = ron::Deserializer::from_str_with_options(text, &options).map_err(syntax)?;
+    let parsed: Result<Session, _> =
+        serde_ignored::deserialize(&mut de, |field| unknown.push(field.to_string()));
+    let session = parsed.map_err(|e| syntax(de.span_error(e)))?;
+    de.end().map_err(|e| syntax(de.span_error(e)))?;
     let session = migrate(session);
     let errors = validate(&session);
     if errors.is_empty() {
-        Ok(session)
+        Ok((session, unknown))
     } else {
         Err(SessionError::Invalid {
             path: path.to_owned(),

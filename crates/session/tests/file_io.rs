@@ -324,3 +324,26 @@ fn clips_past_a_day_are_invalid() {
     let msg = invalid_message(&text);
     assert!(msg.contains("24 hours"), "{msg}");
 }
+
+#[test]
+fn unknown_fields_are_named_and_the_session_still_opens() {
+    let text = with_session(|_| {});
+    let text = text.replacen(
+        "master: Master(",
+        "master: Master(\n        sidechain_magic: 3,",
+        1,
+    );
+    let text = text.replacen(
+        "format_version: 1,",
+        "format_version: 1,\n    tempo_bpm: 120.0,",
+        1,
+    );
+    let (session, unknown) =
+        parse_reporting_unknown(Path::new("song.ron"), &text).expect("still opens");
+    assert_eq!(session, load_text(&text).expect("parse"));
+    assert_eq!(
+        unknown,
+        ["tempo_bpm", "master.sidechain_magic"],
+        "{unknown:?}"
+    );
+}

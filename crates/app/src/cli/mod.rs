@@ -78,23 +78,65 @@ pub struct LoadedWithMedia {
 /// Loads `path` and decodes its media, warning about each problem.
 pub fn load_with_media(path: &std::path::Path) -> anyhow::Result<LoadedWithMedia> {
     let loaded = stemdesk_session::load(path)?;
-    for off in &loaded.offline {
-        eprintln!(
-            "warning: track \"{}\": media file not found: {} (its clips are silent)",
-            off.track_name,
-            off.path.display()
-        );
-    }
     let (sources, problems, warnings) = stemdesk_engine::load_sources(&loaded);
-    for w in warnings.iter().chain(problems.iter().map(|p| &p.message)) {
-        eprintln!("warning: {w}");
+    for line in media_messages(&loaded, &problems, warnings) {
+        eprintln!("warning: {line}");
     }
-    let unavailable = loaded.offline.len() + problems.len();
+    let unavailable = unavailable_media(&loaded, &problems).len();
     Ok(LoadedWithMedia {
         loaded,
         sources,
         unavailable,
     })
+}
+
+/// Every media file that is missing or unreadable, once (a missing file is both offline
+/// and a failed decode).
+pub fn unavailable_media(
+    loaded: &stemdesk_session::LoadedSession,
+    problems: &[stemdesk_engine::SourceProblem],
+) -> std::collections::BTreeSet<std::path::PathBuf> {
+    loaded
+        .offline
+        .iter()
+        .map(|o| o.path.clone())
+        .chain(problems.iter().map(|p| p.path.clone()))
+        .collect()
+}
+
+/// What to tell the user about a loaded session, each thing once: fields it did not
+/// know, then about its media: the decoder's own
+/// message for a file it could not read (it says why: missing, a FIFO, corrupt), "not
+/// found" with the track for offline clips it has no message for, then decoder warnings.
+pub fn media_messages(
+    loaded: &stemdesk_session::LoadedSession,
+    problems: &[stemdesk_engine::SourceProblem],
+    warnings: Vec<String>,
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    if !loaded.unknown_fields.is_empty() {
+        lines.push(format!(
+            "the session has fields this version of Stemdesk does not know, ignored (saving \
+             will leave them out): {}",
+            loaded.unknown_fields.join(", ")
+        ));
+    }
+    for p in problems {
+        if !lines.contains(&p.message) {
+            lines.push(p.message.clone());
+        }
+    }
+    for off in &loaded.offline {
+        if !problems.iter().any(|p| p.path == off.path) {
+            lines.push(format!(
+                "track \"{}\": media file not found: {} (its clips are silent)",
+                off.track_name,
+                off.path.display()
+            ));
+        }
+    }
+    lines.extend(warnings);
+    lines
 }
 
 /// Parses the command line and runs the chosen subcommand.

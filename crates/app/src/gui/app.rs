@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use stemdesk_session::{
     Bus, BusId, Clip, ClipId, Color, Edit, Fade, Session, Strip, Track, TrackId,
@@ -13,6 +13,7 @@ use super::autosave::{self, Autosave};
 use super::dialogs::{DialogAnswer, DialogRequest, Dialogs, Waker};
 use super::doc::Document;
 use super::jobs::{ImportPlace, JobDone, Jobs};
+use super::messages::MessageLog;
 use super::path_prompt::{PathPrompt, PromptResult};
 use super::settings::Settings;
 use super::view::{AfterSaveQuestion, FileQuestion, ViewState};
@@ -50,23 +51,13 @@ impl Default for AppConfig {
     }
 }
 
-/// A line in the status bar.
-pub struct Message {
-    /// The text.
-    pub text: String,
-    /// An error (shown in red) rather than information.
-    pub is_error: bool,
-    /// When it appeared.
-    pub at: Instant,
-}
-
 /// The mixing desk.
 pub struct StemdeskApp {
     pub(crate) doc: Document,
     pub(crate) audio: Audio,
     pub(crate) view: ViewState,
     pub(crate) jobs: Jobs,
-    pub(crate) messages: Vec<Message>,
+    pub(crate) messages: MessageLog,
     dialogs: Box<dyn Dialogs>,
     autosave: Autosave,
     config: AppConfig,
@@ -92,7 +83,7 @@ impl StemdeskApp {
             audio: Audio::off("Playback off: audio is disabled"),
             view: ViewState::default(),
             jobs: Jobs::default(),
-            messages: Vec::new(),
+            messages: MessageLog::default(),
             dialogs,
             autosave: Autosave::default(),
             recent: load_recent(&config.data_dir),
@@ -244,14 +235,7 @@ impl StemdeskApp {
     }
 
     fn push_message(&mut self, text: String, is_error: bool) {
-        self.messages.push(Message {
-            text,
-            is_error,
-            at: Instant::now(),
-        });
-        if self.messages.len() > 50 {
-            self.messages.remove(0);
-        }
+        self.messages.push(text, is_error);
     }
 
     // ----- edits -----
@@ -462,7 +446,11 @@ impl StemdeskApp {
                 self.after_document_change();
                 self.info(format!("Opened {}", file_name(path)));
             }
-            Err(e) => self.error(format!("Cannot open {}: {e:#}", path.display())),
+            Err(e) => self.error(format!(
+                "Cannot open {}: {}",
+                path.display(),
+                crate::error_text(&e)
+            )),
         }
     }
 
@@ -509,7 +497,7 @@ impl StemdeskApp {
                 self.info(format!("Saved {}", file_name(path)));
             }
             Err(e) => {
-                self.error(format!("{e:#}"));
+                self.error(crate::error_text(&e));
                 // A read-only session: ask for another name straight away.
                 let read_only = e.chain().any(|c| {
                     c.downcast_ref::<std::io::Error>()
@@ -727,6 +715,7 @@ impl StemdeskApp {
         }
         super::editors::show(self, &ctx);
         super::menu::shortcuts_window(self, &ctx);
+        super::messages::window(&mut self.messages, &mut self.view.show_messages, &ctx);
         self.dialogs_ui(&ctx);
         if let Some(e) = self.autosave.tick(
             self.doc.is_dirty(),

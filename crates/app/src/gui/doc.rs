@@ -52,16 +52,8 @@ impl Document {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         let loaded = stemdesk_session::load(path)?;
         let (sources, problems, warnings) = load_sources(&loaded);
-        let mut offline: BTreeSet<PathBuf> =
-            loaded.offline.iter().map(|o| o.path.clone()).collect();
-        offline.extend(problems.iter().map(|p| p.path.clone()));
-        let mut messages: Vec<String> = loaded
-            .offline
-            .iter()
-            .map(|o| format!("media file not found: {}", o.path.display()))
-            .collect();
-        messages.extend(problems.into_iter().map(|p| p.message));
-        messages.extend(warnings);
+        let offline = crate::cli::unavailable_media(&loaded, &problems);
+        let messages = crate::cli::media_messages(&loaded, &problems, warnings);
         let peaks = peaks_for(&sources);
         Ok(Self {
             history: History::new(loaded.session.clone()),

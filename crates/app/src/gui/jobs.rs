@@ -195,7 +195,7 @@ impl Jobs {
                             .map_or(String::new(), |w| format!(" ({w})"));
                         format!("Bounced {}: {}{warn}", output.display(), s.describe())
                     })
-                    .map_err(|e| format!("Bounce failed: {e:#}")),
+                    .map_err(|e| format!("Bounce failed: {}", crate::error_text(&e))),
             )
         });
     }

@@ -20,6 +20,7 @@ mod fader;
 mod jobs;
 mod keys;
 mod menu;
+mod messages;
 mod mixer;
 mod path_prompt;
 mod settings;

@@ -1,11 +1,6 @@
 //! The status bar: device, buffer size, DSP load, xruns, running jobs, and messages.
 
-use std::time::Duration;
-
 use super::app::StemdeskApp;
-
-/// Messages older than this fade from the bar (errors stay until replaced).
-const INFO_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// Draws the status bar.
 pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
@@ -58,16 +53,34 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                     )),
                 };
             }
-            if let Some(m) = app.messages.last()
-                && (m.is_error || m.at.elapsed() < INFO_TIMEOUT)
-            {
-                ui.separator();
-                if m.is_error {
-                    ui.colored_label(ui.visuals().error_fg_color, &m.text);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let unread = app.messages.unread_warnings();
+                let button = if unread > 0 {
+                    egui::Button::new(
+                        egui::RichText::new(format!("Warnings: {unread} unread"))
+                            .color(ui.visuals().warn_fg_color),
+                    )
                 } else {
-                    ui.label(&m.text);
+                    egui::Button::new("Messages")
+                };
+                if ui
+                    .add(button)
+                    .on_hover_text("Every warning and notice of this session")
+                    .clicked()
+                {
+                    app.view.show_messages = !app.view.show_messages;
                 }
-            }
+                if let Some(m) = app.messages.status_line() {
+                    ui.separator();
+                    let text = egui::RichText::new(&m.text);
+                    let label = if m.is_error {
+                        egui::Label::new(text.color(ui.visuals().warn_fg_color))
+                    } else {
+                        egui::Label::new(text)
+                    };
+                    ui.add(label.truncate());
+                }
+            });
         });
     });
 }

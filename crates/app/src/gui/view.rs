@@ -119,6 +119,8 @@ pub struct ViewState {
     pub follow_playhead: bool,
     /// The keyboard shortcuts window is open.
     pub show_shortcuts: bool,
+    /// The Messages window is open.
+    pub show_messages: bool,
     /// Width of the timeline as last drawn, px.
     pub timeline_width: f32,
 }
@@ -180,6 +182,7 @@ impl Default for ViewState {
             path_prompt: None,
             follow_playhead: true,
             show_shortcuts: false,
+            show_messages: false,
             timeline_width: 1000.0,
         }
     }
