@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use stemdesk_dsp::{Gain, PanLaw};
 use stemdesk_session::{BusId, Output, Session, StripId, resolve_media};
 
-use super::clip::ClipNode;
+use super::clip::{ClipIndex, ClipNode};
 use super::strip::{Dest, SendNode, StripNode, StripSpec};
 use super::{BusNode, Graph, TrackNode};
 use crate::live::MeterBank;
@@ -84,7 +84,7 @@ pub fn compile(
                 PanLaw::Balance
             };
             TrackNode {
-                clips,
+                clips: ClipIndex::new(clips),
                 strip: strip_node(StripId::Track(t.id), &t.strip, law),
                 left: vec![0.0; max_block],
                 right: vec![0.0; max_block],

@@ -12,7 +12,7 @@ use stemdesk_session::{InsertId, StripId};
 
 use crate::live::{MeterBank, ParamTarget};
 
-use clip::ClipNode;
+use clip::ClipIndex;
 use strip::{Dest, StripNode};
 
 pub use compile::compile;
@@ -29,7 +29,7 @@ pub enum Threads {
 
 /// A track: clips feeding a strip.
 pub(crate) struct TrackNode {
-    pub(crate) clips: Vec<ClipNode>,
+    pub(crate) clips: ClipIndex,
     pub(crate) strip: StripNode,
     pub(crate) left: Vec<f32>,
     pub(crate) right: Vec<f32>,
@@ -225,7 +225,7 @@ impl TrackNode {
         let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
         l.fill(0.0);
         r.fill(0.0);
-        for c in &self.clips {
+        for c in self.clips.overlapping(pos, pos + n as u64) {
             c.add_into(pos, l, r);
         }
         self.strip.process(l, r);
