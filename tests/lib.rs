@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod fuzz;
+
 use stemdesk_dsp::params::*;
 use stemdesk_engine::{BounceRange, Graph, SourceMap, Threads, bounce, compile, load_sources};
 use stemdesk_session::*;

@@ -305,6 +305,26 @@ fn force_never_overwrites_the_session_its_stems_or_a_non_file() {
         .status()
         .expect("mkfifo");
     assert!(made.success());
+    // A device node like /dev/null, made here (root only) so that a broken check could
+    // only ever replace this copy.
+    let device = Command::new("mknod")
+        .arg(d.join("null.wav"))
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if device {
+        let o = stemdesk_within(
+            &["bounce", "song.ron", "-o", "null.wav", "--force"],
+            d,
+            std::time::Duration::from_secs(20),
+        );
+        let (_, err) = text(&o);
+        assert!(!o.status.success() && err.contains("a device"), "{err}");
+        let kind = std::fs::metadata(d.join("null.wav"))
+            .expect("meta")
+            .file_type();
+        assert!(std::os::unix::fs::FileTypeExt::is_char_device(&kind));
+    }
     for (output, says) in [
         ("stem.wav", "media file of the session"),
         ("./link.wav", "media file of the session"),

@@ -76,7 +76,6 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             args.output.display()
         );
     }
-    remove_stale_temp_files(&args.output, STALE_TEMP_AGE);
     let super::LoadedWithMedia {
         loaded,
         sources,
@@ -224,6 +223,7 @@ pub fn render_mix(
     };
     refuse_inputs_as_output(req)?;
     refuse_over_wav_limit(req, &range)?;
+    remove_stale_temp_files(req.output, STALE_TEMP_AGE);
     let mut graph = compile(req.session, req.base_dir, req.sources, req.block_frames);
     let mut writer = WavWriter::create(req.output, rate, 2, req.format)?;
     let _cleanup = RemoveOnInterrupt::new(writer.temp_path());
