@@ -50,7 +50,8 @@ fn a_file_behind_many_paths_is_decoded_once() {
     let loaded = load(&path).expect("load");
     let (sources, problems, _) = stemdesk_engine::load_sources(&loaded);
     assert!(problems.is_empty(), "{problems:?}");
-    assert_eq!(sources.len(), names.len(), "every path resolves");
+    // "stems/../stems/take.wav" resolves to the same key as "stems/take.wav".
+    assert_eq!(sources.len(), names.len() - 1, "every path resolves");
     let first = sources.values().next().expect("a source");
     assert!(
         sources.values().all(|s| Arc::ptr_eq(s, first)),

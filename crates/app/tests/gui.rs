@@ -220,7 +220,9 @@ fn import_play_fader_undo_bus_send_eq_save_and_reopen() {
 #[test]
 fn missing_media_opens_offline_and_relinks_from_a_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
+    // The session in its own folder; the file moves to a folder beside it (so the
+    // relinked path starts with "..").
+    let d = &dir.path().join("project");
     let stems = d.join("stems");
     std::fs::create_dir_all(&stems).expect("mkdir");
     let tone = stems.join("bass.wav");
@@ -232,7 +234,7 @@ fn missing_media_opens_offline_and_relinks_from_a_folder() {
         .output()
         .expect("run");
     assert!(o.status.success());
-    let moved = d.join("elsewhere");
+    let moved = dir.path().join("elsewhere");
     std::fs::create_dir_all(&moved).expect("mkdir");
     std::fs::rename(&tone, moved.join("bass.wav")).expect("move");
 
@@ -259,7 +261,7 @@ fn missing_media_opens_offline_and_relinks_from_a_folder() {
     assert!(h.state().offline_media().is_empty(), "relinked");
     assert!(h.query_by_label_contains("(offline)").is_none());
     let source = &h.state().session().tracks[0].clips[0].source;
-    assert_eq!(source, &PathBuf::from("elsewhere/bass.wav"));
+    assert_eq!(source, &PathBuf::from("../elsewhere/bass.wav"));
 }
 
 /// The bundled example, audio off (so nothing moves), at a fixed size.

@@ -300,12 +300,36 @@ fn base_dir_of(path: &Path) -> PathBuf {
 }
 
 /// The real location of a clip's media: relative paths are relative to the session folder.
+///
+/// The result is normalised (`a/./b/../c` is `a/c`), so one file has one key however the
+/// session spells it: "../take.wav" stored by a relink and the path the import decoded
+/// must name the same entry in the decoded-media maps.
 pub fn resolve_media(base_dir: &Path, source: &Path) -> PathBuf {
     if source.is_absolute() {
-        source.to_owned()
+        normalize_path(source)
     } else {
-        base_dir.join(source)
+        normalize_path(&base_dir.join(source))
     }
+}
+
+/// `path` without `.` and with each `..` applied to the part before it (lexically: the
+/// file system is not asked).
+pub fn normalize_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let popped =
+                    matches!(out.components().next_back(), Some(Component::Normal(_))) && out.pop();
+                if !popped && !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// `target` expressed relative to `base_dir` when both are absolute and share a root;
@@ -333,6 +357,27 @@ pub fn relative_to(base_dir: &Path, target: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolved_paths_are_normalised() {
+        let base = Path::new("/music/song");
+        assert_eq!(
+            resolve_media(base, Path::new("../other/./take.wav")),
+            Path::new("/music/other/take.wav")
+        );
+        assert_eq!(
+            resolve_media(base, Path::new("/a/../../b.wav")),
+            Path::new("/b.wav")
+        );
+        assert_eq!(
+            resolve_media(Path::new("."), Path::new("../x.wav")),
+            Path::new("../x.wav")
+        );
+        assert_eq!(
+            resolve_media(Path::new("rel"), Path::new("x.wav")),
+            Path::new("rel/x.wav")
+        );
+    }
 
     #[test]
     fn relative_paths() {

@@ -15,8 +15,8 @@ pub mod validate;
 pub use automation::{AutomationLane, Breakpoint, CurveShape, ParamId, StripParam};
 pub use edit::{Edit, EditError};
 pub use file::{
-    LoadedSession, OfflineClip, SessionError, load, parse, parse_reporting_unknown, relative_to,
-    resolve_media, save,
+    LoadedSession, OfflineClip, SessionError, load, normalize_path, parse, parse_reporting_unknown,
+    relative_to, resolve_media, save,
 };
 pub use history::History;
 pub use ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};

@@ -154,6 +154,8 @@ impl Document {
         audio: Arc<SourceAudio>,
         peaks: Arc<PeakCache>,
     ) {
+        // Keys are normalised paths, as `resolve` gives them.
+        let resolved = stemdesk_session::normalize_path(&resolved);
         self.offline.remove(&resolved);
         self.sources.insert(resolved.clone(), audio);
         self.peaks.insert(resolved, peaks);

@@ -14,6 +14,11 @@ pub fn handle(app: &mut StemdeskApp, ctx: &egui::Context) {
     if ctx.egui_wants_keyboard_input() {
         return;
     }
+    // Escape closes the desk's info windows.
+    if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+        app.view.show_messages = false;
+        app.view.show_shortcuts = false;
+    }
     for (command, shortcut) in Command::by_specificity() {
         if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
             run(app, command, ctx);

@@ -127,6 +127,7 @@ pub fn shortcuts_window(app: &mut StemdeskApp, ctx: &egui::Context) {
     let mut open = app.view.show_shortcuts;
     egui::Window::new("Keyboard Shortcuts")
         .open(&mut open)
+        .default_pos([240.0, 90.0])
         .collapsible(false)
         .resizable(true)
         .default_width(420.0)

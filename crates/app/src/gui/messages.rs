@@ -106,8 +106,11 @@ pub fn window(log: &mut MessageLog, open: &mut bool, ctx: &egui::Context) {
     }
     log.mark_all_read();
     let mut clear = false;
+    // Above the status bar, on the right: clear of the menus and the transport.
+    let screen = ctx.content_rect();
     egui::Window::new("Messages")
         .open(open)
+        .default_pos([screen.right() - 660.0, screen.bottom() - 400.0])
         .default_width(620.0)
         .default_height(320.0)
         .show(ctx, |ui| {
