@@ -1,4 +1,5 @@
-//! Streaming WAV writer for bounces.
+//! Streaming WAV writer for bounces: RIFF/WAVE up to 4 GiB, RF64 beyond (see
+//! `wav_header`).
 //!
 //! A bounce can take minutes and can fail (disk full, the user cancels, the app crashes).
 //! The writer therefore writes into a hidden temporary file in the destination's folder and
@@ -20,7 +21,7 @@
 //! will clip on any fixed-point playback.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,6 +29,7 @@ use std::time::Duration;
 use tempfile::TempPath;
 
 use crate::error::{MediaError, Result};
+use crate::wav_header::{self, Encoding, Layout, write_header};
 
 /// Sample encoding of a bounce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,10 +41,6 @@ pub enum SampleFormat {
     /// 32-bit IEEE float (keeps overs above 0 dBFS; bit-exact with the engine).
     Float32,
 }
-
-/// The most audio data a WAV file can hold: its size fields are 32-bit (4 GiB), less
-/// room for the header.
-pub const MAX_WAV_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
 
 impl SampleFormat {
     /// Bits per sample.
@@ -59,9 +57,16 @@ impl SampleFormat {
 ///
 /// [`finalize`]: WavWriter::finalize
 pub struct WavWriter {
-    // Field order matters: the hound writer (and its file handle) is dropped before the
-    // temporary path, whose drop then deletes the abandoned file.
-    writer: Option<hound::WavWriter<BufWriter<File>>>,
+    // Field order matters: the file handle is dropped before the temporary path, whose
+    // drop then deletes the abandoned file.
+    writer: Option<BufWriter<File>>,
+    layout: Layout,
+    /// Reused for converting samples to bytes.
+    bytes: Vec<u8>,
+    /// Files whose RIFF size would pass this become RF64 (4 GiB; lower in tests).
+    rf64_above: u64,
+    /// Whether the finished file is RF64.
+    rf64: bool,
     temp_path: Option<TempPath>,
     dest: PathBuf,
     channels: u16,
@@ -85,13 +90,6 @@ fn write_err(path: &Path, source: std::io::Error) -> MediaError {
     MediaError::Write {
         path: path.to_path_buf(),
         source,
-    }
-}
-
-fn hound_err(path: &Path, err: hound::Error) -> MediaError {
-    match err {
-        hound::Error::IoError(e) => write_err(path, e),
-        other => write_err(path, std::io::Error::other(other.to_string())),
     }
 }
 
@@ -131,19 +129,19 @@ impl WavWriter {
             .tempfile_in(&dir)
             .map_err(|e| write_err(path, e))?;
         let (file, temp_path) = temp.into_parts();
-        let spec = hound::WavSpec {
-            channels,
-            sample_rate: sample_rate_hz,
-            bits_per_sample: format.bits(),
-            sample_format: match format {
-                SampleFormat::Float32 => hound::SampleFormat::Float,
-                SampleFormat::Int16 | SampleFormat::Int24 => hound::SampleFormat::Int,
-            },
+        let encoding = match format {
+            SampleFormat::Float32 => Encoding::Float32,
+            SampleFormat::Int16 | SampleFormat::Int24 => Encoding::Int(format.bits()),
         };
-        let writer =
-            hound::WavWriter::new(BufWriter::new(file), spec).map_err(|e| hound_err(path, e))?;
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        let layout = write_header(&mut writer, sample_rate_hz, channels, encoding)
+            .map_err(|e| write_err(path, e))?;
         Ok(WavWriter {
             writer: Some(writer),
+            layout,
+            bytes: Vec::new(),
+            rf64_above: u64::from(u32::MAX),
+            rf64: false,
             temp_path: Some(temp_path),
             dest: path.to_path_buf(),
             channels,
@@ -175,37 +173,43 @@ impl WavWriter {
                 std::io::Error::other("the writer is already closed"),
             ));
         };
-        // hound's size fields are 32-bit and would wrap silently: stop before that.
-        let bytes = samples.len() as u64 * u64::from(self.format.bits() / 8);
-        if self.data_bytes + bytes > MAX_WAV_DATA_BYTES {
-            return Err(write_err(
-                &self.dest,
-                std::io::Error::new(
-                    std::io::ErrorKind::FileTooLarge,
-                    "the mix is longer than a WAV file can hold (4 GiB)",
-                ),
-            ));
-        }
-        self.data_bytes += bytes;
-        let dest = &self.dest;
+        self.bytes.clear();
         for &s in samples {
             let finite = if s.is_finite() { s } else { 0.0 };
             if !s.is_finite() || s.abs() > 1.0 {
                 self.clipped += 1;
             }
-            let result = match self.format {
-                SampleFormat::Float32 => writer.write_sample(finite),
-                SampleFormat::Int16 => writer.write_sample(to_int(finite, 16) as i16),
-                SampleFormat::Int24 => writer.write_sample(to_int(finite, 24)),
-            };
-            result.map_err(|e| hound_err(dest, e))?;
+            match self.format {
+                SampleFormat::Float32 => self.bytes.extend_from_slice(&finite.to_le_bytes()),
+                SampleFormat::Int16 => {
+                    self.bytes
+                        .extend_from_slice(&(to_int(finite, 16) as i16).to_le_bytes());
+                }
+                SampleFormat::Int24 => {
+                    self.bytes
+                        .extend_from_slice(&to_int(finite, 24).to_le_bytes()[..3]);
+                }
+            }
         }
+        writer
+            .write_all(&self.bytes)
+            .map_err(|e| write_err(&self.dest, e))?;
+        self.data_bytes += self.bytes.len() as u64;
         Ok(())
     }
 
     /// Samples written so far that were beyond ±1.0 or not finite.
     pub fn clipped_samples(&self) -> u64 {
         self.clipped
+    }
+
+    /// Writes RF64 as soon as the file passes `bytes` instead of 4 GiB, so tests can check
+    /// the RF64 layout without writing 4 GiB.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn rf64_above(mut self, bytes: u64) -> Self {
+        self.rf64_above = bytes;
+        self
     }
 
     /// The hidden file being written, until [`WavWriter::finalize`] moves it (so a signal
@@ -230,10 +234,13 @@ impl WavWriter {
 
     fn finish(mut self, replace: bool) -> Result<()> {
         let dest = self.dest.clone();
-        let writer = self.writer.take().ok_or_else(|| {
+        let mut writer = self.writer.take().ok_or_else(|| {
             write_err(&dest, std::io::Error::other("the writer is already closed"))
         })?;
-        writer.finalize().map_err(|e| hound_err(&dest, e))?;
+        self.rf64 = wav_header::finish(&mut writer, self.layout, self.data_bytes, self.rf64_above)
+            .map_err(|e| write_err(&dest, e))?;
+        writer.flush().map_err(|e| write_err(&dest, e))?;
+        drop(writer);
         let temp_path = self.temp_path.take().ok_or_else(|| {
             write_err(&dest, std::io::Error::other("the writer is already closed"))
         })?;

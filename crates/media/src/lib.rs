@@ -17,13 +17,14 @@ pub mod error;
 pub mod load;
 pub mod peaks;
 pub mod resample;
+mod wav_header;
 mod wav_repair;
 
 pub use decode::{
     DecodedAudio, MAX_DURATION_S, decode_file, decode_file_with_progress, not_a_regular_file,
 };
 pub use downmix::{Downmix, downmix};
-pub use encode::{MAX_WAV_DATA_BYTES, SampleFormat, WavWriter, remove_stale_temp_files};
+pub use encode::{SampleFormat, WavWriter, remove_stale_temp_files};
 pub use error::{MediaError, Result};
 pub use load::{load_for_session, load_for_session_with_progress, load_many};
 pub use peaks::PeakCache;

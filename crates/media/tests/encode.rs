@@ -220,3 +220,62 @@ fn stale_temp_files_of_an_interrupted_bounce_are_removed() {
         [".OTHER.wav.abc123.partial", "MIX.wav.partial"]
     );
 }
+
+#[test]
+fn past_the_riff_limit_the_file_becomes_rf64_and_reads_back_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("BIG.wav");
+    let frames = 10_001usize;
+    let samples: Vec<f32> = (0..frames * 2)
+        .map(|i| ((i as f32) * 0.001).sin() * 0.7)
+        .collect();
+    // The 4 GiB limit lowered to 1 kB: the same code path a 5 GiB mix takes.
+    let mut w = WavWriter::create(&path, 48_000, 2, SampleFormat::Float32)
+        .expect("create")
+        .rf64_above(1_000);
+    w.write_interleaved(&samples).expect("write");
+    w.finalize().expect("finalize");
+    let bytes = std::fs::read(&path).expect("read");
+    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+    let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+    assert_eq!(&bytes[0..4], b"RF64");
+    assert_eq!(u32_at(4), u32::MAX);
+    assert_eq!(
+        &bytes[12..16],
+        b"ds64",
+        "ds64 is the first chunk (EBU Tech 3306)"
+    );
+    assert_eq!(u64_at(20), bytes.len() as u64 - 8, "RIFF size");
+    assert_eq!(u64_at(28), (frames * 2 * 4) as u64, "data size");
+    assert_eq!(u64_at(36), frames as u64, "sample count");
+    let decoded = stemdesk_media::decode_file(&path).expect("symphonia reads RF64");
+    assert_eq!(decoded.channels.len(), 2);
+    assert_eq!(decoded.channels[0].len(), frames);
+    for (i, s) in samples.iter().enumerate() {
+        assert_eq!(decoded.channels[i % 2][i / 2], *s, "sample {i}");
+    }
+}
+
+#[test]
+fn below_the_limit_it_stays_riff_with_a_junk_chunk_every_reader_skips() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (format, bits) in [
+        (SampleFormat::Int16, 16),
+        (SampleFormat::Int24, 24),
+        (SampleFormat::Float32, 32),
+    ] {
+        let path = dir.path().join(format!("mix{bits}.wav"));
+        let mut w = WavWriter::create(&path, 44_100, 1, format).expect("create");
+        w.write_interleaved(&[0.5, -0.25, 0.125]).expect("write");
+        w.finalize().expect("finalize");
+        let bytes = std::fs::read(&path).expect("read");
+        assert_eq!(&bytes[0..4], b"RIFF");
+        assert_eq!(&bytes[12..16], b"JUNK");
+        assert_eq!(bytes.len() % 2, 0, "odd data is padded");
+        let r = hound::WavReader::open(&path).expect("hound reads it");
+        assert_eq!(r.spec().bits_per_sample, bits);
+        assert_eq!(r.duration(), 3);
+        let decoded = stemdesk_media::decode_file(&path).expect("symphonia reads it");
+        assert_eq!(decoded.channels[0].len(), 3);
+    }
+}

@@ -222,7 +222,6 @@ pub fn render_mix(
         max_tail_frames: (MAX_TAIL_S * f64::from(rate)) as u64,
     };
     refuse_inputs_as_output(req)?;
-    refuse_over_wav_limit(req, &range)?;
     remove_stale_temp_files(req.output, STALE_TEMP_AGE);
     let mut graph = compile(req.session, req.base_dir, req.sources, req.block_frames);
     let mut writer = WavWriter::create(req.output, rate, 2, req.format)?;
@@ -311,28 +310,6 @@ fn refuse_inputs_as_output(req: &MixRequest<'_>) -> anyhow::Result<()> {
                 track.name
             );
         }
-    }
-    Ok(())
-}
-
-/// Refuses up front a mix too long for a WAV file (4 GiB), saying how long it may be,
-/// rather than failing after an hour of rendering.
-fn refuse_over_wav_limit(req: &MixRequest<'_>, range: &BounceRange) -> anyhow::Result<()> {
-    let rate = u64::from(req.session.sample_rate_hz.max(1));
-    let end = range
-        .end_frames
-        .unwrap_or(range.content_end_frames.max(range.start_frames) + range.max_tail_frames);
-    let frames = end.saturating_sub(range.start_frames);
-    let bytes_per_frame = 2 * u64::from(req.format.bits() / 8);
-    let max_frames = stemdesk_media::MAX_WAV_DATA_BYTES / bytes_per_frame;
-    if frames > max_frames {
-        bail!(
-            "the mix would be {} long, more than a WAV file can hold (4 GiB: at most {} at \
-             {} Hz in this format); bounce a shorter range (--start/--end) or with fewer bits",
-            format_seconds(frames as f64 / rate as f64),
-            format_seconds(max_frames as f64 / rate as f64),
-            rate
-        );
     }
     Ok(())
 }
