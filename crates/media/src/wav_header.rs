@@ -6,8 +6,9 @@
 //! `JUNK` chunk becomes the `ds64` chunk with the 64-bit sizes, and the 32-bit size fields
 //! are set to 0xFFFFFFFF, as Tech 3306 specifies. Readers that know neither skip `JUNK`.
 //!
-//! The `fmt ` chunk is what hound writes and every reader accepts: `PCMWAVEFORMAT` for
-//! 16-bit stereo or mono, `WAVEFORMATEXTENSIBLE` for 24-bit integer and 32-bit float.
+//! The `fmt ` chunk is the form every reader accepts without a warning: `PCMWAVEFORMAT`
+//! for 16-bit mono or stereo, `WAVEFORMATEXTENSIBLE` for 24-bit integer (and more than two
+//! channels), `WAVEFORMATEX` with the IEEE-float tag for 32-bit float mono or stereo.
 
 use std::io::{Seek, SeekFrom, Write};
 
@@ -55,8 +56,13 @@ pub(crate) fn write_header(
 ) -> std::io::Result<Layout> {
     let bytes_per_sample = encoding.bytes_per_sample();
     let block_align = channels * bytes_per_sample;
-    let extensible = channels > 2 || !matches!(encoding, Encoding::Int(16));
-    let fmt_len: u32 = if extensible { 40 } else { 16 };
+    let float = encoding == Encoding::Float32;
+    let extensible = channels > 2 || encoding == Encoding::Int(24);
+    let (tag, fmt_len): (u16, u32) = match (extensible, float) {
+        (true, _) => (0xfffe, 40),
+        (false, true) => (3, 18),
+        (false, false) => (1, 16),
+    };
     let mut h = Vec::with_capacity(80);
     h.extend_from_slice(b"RIFF");
     h.extend_from_slice(&0u32.to_le_bytes());
@@ -66,12 +72,15 @@ pub(crate) fn write_header(
     h.extend_from_slice(&[0u8; JUNK_LEN as usize]);
     h.extend_from_slice(b"fmt ");
     h.extend_from_slice(&fmt_len.to_le_bytes());
-    h.extend_from_slice(&(if extensible { 0xfffe_u16 } else { 1 }).to_le_bytes());
+    h.extend_from_slice(&tag.to_le_bytes());
     h.extend_from_slice(&channels.to_le_bytes());
     h.extend_from_slice(&rate_hz.to_le_bytes());
     h.extend_from_slice(&(rate_hz * u32::from(block_align)).to_le_bytes());
     h.extend_from_slice(&block_align.to_le_bytes());
     h.extend_from_slice(&(bytes_per_sample * 8).to_le_bytes());
+    if fmt_len == 18 {
+        h.extend_from_slice(&0u16.to_le_bytes()); // cbSize: no extension
+    }
     if extensible {
         let valid_bits = match encoding {
             Encoding::Int(bits) => bits,
