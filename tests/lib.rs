@@ -9,6 +9,19 @@ use stemdesk_dsp::params::*;
 use stemdesk_engine::{BounceRange, Graph, SourceMap, Threads, bounce, compile, load_sources};
 use stemdesk_session::*;
 
+/// The bundled example project copied to `dir` (so tests may write beside it); returns
+/// the session file.
+pub fn copy_example(dir: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../projects-examples/demo");
+    std::fs::create_dir_all(dir.join("audio")).expect("mkdir");
+    for entry in std::fs::read_dir(src.join("audio")).expect("read audio") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.join("audio").join(entry.file_name())).expect("copy");
+    }
+    std::fs::copy(src.join("demo.ron"), dir.join("demo.ron")).expect("copy");
+    dir.join("demo.ron")
+}
+
 /// Reproducible noise with some transients (xorshift32), `frames` long, `channels` wide.
 pub fn test_signal(frames: usize, channels: usize, seed: u32) -> Vec<Vec<f32>> {
     let mut state = seed.max(1);

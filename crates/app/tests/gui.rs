@@ -440,21 +440,9 @@ fn clips_move_by_drag_also_to_another_track_and_trim_at_the_edge() {
     assert_eq!(shape, stemdesk_session::FadeShape::SCurve);
 }
 
-/// The example project copied to `dir` (so tests may write beside it).
-fn copy_example(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects-examples/demo");
-    std::fs::create_dir_all(dir.join("audio")).expect("mkdir");
-    for entry in std::fs::read_dir(src.join("audio")).expect("read audio") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), dir.join("audio").join(entry.file_name())).expect("copy");
-    }
-    std::fs::copy(src.join("demo.ron"), dir.join("demo.ron")).expect("copy");
-    dir.join("demo.ron")
-}
-
 /// The example copied to `dir` and opened, with one unsaved change (a bus added).
 fn dirty_example(dir: &Path) -> (Harness<'static, StemdeskApp>, ScriptedDialogs, PathBuf) {
-    let session = copy_example(dir);
+    let session = stemdesk_e2e::copy_example(dir);
     let dialogs = ScriptedDialogs::default();
     let app = StemdeskApp::new(
         config(dir, false),
@@ -472,7 +460,7 @@ fn dirty_example(dir: &Path) -> (Harness<'static, StemdeskApp>, ScriptedDialogs,
 #[test]
 fn after_a_crash_the_recovery_file_is_offered_and_restored() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
+    let session = stemdesk_e2e::copy_example(dir.path());
     let mut changed = stemdesk_session::load(&session).expect("load").session;
     changed.master.gain_db = -10.0;
     std::thread::sleep(Duration::from_millis(20));
@@ -706,7 +694,7 @@ fn without_a_dialog_backend_save_as_and_bounce_take_a_typed_path() {
 #[test]
 fn arrange_header_mute_and_solo_buttons_respond() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
+    let session = stemdesk_e2e::copy_example(dir.path());
     let app = StemdeskApp::new(
         config(dir.path(), false),
         Box::new(ScriptedDialogs::default()),
@@ -789,7 +777,7 @@ fn a_fader_drag_moves_by_the_taper_and_shift_is_ten_times_finer() {
 
 /// The example with its first three tracks given 0, 3 and 6 inserts.
 fn example_with_inserts(dir: &Path) -> PathBuf {
-    let session = copy_example(dir);
+    let session = stemdesk_e2e::copy_example(dir);
     let mut s = stemdesk_session::load(&session).expect("load").session;
     for (t, count) in [(0, 0), (1, 3), (2, 6)] {
         let inserts = (0..count)
@@ -909,10 +897,26 @@ fn zoom_keys_scroll_bar_and_follow_playhead_move_the_timeline() {
     assert_eq!(h.state().timeline_view_s().0, 0.0);
 }
 
+/// Space, frames until the playhead passes `seconds`, Space (the null device is not
+/// paced: the playhead runs ahead fast).
+fn play_past(h: &mut Harness<'_, StemdeskApp>, seconds: f64) {
+    h.key_press(egui::Key::Space);
+    let started = std::time::Instant::now();
+    while h.state().position_frames() < (seconds * 48_000.0) as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "playhead stuck"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.key_press(egui::Key::Space);
+}
+
 #[test]
 fn the_view_follows_the_playhead_while_playing_unless_turned_off() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
+    let session = stemdesk_e2e::copy_example(dir.path());
     let app = StemdeskApp::new(
         config(dir.path(), true),
         Box::new(ScriptedDialogs::default()),
@@ -926,18 +930,7 @@ fn the_view_follows_the_playhead_while_playing_unless_turned_off() {
         h.run_steps(1);
     }
     let (_, first_page_end) = h.state().timeline_view_s();
-    h.key_press(egui::Key::Space);
-    // The null device is not paced: the playhead runs ahead fast.
-    let started = std::time::Instant::now();
-    while h.state().position_frames() < (first_page_end * 48_000.0 * 2.0) as u64 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "playhead stuck"
-        );
-        h.run_steps(1);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.key_press(egui::Key::Space);
+    play_past(&mut h, first_page_end * 2.0);
     h.run_steps(3);
     let at_s = h.state().position_frames() as f64 / 48_000.0;
     let (a, b) = h.state().timeline_view_s();
@@ -946,17 +939,7 @@ fn the_view_follows_the_playhead_while_playing_unless_turned_off() {
     h.key_press(egui::Key::F);
     h.key_press(egui::Key::Home);
     h.run_steps(2);
-    h.key_press(egui::Key::Space);
-    let started = std::time::Instant::now();
-    while h.state().position_frames() < (first_page_end * 48_000.0 * 2.0) as u64 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "playhead stuck"
-        );
-        h.run_steps(1);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.key_press(egui::Key::Space);
+    play_past(&mut h, first_page_end * 2.0);
     h.run_steps(2);
     assert_eq!(h.state().timeline_view_s().0, 0.0, "not following");
 }
@@ -1057,7 +1040,7 @@ fn view_and_audio_settings_are_remembered() {
 #[test]
 fn a_fifo_as_media_opens_offline_at_once_with_a_message_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
+    let session = stemdesk_e2e::copy_example(dir.path());
     let fifo = dir.path().join("audio/fifo.wav");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
@@ -1120,7 +1103,7 @@ fn saving_a_read_only_session_is_refused_and_save_as_is_offered() {
 #[test]
 fn load_warnings_stay_visible_are_said_once_and_listed_in_the_message_log() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
+    let session = stemdesk_e2e::copy_example(dir.path());
     let bass = dir.path().join("audio/bass.wav");
     std::fs::remove_file(&bass).expect("remove the bass stem");
     let app = StemdeskApp::new(
@@ -1160,4 +1143,24 @@ fn load_warnings_stay_visible_are_said_once_and_listed_in_the_message_log() {
         h.query_by_label_contains("unread").is_none(),
         "all read now"
     );
+}
+
+#[test]
+fn escape_closes_the_typed_path_prompt_even_while_typing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut h, dialogs, _) = dirty_example(dir.path());
+    dialogs.answers().unavailable = true;
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Open session").is_some());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Open session").is_none(),
+        "closed by Escape"
+    );
+    // Another question can be asked now.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::I);
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Import audio").is_some());
 }

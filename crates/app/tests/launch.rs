@@ -53,18 +53,6 @@ fn has_display() -> bool {
     false
 }
 
-/// The example project copied to `dir`.
-fn copy_example(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects-examples/demo");
-    std::fs::create_dir_all(dir.join("audio")).expect("mkdir");
-    for entry in std::fs::read_dir(src.join("audio")).expect("read audio") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), dir.join("audio").join(entry.file_name())).expect("copy");
-    }
-    std::fs::copy(src.join("demo.ron"), dir.join("demo.ron")).expect("copy");
-    dir.join("demo.ron")
-}
-
 #[test]
 fn gui_opens_the_example_project_and_exits_cleanly() {
     if !has_display() {
@@ -230,7 +218,7 @@ fn every_file_dialog_of_the_real_binary_works_without_a_portal() {
     }
     let _turn = one_window_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = copy_example(dir.path());
+    let session = stemdesk_e2e::copy_example(dir.path());
     let mut desk = Desk::start(&session, dir.path());
 
     // Each entry that opens a dialog: the app stays up and asks for a typed path instead;

@@ -235,6 +235,8 @@ impl StemdeskApp {
     }
 
     fn push_message(&mut self, text: String, is_error: bool) {
+        // Also on stderr: a log for whoever started the desk from a terminal.
+        eprintln!("stemdesk: {text}");
         self.messages.push(text, is_error);
     }
 

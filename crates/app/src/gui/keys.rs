@@ -14,8 +14,8 @@ pub fn handle(app: &mut StemdeskApp, ctx: &egui::Context) {
     if ctx.egui_wants_keyboard_input() {
         return;
     }
-    // Escape closes the desk's info windows.
-    if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+    // Escape closes the desk's info windows (read, not consumed: a prompt may want it too).
+    if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         app.view.show_messages = false;
         app.view.show_shortcuts = false;
     }

@@ -95,6 +95,8 @@ impl PathPrompt {
     /// Draws the prompt as a modal window.
     pub fn show(&mut self, ctx: &egui::Context) -> PromptResult {
         let mut result = PromptResult::Open;
+        // Read Escape before the text field: a focused field takes the key for itself.
+        let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape));
         egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
             ui.set_width(560.0);
             ui.heading(self.kind.title());
@@ -139,7 +141,7 @@ impl PathPrompt {
                 if ok.clicked() || (enter && problem.is_none()) {
                     result = PromptResult::Chosen(self.paths());
                 }
-                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                if ui.button("Cancel").clicked() || escape {
                     result = PromptResult::Cancelled;
                 }
             });
