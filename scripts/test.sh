@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/gui-packages.sh
 . scripts/gui-packages.sh
 # shellcheck disable=SC2086
-scripts/deps.sh pulseaudio pulseaudio-utils libasound2-plugins xvfb xdotool dbus-daemon $GUI_PACKAGES
+scripts/deps.sh pulseaudio pulseaudio-utils libasound2-plugins xvfb xdotool dbus-daemon dbus-bin \
+  xdg-desktop-portal xdg-desktop-portal-gtk $GUI_PACKAGES
+# The launch tests open the desktop's real file chooser through the portal (GTK backend).
+export STEMDESK_REQUIRE_PORTAL=1
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # shellcheck source=scripts/xvfb.sh

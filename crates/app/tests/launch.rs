@@ -97,6 +97,18 @@ struct Desk {
 
 impl Drop for Desk {
     fn drop(&mut self) {
+        // Quit as a user would (Ctrl+Q: the session is saved or unchanged), so a private
+        // session bus ends with the app; kill only if it does not.
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.keys(&["ctrl", "q"]);
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if self.child.try_wait().ok().flatten().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -110,30 +122,53 @@ fn xdotool(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The desktop around the app.
+#[derive(Clone, Copy, PartialEq)]
+enum Session {
+    /// No session bus, hence no desktop portal: a bare X session.
+    BareX,
+    /// A private session bus on which the XDG desktop portal with its GTK backend is
+    /// started on demand, as on a GNOME desktop.
+    Portal,
+}
+
 impl Desk {
-    fn start(session: &Path, dir: &Path) -> Self {
+    fn start(session: &Path, dir: &Path, desktop: Session) -> Self {
         let log = dir.join("app.log");
-        let child = Command::new(user_binary())
+        let bin = user_binary();
+        let mut command = match desktop {
+            Session::BareX => {
+                let mut c = Command::new(&bin);
+                c.env_remove("DBUS_SESSION_BUS_ADDRESS");
+                c
+            }
+            Session::Portal => {
+                let mut c = Command::new("dbus-run-session");
+                c.args(["--", "sh", "-c"])
+                    .arg(
+                        "dbus-update-activation-environment DISPLAY XDG_CURRENT_DESKTOP \
+                         XDG_RUNTIME_DIR && exec \"$0\" \"$@\"",
+                    )
+                    .arg(&bin)
+                    .env("XDG_CURRENT_DESKTOP", "GNOME");
+                c
+            }
+        };
+        let child = command
             .arg("gui")
             .arg(session)
             .args(["--device", "null"])
-            // No session bus, hence no desktop portal: a bare X session.
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env("XDG_RUNTIME_DIR", dir)
             .env("XDG_DATA_HOME", dir.join("data"))
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("start stemdesk");
         let started = Instant::now();
         let window = loop {
-            let found = xdotool(&[
-                "search",
-                "--pid",
-                &child.id().to_string(),
-                "--name",
-                "Stemdesk",
-            ]);
+            // The app's own window (the chooser is named after its question).
+            let found = xdotool(&["search", "--name", "Stemdesk"]);
             if let Some(w) = found.lines().next() {
                 break w.to_owned();
             }
@@ -219,7 +254,7 @@ fn every_file_dialog_of_the_real_binary_works_without_a_portal() {
     let _turn = one_window_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let session = stemdesk_e2e::copy_example(dir.path());
-    let mut desk = Desk::start(&session, dir.path());
+    let mut desk = Desk::start(&session, dir.path(), Session::BareX);
 
     // Each entry that opens a dialog: the app stays up and asks for a typed path instead;
     // Escape closes the prompt.
@@ -271,3 +306,64 @@ fn every_file_dialog_of_the_real_binary_works_without_a_portal() {
 /// Window coordinates of the File menu and of its "Relink Media…" entry.
 const FILE_MENU: (u32, u32) = (18, 12);
 const RELINK_ENTRY: (u32, u32) = (60, 195);
+
+/// The real desktop file chooser: the XDG desktop portal with its GTK backend on a private
+/// session bus. Ctrl+O shows the chooser window ("Open session"), Escape closes it and the
+/// desk stays up; it did not fall back to the typed path. `scripts/test.sh` installs the
+/// portal and sets `STEMDESK_REQUIRE_PORTAL=1`; elsewhere the test says it is skipped.
+#[test]
+fn the_desktop_file_chooser_opens_through_the_portal() {
+    if !has_display() {
+        return;
+    }
+    let installed = Path::new("/usr/libexec/xdg-desktop-portal-gtk").exists()
+        && Command::new("dbus-run-session")
+            .arg("--version")
+            .output()
+            .is_ok();
+    if !installed {
+        assert!(
+            std::env::var_os("STEMDESK_REQUIRE_PORTAL").is_none(),
+            "STEMDESK_REQUIRE_PORTAL is set but xdg-desktop-portal-gtk is missing"
+        );
+        eprintln!("SKIPPED: no xdg-desktop-portal-gtk (scripts/test.sh installs it)");
+        return;
+    }
+    let _turn = one_window_at_a_time();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let session = stemdesk_e2e::copy_example(dir.path());
+    let mut desk = Desk::start(&session, dir.path(), Session::Portal);
+    let chooser = || xdotool(&["search", "--name", "^Open session$"]);
+    let mut shown = String::new();
+    for _ in 0..3 {
+        desk.keys(&["ctrl", "o"]);
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(15) {
+            shown = chooser();
+            if !shown.trim().is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        if !shown.trim().is_empty() {
+            break;
+        }
+    }
+    desk.assert_alive("Ctrl+O with a portal");
+    assert!(
+        !shown.trim().is_empty(),
+        "no chooser window appeared: {}",
+        desk.log()
+    );
+    assert!(
+        !desk.log().contains("no file dialog is available"),
+        "{}",
+        desk.log()
+    );
+    // Close the chooser: the desk is still there and answers the next question.
+    let window = shown.lines().next().unwrap_or_default().to_owned();
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["key", "--window", &window, "Escape"]);
+    std::thread::sleep(Duration::from_secs(2));
+    desk.assert_alive("closing the chooser");
+}

@@ -149,24 +149,27 @@ pub fn ask_blocking(request: &DialogRequest) -> DialogAnswer {
     }
 }
 
-/// Whether a desktop portal answers on the session bus (rfd's dialogs need one; without
-/// it they return "cancelled" at once, which would leave the user no way to save).
+/// Whether a desktop portal with a file chooser answers on the session bus. rfd's dialogs
+/// need one; without it (no bus, no portal, or a portal without a file-chooser backend)
+/// they return "cancelled" at once, which would leave the user no way to save.
 fn portal_available() -> Result<(), String> {
     let no_portal = |e: &dyn std::fmt::Display| {
-        format!("no file dialog is available (no XDG desktop portal on the session bus: {e})")
+        format!("no file dialog is available (no XDG desktop portal file chooser: {e})")
     };
     let conn = zbus::blocking::Connection::session().map_err(|e| no_portal(&e))?;
-    let dbus = zbus::blocking::fdo::DBusProxy::new(&conn).map_err(|e| no_portal(&e))?;
-    let name = zbus::names::BusName::try_from(PORTAL).map_err(|e| no_portal(&e))?;
-    if dbus.name_has_owner(name.clone()).unwrap_or(false) {
-        return Ok(());
-    }
-    let activatable = dbus.list_activatable_names().map_err(|e| no_portal(&e))?;
-    if activatable.iter().any(|n| n.as_str() == PORTAL) {
-        Ok(())
-    } else {
-        Err(no_portal(&"the portal service is not installed"))
-    }
+    // Reading the interface's version starts the portal if it is installed but not running,
+    // and fails unless a backend provides the file chooser.
+    let chooser = zbus::blocking::Proxy::new(
+        &conn,
+        PORTAL,
+        "/org/freedesktop/portal/desktop",
+        "org.freedesktop.portal.FileChooser",
+    )
+    .map_err(|e| no_portal(&e))?;
+    chooser
+        .get_property::<u32>("version")
+        .map(|_| ())
+        .map_err(|e| no_portal(&e))
 }
 
 /// Answers prepared in advance (tests). Clones share one queue, so a test keeps a clone
