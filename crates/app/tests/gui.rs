@@ -934,7 +934,12 @@ fn the_view_follows_the_playhead_while_playing_unless_turned_off() {
     h.run_steps(3);
     let at_s = h.state().position_frames() as f64 / 48_000.0;
     let (a, b) = h.state().timeline_view_s();
-    assert!(a <= at_s && at_s <= b, "playhead {at_s} s in view {a}..{b}");
+    // The unpaced null device runs on during the pause's fade, so the playhead may have
+    // gone up to a page past the last view drawn while playing.
+    assert!(
+        a > 0.0 && a <= at_s && at_s <= b + (b - a),
+        "playhead {at_s} s, view {a}..{b}"
+    );
     // F turns following off: playing on leaves the view where it is.
     h.key_press(egui::Key::F);
     h.key_press(egui::Key::Home);
