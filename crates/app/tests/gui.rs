@@ -440,6 +440,19 @@ fn clips_move_by_drag_also_to_another_track_and_trim_at_the_edge() {
     assert_eq!(shape, stemdesk_session::FadeShape::SCurve);
 }
 
+/// The example copied to `dir`, opened (audio on the null device when `audio`) and drawn.
+fn open_copy(dir: &Path, audio: bool) -> Harness<'static, StemdeskApp> {
+    let session = stemdesk_e2e::copy_example(dir);
+    let app = StemdeskApp::new(
+        config(dir, audio),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    h
+}
+
 /// The example copied to `dir` and opened, with one unsaved change (a bus added).
 fn dirty_example(dir: &Path) -> (Harness<'static, StemdeskApp>, ScriptedDialogs, PathBuf) {
     let session = stemdesk_e2e::copy_example(dir);
@@ -694,14 +707,7 @@ fn without_a_dialog_backend_save_as_and_bounce_take_a_typed_path() {
 #[test]
 fn arrange_header_mute_and_solo_buttons_respond() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = stemdesk_e2e::copy_example(dir.path());
-    let app = StemdeskApp::new(
-        config(dir.path(), false),
-        Box::new(ScriptedDialogs::default()),
-        Some(&session),
-    );
-    let mut h = harness(app);
-    h.run_steps(2);
+    let mut h = open_copy(dir.path(), false);
     // The topmost M and S buttons are the first track's header (the mixer is below).
     let click_topmost = |h: &mut Harness<'_, StemdeskApp>, label: &str| {
         h.get_all_by_label(label)
@@ -916,14 +922,7 @@ fn play_past(h: &mut Harness<'_, StemdeskApp>, seconds: f64) {
 #[test]
 fn the_view_follows_the_playhead_while_playing_unless_turned_off() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let session = stemdesk_e2e::copy_example(dir.path());
-    let app = StemdeskApp::new(
-        config(dir.path(), true),
-        Box::new(ScriptedDialogs::default()),
-        Some(&session),
-    );
-    let mut h = harness(app);
-    h.run_steps(2);
+    let mut h = open_copy(dir.path(), true);
     // Zoomed in so the song is several pages long.
     for _ in 0..4 {
         h.key_press(egui::Key::Equals);
