@@ -10,14 +10,13 @@ use crate::params::{CompressorParams, Detection};
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
 use crate::util::{
-    clamp_param, clamp_sample_rate, db_to_lin, fast_db_to_lin, fast_pow_to_db, one_pole_coef,
-    sanitize,
+    clamp_sample_rate, db_to_lin, fast_db_to_lin, fast_pow_to_db, one_pole_coef, sanitize,
 };
 
 /// Mean-square averaging time constant of the RMS detector.
 const RMS_WINDOW_MS: f32 = 10.0;
 /// Make-up gain ramp time.
-const MAKEUP_SMOOTH_MS: f32 = 20.0;
+pub(crate) const MAKEUP_SMOOTH_MS: f32 = 20.0;
 /// Gain reduction below this (dB) is treated as none, so the release tail ends exactly.
 const GR_FLOOR_DB: f32 = 1e-6;
 /// Mean-square values below this (-200 dB) are flushed to zero.
@@ -25,20 +24,9 @@ const MS_FLOOR: f32 = 1e-20;
 /// Samples per pass (a stack buffer: no allocation in `process`).
 const CHUNK: usize = 64;
 
-/// Clamped copy of the parameters, with the documented ranges.
-///
-/// Threshold -100..+20 dBFS, ratio 1..100, knee 0..48 dB, attack 0.01..2000 ms,
-/// release 1..10000 ms, make-up -40..+40 dB; NaN fields take neutral defaults.
+/// Clamped copy of the parameters: the ranges of [`CompressorParams::SPECS`].
 fn clamp_params(p: &CompressorParams) -> CompressorParams {
-    CompressorParams {
-        threshold_db: clamp_param(p.threshold_db, -100.0, 20.0, 0.0),
-        ratio: clamp_param(p.ratio, 1.0, 100.0, 1.0),
-        knee_db: clamp_param(p.knee_db, 0.0, 48.0, 0.0),
-        attack_ms: clamp_param(p.attack_ms, 0.01, 2000.0, 10.0),
-        release_ms: clamp_param(p.release_ms, 1.0, 10_000.0, 100.0),
-        makeup_db: clamp_param(p.makeup_db, -40.0, 40.0, 0.0),
-        detection: p.detection,
-    }
+    p.clamped()
 }
 
 /// The static gain reduction in dB (>= 0) for an input level `x_db`: the

@@ -3,34 +3,24 @@
 use crate::params::DelayParams;
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
-use crate::util::{clamp_param, clamp_sample_rate, flush, sanitize};
+use crate::util::{clamp_sample_rate, flush, sanitize};
 
 /// Longest delay time.
 pub const MAX_DELAY_MS: f32 = 4000.0;
 /// Delay-time glide: a time change sweeps the read head over this long (a short pitch
 /// bend, like a tape delay) instead of jumping (which would click).
-const TIME_SMOOTH_MS: f32 = 100.0;
+pub(crate) const TIME_SMOOTH_MS: f32 = 100.0;
 /// Mix and feedback ramp time.
-const SMOOTH_MS: f32 = 20.0;
+pub(crate) const SMOOTH_MS: f32 = 20.0;
 /// At or below this the feedback high-pass is off (bypassed).
 pub const LOW_CUT_OFF_HZ: f32 = 20.0;
 /// At or above this the feedback low-pass is off (bypassed).
 pub const HIGH_CUT_OFF_HZ: f32 = 20_000.0;
 
-/// Clamped copy of the parameters.
-///
-/// Time 0..4000 ms (at least one sample is used), feedback 0..0.98, low cut
-/// 20 Hz..0.45 fs, high cut 20 Hz..20 kHz (the filter itself is limited to 0.45 fs),
-/// mix 0..1; NaN fields take defaults.
-fn clamp_params(p: &DelayParams, fs: f32) -> DelayParams {
-    DelayParams {
-        time_ms: clamp_param(p.time_ms, 0.0, MAX_DELAY_MS, 250.0),
-        feedback: clamp_param(p.feedback, 0.0, 0.98, 0.0),
-        low_cut_hz: clamp_param(p.low_cut_hz, LOW_CUT_OFF_HZ, 0.45 * fs, LOW_CUT_OFF_HZ),
-        high_cut_hz: clamp_param(p.high_cut_hz, 20.0, HIGH_CUT_OFF_HZ, HIGH_CUT_OFF_HZ),
-        ping_pong: p.ping_pong,
-        mix: clamp_param(p.mix, 0.0, 1.0, 0.5),
-    }
+/// Clamped copy of the parameters: the ranges of [`DelayParams::SPECS`]. The feedback
+/// filters themselves stop at 0.45 fs (see `set_params`), whatever the rate.
+fn clamp_params(p: &DelayParams, _fs: f32) -> DelayParams {
+    p.clamped()
 }
 
 /// Delay in samples for `time_ms`, snapped to the integer when within 1e-3 samples so

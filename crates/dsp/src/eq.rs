@@ -10,7 +10,7 @@
 use crate::params::{EqBand, EqBandKind, EqParams, MAX_EQ_BANDS};
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
-use crate::util::{DENORMAL_FLOOR, clamp_param, clamp_sample_rate, sanitize_slice};
+use crate::util::{DENORMAL_FLOOR, clamp_sample_rate, sanitize_slice};
 
 /// Coefficients are recomputed every this many samples (on the internal clock) while a
 /// band's parameters are ramping.
@@ -18,7 +18,7 @@ const COEF_INTERVAL: u32 = 16;
 /// Filter states are flushed of near-denormal values every this many samples.
 const FLUSH_INTERVAL: u32 = 256;
 /// Parameter ramp time.
-const SMOOTH_MS: f32 = 20.0;
+pub(crate) const SMOOTH_MS: f32 = 20.0;
 /// Butterworth 4th-order section Q's (1 / (2 cos(pi/8)), 1 / (2 cos(3 pi/8))).
 const BUTTER4_Q: [f64; 2] = [0.541_196_100_146_197, 1.306_562_964_876_376_5];
 
@@ -26,10 +26,12 @@ const BUTTER4_Q: [f64; 2] = [0.541_196_100_146_197, 1.306_562_964_876_376_5];
 /// [`magnitude_db`] so both describe the same filter.
 fn clamp_band(band: &EqBand, sample_rate_hz: f32) -> (f32, f32, f32) {
     let fs = clamp_sample_rate(sample_rate_hz);
+    let b = band.clamped();
     (
-        clamp_param(band.freq_hz, 10.0, 0.49 * fs, 1000.0_f32.min(0.49 * fs)),
-        clamp_param(band.gain_db, -30.0, 30.0, 0.0),
-        clamp_param(band.q, 0.1, 30.0, std::f32::consts::FRAC_1_SQRT_2),
+        // The table's range, then below Nyquist (a rate-dependent limit, not a range).
+        b.freq_hz.min(0.49 * fs),
+        b.gain_db,
+        b.q,
     )
 }
 

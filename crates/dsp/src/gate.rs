@@ -2,21 +2,11 @@
 
 use crate::params::GateParams;
 use crate::processor::StereoProcessor;
-use crate::util::{clamp_param, clamp_sample_rate, db_to_lin, fast_db_to_lin, sanitize};
+use crate::util::{clamp_sample_rate, db_to_lin, fast_db_to_lin, sanitize};
 
-/// Clamped copy of the parameters.
-///
-/// Threshold -120..0 dBFS, range -120..0 dB, attack 0..1000 ms, hold 0..5000 ms,
-/// release 0..10000 ms, hysteresis 0..40 dB; NaN fields take neutral defaults.
+/// Clamped copy of the parameters: the ranges of [`GateParams::SPECS`].
 fn clamp_params(p: &GateParams) -> GateParams {
-    GateParams {
-        threshold_db: clamp_param(p.threshold_db, -120.0, 0.0, -60.0),
-        range_db: clamp_param(p.range_db, -120.0, 0.0, -60.0),
-        attack_ms: clamp_param(p.attack_ms, 0.0, 1000.0, 1.0),
-        hold_ms: clamp_param(p.hold_ms, 0.0, 5000.0, 10.0),
-        release_ms: clamp_param(p.release_ms, 0.0, 10_000.0, 100.0),
-        hysteresis_db: clamp_param(p.hysteresis_db, 0.0, 40.0, 0.0),
-    }
+    p.clamped()
 }
 
 /// A noise gate.

@@ -10,6 +10,7 @@ mod eq;
 mod gate;
 mod meter;
 mod pan;
+pub mod param_table;
 pub mod params;
 mod processor;
 mod reverb;
@@ -25,6 +26,7 @@ pub use meter::{METER_FLOOR_DB, Meter, RMS_TIME_MS};
 pub use pan::{
     Gain, MAX_GAIN_DB, PanLaw, Panner, SILENCE_DB, apply_width, balance_gains, constant_power_gains,
 };
+pub use param_table::{EffectKind, ParamSpec, Taper, Unit};
 pub use params::{
     CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
     GateParams, MAX_EQ_BANDS, ReverbParams,

@@ -16,7 +16,7 @@
 use crate::params::ReverbParams;
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
-use crate::util::{clamp_param, clamp_sample_rate, flush, sanitize};
+use crate::util::{clamp_sample_rate, flush, sanitize};
 
 const LINES: usize = 8;
 /// FDN line lengths in ms at `size = 1` (rounded to distinct primes in samples).
@@ -40,20 +40,13 @@ pub const MAX_PREDELAY_MS: f32 = 500.0;
 /// Input DC blocker corner.
 const DC_BLOCK_HZ: f32 = 5.0;
 /// Mix / width ramp time.
-const SMOOTH_MS: f32 = 20.0;
+pub(crate) const SMOOTH_MS: f32 = 20.0;
 /// HF-to-LF RT60 ratio at `damping = 1`.
 const MAX_DAMPING_RATIO: f32 = 0.15;
 
-/// Clamped copy of the parameters (ranges as documented on [`ReverbParams`]).
+/// Clamped copy of the parameters: the ranges of [`ReverbParams::SPECS`].
 fn clamp_params(p: &ReverbParams) -> ReverbParams {
-    ReverbParams {
-        predelay_ms: clamp_param(p.predelay_ms, 0.0, MAX_PREDELAY_MS, 0.0),
-        decay_s: clamp_param(p.decay_s, 0.1, 30.0, 2.0),
-        size: clamp_param(p.size, 0.0, 1.0, 0.7),
-        damping: clamp_param(p.damping, 0.0, 1.0, 0.0),
-        width: clamp_param(p.width, 0.0, 1.0, 1.0),
-        mix: clamp_param(p.mix, 0.0, 1.0, 1.0),
-    }
+    p.clamped()
 }
 
 fn is_prime(n: usize) -> bool {

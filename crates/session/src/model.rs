@@ -12,10 +12,9 @@ use crate::ids::{BusId, ClipId, InsertId, Output, SendId, StripId, TrackId};
 /// The format version this build writes. Older versions are migrated on load.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Gain at or below this many dB is treated as silence (-inf).
-pub const SILENCE_DB: f32 = -144.0;
-/// The highest fader / send / clip gain a session may hold, in dB.
-pub const MAX_GAIN_DB: f32 = 24.0;
+/// Gain at or below this many dB is treated as silence (-inf); the highest fader, send
+/// or clip gain a session may hold. Declared by the DSP's strip parameter table.
+pub use stemdesk_dsp::{MAX_GAIN_DB, SILENCE_DB};
 /// The longest session, seconds (24 hours): positions and lengths beyond are invalid.
 pub const MAX_SESSION_S: u64 = 24 * 3600;
 

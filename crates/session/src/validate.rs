@@ -3,11 +3,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use stemdesk_dsp::params::{EffectParams, EqBandKind, MAX_EQ_BANDS};
+use stemdesk_dsp::param_table::{ParamSpec, strip as strip_params};
+use stemdesk_dsp::params::{EffectParams, MAX_EQ_BANDS};
 
 use crate::automation::StripParam;
 use crate::ids::{BusId, Output, StripId};
-use crate::model::{Insert, MAX_GAIN_DB, MAX_SESSION_S, SILENCE_DB, Session, Strip};
+use crate::model::{Insert, MAX_SESSION_S, Session, Strip};
 
 /// One thing wrong with a session, phrased for the person who made it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -82,12 +83,11 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
         let who = session.strip_name(StripId::Track(t.id));
         for c in &t.clips {
             let name = format!("{who} clip {}", c.source.display());
-            range(
+            spec_range(
                 &mut errors,
                 format!("{name} gain_db"),
                 c.gain_db,
-                SILENCE_DB,
-                MAX_GAIN_DB,
+                &strip_params::CLIP_GAIN_DB,
             );
             if c.length_frames == 0 {
                 errors.push(ValidationError::Other(format!("{name} has zero length")));
@@ -122,14 +122,18 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
         check_strip(session, StripId::Bus(b.id), &b.strip, &bus_ids, &mut errors);
     }
     let m = &session.master;
-    range(
+    spec_range(
         &mut errors,
         "the master gain_db".into(),
         m.gain_db,
-        SILENCE_DB,
-        MAX_GAIN_DB,
+        &strip_params::GAIN_DB,
     );
-    range(&mut errors, "the master pan".into(), m.pan, -1.0, 1.0);
+    spec_range(
+        &mut errors,
+        "the master pan".into(),
+        m.pan,
+        &strip_params::PAN,
+    );
     check_inserts(&mut errors, "the master", &m.inserts);
     check_cycles(session, &mut errors);
     check_automation(session, &mut errors);
@@ -178,15 +182,19 @@ fn check_strip(
     errors: &mut Vec<ValidationError>,
 ) {
     let who = session.strip_name(id);
-    range(
+    spec_range(
         errors,
         format!("{who} fader gain_db"),
         strip.gain_db,
-        SILENCE_DB,
-        MAX_GAIN_DB,
+        &strip_params::GAIN_DB,
     );
-    range(errors, format!("{who} pan"), strip.pan, -1.0, 1.0);
-    range(errors, format!("{who} width"), strip.width, 0.0, 2.0);
+    spec_range(errors, format!("{who} pan"), strip.pan, &strip_params::PAN);
+    spec_range(
+        errors,
+        format!("{who} width"),
+        strip.width,
+        &strip_params::WIDTH,
+    );
     if let Output::Bus(b) = strip.output
         && !bus_ids.contains(&b)
     {
@@ -202,12 +210,11 @@ fn check_strip(
                 bus: s.target.0,
             });
         }
-        range(
+        spec_range(
             errors,
             format!("{who} send level_db"),
             s.level_db,
-            SILENCE_DB,
-            MAX_GAIN_DB,
+            &strip_params::SEND_LEVEL_DB,
         );
     }
     check_inserts(errors, &who, &strip.inserts);
@@ -215,60 +222,24 @@ fn check_strip(
 
 fn check_inserts(errors: &mut Vec<ValidationError>, who: &str, inserts: &[Insert]) {
     for (slot, insert) in inserts.iter().enumerate() {
-        let what = |field: &str| format!("{who} insert {} {field}", slot + 1);
-        match &insert.effect {
-            EffectParams::Eq(eq) => {
-                if eq.bands.len() > MAX_EQ_BANDS {
-                    errors.push(ValidationError::Other(format!(
-                        "{who} insert {}: EQ has {} bands, at most {MAX_EQ_BANDS} allowed",
-                        slot + 1,
-                        eq.bands.len()
-                    )));
-                }
-                for (i, b) in eq.bands.iter().enumerate() {
-                    let band = |f: &str| what(&format!("EQ band {} {f}", i + 1));
-                    range(errors, band("freq_hz"), b.freq_hz, 10.0, 40_000.0);
-                    range(errors, band("q"), b.q, 0.1, 30.0);
-                    let pass = !matches!(
-                        b.kind,
-                        EqBandKind::Peak | EqBandKind::LowShelf | EqBandKind::HighShelf
-                    );
-                    if !pass {
-                        range(errors, band("gain_db"), b.gain_db, -30.0, 30.0);
-                    }
-                }
-            }
-            EffectParams::Compressor(c) => {
-                range(errors, what("threshold_db"), c.threshold_db, -90.0, 0.0);
-                range(errors, what("ratio"), c.ratio, 1.0, 100.0);
-                range(errors, what("knee_db"), c.knee_db, 0.0, 24.0);
-                range(errors, what("attack_ms"), c.attack_ms, 0.01, 1000.0);
-                range(errors, what("release_ms"), c.release_ms, 1.0, 5000.0);
-                range(errors, what("makeup_db"), c.makeup_db, -24.0, 48.0);
-            }
-            EffectParams::Gate(g) => {
-                range(errors, what("threshold_db"), g.threshold_db, -120.0, 0.0);
-                range(errors, what("range_db"), g.range_db, -120.0, 0.0);
-                range(errors, what("attack_ms"), g.attack_ms, 0.01, 1000.0);
-                range(errors, what("hold_ms"), g.hold_ms, 0.0, 5000.0);
-                range(errors, what("release_ms"), g.release_ms, 1.0, 5000.0);
-                range(errors, what("hysteresis_db"), g.hysteresis_db, 0.0, 24.0);
-            }
-            EffectParams::Reverb(r) => {
-                range(errors, what("predelay_ms"), r.predelay_ms, 0.0, 500.0);
-                range(errors, what("decay_s"), r.decay_s, 0.1, 30.0);
-                range(errors, what("size"), r.size, 0.0, 1.0);
-                range(errors, what("damping"), r.damping, 0.0, 1.0);
-                range(errors, what("width"), r.width, 0.0, 1.0);
-                range(errors, what("mix"), r.mix, 0.0, 1.0);
-            }
-            EffectParams::Delay(d) => {
-                range(errors, what("time_ms"), d.time_ms, 0.0, 4000.0);
-                range(errors, what("feedback"), d.feedback, 0.0, 0.98);
-                range(errors, what("low_cut_hz"), d.low_cut_hz, 10.0, 40_000.0);
-                range(errors, what("high_cut_hz"), d.high_cut_hz, 10.0, 40_000.0);
-                range(errors, what("mix"), d.mix, 0.0, 1.0);
-            }
+        if let EffectParams::Eq(eq) = &insert.effect
+            && eq.bands.len() > MAX_EQ_BANDS
+        {
+            errors.push(ValidationError::Other(format!(
+                "{who} insert {}: EQ has {} bands, at most {MAX_EQ_BANDS} allowed",
+                slot + 1,
+                eq.bands.len()
+            )));
+        }
+        // The ranges are the effect's parameter table: the same the desk and the DSP use.
+        for (key, spec, value) in insert.effect.out_of_range() {
+            range(
+                errors,
+                format!("{who} insert {} {key}", slot + 1),
+                value,
+                spec.min,
+                spec.max,
+            );
         }
     }
 }
@@ -396,4 +367,8 @@ fn range(errors: &mut Vec<ValidationError>, what: String, value: f32, min: f32, 
             max,
         });
     }
+}
+
+fn spec_range(errors: &mut Vec<ValidationError>, what: String, value: f32, spec: &ParamSpec) {
+    range(errors, what, value, spec.min, spec.max);
 }

@@ -1,5 +1,6 @@
 //! One channel strip of the mixer (tracks, buses and the master alike).
 
+use stemdesk_dsp::EffectKind;
 use stemdesk_dsp::params::*;
 use stemdesk_session::{Color, Edit, Insert, InsertId, Output, Send, SendId, Strip, StripId};
 
@@ -39,82 +40,12 @@ struct InsertDrag {
 /// The insert kinds offered, with a default setting each. On a bus (a send's return) the
 /// reverb and delay are 100 % wet: the dry signal already reaches the mix from its track.
 pub fn insert_presets(on_bus: bool) -> [(&'static str, EffectParams); 5] {
-    let wet = |track_mix: f32| if on_bus { 1.0 } else { track_mix };
-    let peak = |kind, freq_hz| EqBand {
-        enabled: true,
-        kind,
-        freq_hz,
-        gain_db: 0.0,
-        q: 0.7,
-    };
-    [
-        (
-            "EQ",
-            EffectParams::Eq(EqParams {
-                bands: vec![
-                    peak(EqBandKind::LowShelf, 100.0),
-                    peak(EqBandKind::Peak, 1000.0),
-                    peak(EqBandKind::HighShelf, 8000.0),
-                ],
-            }),
-        ),
-        (
-            "Compressor",
-            EffectParams::Compressor(CompressorParams {
-                threshold_db: -18.0,
-                ratio: 3.0,
-                knee_db: 6.0,
-                attack_ms: 10.0,
-                release_ms: 120.0,
-                makeup_db: 0.0,
-                detection: Detection::Peak,
-            }),
-        ),
-        (
-            "Gate",
-            EffectParams::Gate(GateParams {
-                threshold_db: -50.0,
-                range_db: -40.0,
-                attack_ms: 1.0,
-                hold_ms: 50.0,
-                release_ms: 150.0,
-                hysteresis_db: 3.0,
-            }),
-        ),
-        (
-            "Reverb",
-            EffectParams::Reverb(ReverbParams {
-                predelay_ms: 10.0,
-                decay_s: 2.0,
-                size: 0.7,
-                damping: 0.4,
-                width: 1.0,
-                mix: wet(0.25),
-            }),
-        ),
-        (
-            "Delay",
-            EffectParams::Delay(DelayParams {
-                time_ms: 375.0,
-                feedback: 0.35,
-                low_cut_hz: 100.0,
-                high_cut_hz: 8000.0,
-                ping_pong: false,
-                mix: wet(0.3),
-            }),
-        ),
-    ]
+    EffectKind::ALL.map(|kind| (kind.name(), EffectParams::new_default(kind, !on_bus)))
 }
 
 /// Short name of an effect.
 pub fn effect_name(p: &EffectParams) -> &'static str {
-    match p {
-        EffectParams::Eq(_) => "EQ",
-        EffectParams::Compressor(_) => "Compressor",
-        EffectParams::Gate(_) => "Gate",
-        EffectParams::Reverb(_) => "Reverb",
-        EffectParams::Delay(_) => "Delay",
-    }
+    p.kind().name()
 }
 
 /// Draws one strip with a fader `fader_height` tall, or only reserves its space when it is

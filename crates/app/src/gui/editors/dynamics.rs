@@ -1,11 +1,11 @@
 //! Compressor and gate editors.
 
 use egui::{Color32, Sense, Stroke, Vec2};
-use stemdesk_dsp::params::{CompressorParams, Detection, GateParams};
+use stemdesk_dsp::params::{CompressorParams, GateParams};
 use stemdesk_dsp::{EffectParams, static_gain_reduction_db};
 
 use super::plot::Plot;
-use super::{Change, fold, number};
+use super::{Change, param_grid};
 
 /// Compressor: transfer curve (input vs output level, knee included), gain-reduction meter,
 /// parameters.
@@ -58,33 +58,11 @@ pub fn compressor(
         r.on_hover_text(format!("Gain reduction {gr:.1} dB"));
         ui.vertical(|ui| {
             ui.label(format!("GR {gr:.1} dB"));
-            egui::Grid::new("comp").num_columns(2).show(ui, |ui| {
-                result = fold(&[
-                    number(
-                        ui,
-                        "Threshold",
-                        &mut p.threshold_db,
-                        -60.0..=0.0,
-                        0.1,
-                        " dB",
-                    ),
-                    number(ui, "Ratio", &mut p.ratio, 1.0..=20.0, 0.05, ":1"),
-                    number(ui, "Knee", &mut p.knee_db, 0.0..=24.0, 0.1, " dB"),
-                    number(ui, "Attack", &mut p.attack_ms, 0.1..=200.0, 0.1, " ms"),
-                    number(ui, "Release", &mut p.release_ms, 5.0..=2000.0, 1.0, " ms"),
-                    number(ui, "Makeup", &mut p.makeup_db, -12.0..=24.0, 0.1, " dB"),
-                ]);
-                ui.label("Detection");
-                ui.horizontal(|ui| {
-                    result.0 |= ui
-                        .selectable_value(&mut p.detection, Detection::Peak, "Peak")
-                        .changed();
-                    result.0 |= ui
-                        .selectable_value(&mut p.detection, Detection::Rms, "RMS")
-                        .changed();
-                });
-                ui.end_row();
-            });
+            let mut all = EffectParams::Compressor(p);
+            result = param_grid(ui, "comp", &mut all);
+            if let EffectParams::Compressor(changed) = all {
+                p = changed;
+            }
         });
     });
     result.0.then_some(Change {
@@ -129,16 +107,11 @@ pub fn gate(
             "Gate input {level_db:.1} dBFS (bar) against the threshold (yellow) and close level (orange)"
         ));
         ui.vertical(|ui| {
-            egui::Grid::new("gate").num_columns(2).show(ui, |ui| {
-                result = fold(&[
-                    number(ui, "Threshold", &mut p.threshold_db, -80.0..=0.0, 0.1, " dB"),
-                    number(ui, "Range", &mut p.range_db, -120.0..=0.0, 0.5, " dB"),
-                    number(ui, "Attack", &mut p.attack_ms, 0.01..=100.0, 0.1, " ms"),
-                    number(ui, "Hold", &mut p.hold_ms, 0.0..=2000.0, 1.0, " ms"),
-                    number(ui, "Release", &mut p.release_ms, 1.0..=5000.0, 1.0, " ms"),
-                    number(ui, "Hysteresis", &mut p.hysteresis_db, 0.0..=24.0, 0.1, " dB"),
-                ]);
-            });
+            let mut all = EffectParams::Gate(p);
+            result = param_grid(ui, "gate", &mut all);
+            if let EffectParams::Gate(changed) = all {
+                p = changed;
+            }
             if let Some(g) = gain_db {
                 ui.label(format!("Gate gain {g:.1} dB"));
             }

@@ -2,21 +2,13 @@
 
 use egui::{Color32, Sense, Stroke, Vec2};
 use stemdesk_dsp::EffectParams;
+use stemdesk_dsp::ParamSpec;
 use stemdesk_dsp::magnitude_db;
+use stemdesk_dsp::param_table::{EQ_BAND_KINDS, EQ_KIND_NAMES};
 use stemdesk_dsp::params::{EqBand, EqBandKind, EqParams, MAX_EQ_BANDS};
 
 use super::Change;
 use super::plot::Plot;
-
-const KINDS: [(EqBandKind, &str); 7] = [
-    (EqBandKind::Peak, "Peak"),
-    (EqBandKind::LowShelf, "Low shelf"),
-    (EqBandKind::HighShelf, "High shelf"),
-    (EqBandKind::HighPass12, "High-pass 12"),
-    (EqBandKind::HighPass24, "High-pass 24"),
-    (EqBandKind::LowPass12, "Low-pass 12"),
-    (EqBandKind::LowPass24, "Low-pass 24"),
-];
 
 const BAND_COLORS: [Color32; 8] = [
     Color32::from_rgb(240, 110, 90),
@@ -29,11 +21,21 @@ const BAND_COLORS: [Color32; 8] = [
     Color32::from_rgb(230, 110, 190),
 ];
 
+/// Every band shape with its name, from the EQ band's parameter table.
+fn kinds() -> impl Iterator<Item = (EqBandKind, &'static str)> {
+    EQ_BAND_KINDS.into_iter().zip(EQ_KIND_NAMES.iter().copied())
+}
+
 fn kind_name(kind: EqBandKind) -> &'static str {
-    KINDS
+    kinds().find(|(k, _)| *k == kind).map_or("?", |(_, n)| n)
+}
+
+/// The table entry of a band field.
+fn band_spec(key: &str) -> &'static ParamSpec {
+    EqBand::SPECS
         .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or("?", |(_, n)| n)
+        .find(|s| s.key == key)
+        .unwrap_or(&EqBand::SPECS[0])
 }
 
 fn has_gain(kind: EqBandKind) -> bool {
@@ -152,52 +154,33 @@ pub fn show(ui: &mut egui::Ui, params: &EqParams, rate_hz: f32) -> Option<Change
             let combo = egui::ComboBox::from_id_salt(("eq_kind", i))
                 .selected_text(kind_name(band.kind))
                 .show_ui(ui, |ui| {
-                    for (k, name) in KINDS {
+                    for (k, name) in kinds() {
                         changed |= ui.selectable_value(&mut band.kind, k, name).changed();
                     }
                 });
             super::super::a11y::name(ui, &combo.response, &format!("Band {} type", i + 1));
             let band_no = i + 1;
-            let mut field = |ui: &mut egui::Ui,
-                             v: &mut f32,
-                             range: std::ops::RangeInclusive<f32>,
-                             speed: f64,
-                             unit: &str,
-                             enabled: bool,
-                             what: &str| {
-                let r = ui.add_enabled(
-                    enabled,
-                    egui::DragValue::new(v)
-                        .range(range)
-                        .speed(speed)
-                        .max_decimals(2)
-                        .suffix(unit),
-                );
-                super::super::a11y::name(ui, &r, &format!("Band {band_no} {what}"));
-                changed |= r.changed();
-                started |= r.drag_started();
-                dragging |= r.dragged();
-            };
-            let speed = f64::from(band.freq_hz) * 0.01;
-            field(
-                ui,
-                &mut band.freq_hz,
-                20.0..=20_000.0,
-                speed,
-                " Hz",
-                true,
-                "frequency",
-            );
+            let mut field =
+                |ui: &mut egui::Ui, v: &mut f32, key: &str, enabled: bool, what: &str| {
+                    let name = format!("Band {band_no} {what}");
+                    let r = ui
+                        .add_enabled_ui(enabled, |ui| {
+                            super::param_control(ui, band_spec(key), v, Some(&name))
+                        })
+                        .inner;
+                    changed |= r.0;
+                    started |= r.1;
+                    dragging |= r.2;
+                };
+            field(ui, &mut band.freq_hz, "freq_hz", true, "frequency");
             field(
                 ui,
                 &mut band.gain_db,
-                -24.0..=24.0,
-                0.1,
-                " dB",
+                "gain_db",
                 has_gain(band.kind),
                 "gain",
             );
-            field(ui, &mut band.q, 0.1..=30.0, 0.01, "", true, "Q");
+            field(ui, &mut band.q, "q", true, "Q");
             if ui.small_button("x").on_hover_text("Remove band").clicked() {
                 remove = Some(i);
             }
@@ -209,13 +192,7 @@ pub fn show(ui: &mut egui::Ui, params: &EqParams, rate_hz: f32) -> Option<Change
         changed = true;
     }
     if p.bands.len() < MAX_EQ_BANDS && ui.button("+ Band").clicked() {
-        p.bands.push(EqBand {
-            enabled: true,
-            kind: EqBandKind::Peak,
-            freq_hz: 1000.0,
-            gain_db: 0.0,
-            q: 1.0,
-        });
+        p.bands.push(EqBand::from_defaults());
         changed = true;
     }
     changed.then_some(Change {

@@ -8,7 +8,7 @@ mod eq;
 mod fx;
 mod plot;
 
-use stemdesk_dsp::EffectParams;
+use stemdesk_dsp::{EffectParams, ParamSpec, Taper, Unit};
 use stemdesk_session::{Edit, InsertId, StripId};
 
 use super::app::StemdeskApp;
@@ -107,31 +107,89 @@ fn find(app: &StemdeskApp, strip: StripId, insert: InsertId) -> Option<EffectPar
         .map(|i| i.effect.clone())
 }
 
-/// A labelled number with a unit; returns (changed, drag started, dragging).
-pub(crate) fn number(
-    ui: &mut egui::Ui,
-    label: &str,
-    value: &mut f32,
-    range: std::ops::RangeInclusive<f32>,
-    speed: f64,
-    unit: &str,
-) -> (bool, bool, bool) {
-    let label_id = ui.label(label).id;
-    let resp = ui
-        .add(
-            egui::DragValue::new(value)
-                .range(range)
-                .speed(speed)
-                .max_decimals(2)
-                .suffix(unit),
-        )
-        .labelled_by(label_id);
-    ui.end_row();
-    (resp.changed(), resp.drag_started(), resp.dragged())
+/// What a control reports: (changed, drag started, dragging).
+pub(crate) type Touched = (bool, bool, bool);
+
+/// Every parameter of `params` in a two-column grid (name, control), as its table
+/// declares it: range, unit, typed input, switches and choices. Returns what was touched.
+pub(crate) fn param_grid(ui: &mut egui::Ui, id: &str, params: &mut EffectParams) -> Touched {
+    let mut touched = (false, false, false);
+    egui::Grid::new(id).num_columns(2).show(ui, |ui| {
+        for (key, spec) in params.params() {
+            let Some(mut value) = params.get(&key) else {
+                continue;
+            };
+            let t = param_control(ui, spec, &mut value, None);
+            ui.end_row();
+            if t.0 {
+                // The key came from this effect's own table: it is known.
+                let _ = params.set(&key, value);
+            }
+            touched = fold(&[touched, t]);
+        }
+    });
+    touched
 }
 
-/// Folds several [`number`] results into one change description.
-pub(crate) fn fold(results: &[(bool, bool, bool)]) -> (bool, bool, bool) {
+/// One parameter's control from its table entry: with a visible label (the table's
+/// name), or, in a table with column headings, only an accessible `name`.
+pub(crate) fn param_control(
+    ui: &mut egui::Ui,
+    spec: &ParamSpec,
+    value: &mut f32,
+    name: Option<&str>,
+) -> Touched {
+    let label = name.is_none().then(|| ui.label(spec.name).id);
+    let name = |ui: &egui::Ui, r: &egui::Response| match label {
+        Some(id) => {
+            r.clone().labelled_by(id);
+        }
+        None => super::a11y::name(ui, r, name.unwrap_or(spec.name)),
+    };
+    match spec.unit {
+        Unit::Switch => {
+            let mut on = *value >= 0.5;
+            let r = ui.checkbox(&mut on, "");
+            name(ui, &r);
+            *value = if on { 1.0 } else { 0.0 };
+            (r.changed(), false, false)
+        }
+        Unit::Choice(options) => {
+            let mut changed = false;
+            ui.horizontal(|ui| {
+                for (i, option) in options.iter().enumerate() {
+                    let selected = value.round() as usize == i;
+                    if ui.selectable_label(selected, *option).clicked() && !selected {
+                        *value = i as f32;
+                        changed = true;
+                    }
+                }
+            });
+            (changed, false, false)
+        }
+        _ => {
+            let mut v = f64::from(*value);
+            // Log-tapered values move by a ratio per pixel; linear ones by a fixed step.
+            let speed = match spec.taper {
+                Taper::Log => (v.abs() * 0.01).max(f64::from(spec.min) * 0.01),
+                Taper::Linear => f64::from(spec.max - spec.min) / 400.0,
+            };
+            let r = ui.add(
+                egui::DragValue::new(&mut v)
+                    .range(f64::from(spec.min)..=f64::from(spec.max))
+                    .speed(speed)
+                    .custom_formatter(|x, _| spec.format(x as f32))
+                    .custom_parser(|text| spec.parse(text).map(f64::from)),
+            );
+            name(ui, &r);
+            *value = v as f32;
+            (r.changed(), r.drag_started(), r.dragged())
+        }
+    }
+}
+
+/// Folds several controls' results into one change description.
+pub(crate) fn fold(results: &[Touched]) -> Touched {
     results.iter().fold((false, false, false), |a, r| {
         (a.0 || r.0, a.1 || r.1, a.2 || r.2)
     })
