@@ -1168,3 +1168,46 @@ fn escape_closes_the_typed_path_prompt_even_while_typing() {
     h.run_steps(2);
     assert!(h.query_by_label_contains("Import audio").is_some());
 }
+
+#[test]
+fn two_drags_of_a_clip_gain_are_two_undo_steps_and_one_fader_drag_is_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let original = h.state().session().tracks[0].clips[0].gain_db;
+    let clip_gain = |h: &Harness<'_, StemdeskApp>| h.state().session().tracks[0].clips[0].gain_db;
+    // Two drags of the clip-gain value in the clip's menu, the menu left open between.
+    h.get_by_label("Clip drums").click_secondary();
+    h.run_steps(2);
+    // The label and the value it names both read "Clip gain": the value comes second.
+    let value = h
+        .get_all_by_label("Clip gain")
+        .last()
+        .expect("clip gain value")
+        .rect()
+        .center();
+    drag(&mut h, value, value + egui::vec2(40.0, 0.0));
+    let first = clip_gain(&h);
+    assert!(first > original, "first drag raised the gain: {first}");
+    drag(&mut h, value, value + egui::vec2(40.0, 0.0));
+    let second = clip_gain(&h);
+    assert!(second > first, "second drag raised it again: {second}");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(clip_gain(&h), first, "undo takes back the second drag only");
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(clip_gain(&h), original, "then the first");
+
+    // A fader drag of many frames is one step; a second drag is another.
+    let fader = h.get_by_label("Drums fader").rect().center();
+    let gain = |h: &Harness<'_, StemdeskApp>| h.state().session().tracks[0].strip.gain_db;
+    let before = gain(&h);
+    drag(&mut h, fader, fader - egui::vec2(0.0, 20.0));
+    let after_one = gain(&h);
+    drag(&mut h, fader, fader - egui::vec2(0.0, 20.0));
+    assert!(gain(&h) > after_one && after_one > before);
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(gain(&h), after_one);
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(gain(&h), before);
+}

@@ -157,6 +157,7 @@ impl ParamSpec {
     /// The value as the desk shows it, with its unit.
     pub fn format(&self, value: f32) -> String {
         match self.unit {
+            Unit::Decibel if value <= crate::pan::SILENCE_DB => "-inf dB".to_string(),
             Unit::Decibel => format!("{value:.1} dB"),
             Unit::Millisecond if value < 10.0 => format!("{value:.2} ms"),
             Unit::Millisecond if value < 100.0 => format!("{value:.1} ms"),
@@ -193,6 +194,7 @@ impl ParamSpec {
                 .map(|i| i as f32)
                 .or_else(|| t.parse::<f32>().ok())?,
             Unit::Pan => parse_pan(&t)?,
+            Unit::Decibel if t.trim_end_matches("db").trim() == "-inf" => self.min,
             _ => {
                 let (number, suffix) = split_number(&t)?;
                 let suffix = suffix.trim();

@@ -6,6 +6,7 @@ use stemdesk_dsp::params::EffectParams;
 use crate::automation::AutomationLane;
 use crate::ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};
 use crate::model::{Bus, Clip, Color, Fade, Insert, Send, Session, Track};
+use crate::revert::Revert;
 use crate::validate::{ValidationError, validate};
 
 /// One user edit.
@@ -232,6 +233,24 @@ pub enum EditError {
 impl Session {
     /// Applies `edit`, or leaves the session untouched and says why not.
     pub fn apply(&mut self, edit: &Edit) -> Result<(), EditError> {
+        self.apply_reverting(edit).map(|_| ())
+    }
+
+    /// Applies `edit` and returns what undoes it, or leaves the session untouched and says
+    /// why not.
+    ///
+    /// An edit that changes one value (a fader, an insert's settings, a clip's gain) is
+    /// checked alone and applied in place: its cost does not grow with the session. Other
+    /// edits are applied to a copy that is validated whole.
+    pub fn apply_reverting(&mut self, edit: &Edit) -> Result<Revert, EditError> {
+        // An edit naming something missing takes the full path, which says what is wrong.
+        let revert = self.revert_edit(edit).unwrap_or(None);
+        if let (Some(check), Some(undo)) = (crate::validate::check_edit(self, edit), &revert) {
+            check.map_err(EditError::Invalid)?;
+            let undo = undo.clone();
+            self.apply_unchecked(edit)?;
+            return Ok(Revert::Edit(undo));
+        }
         let mut next = self.clone();
         next.apply_unchecked(edit)?;
         // Edits that add items carry IDs allocated from a copy (`alloc_id`); the counter
@@ -242,8 +261,11 @@ impl Session {
         if let Some(e) = validate(&next).into_iter().next() {
             return Err(EditError::Invalid(e));
         }
-        *self = next;
-        Ok(())
+        let before = std::mem::replace(self, next);
+        Ok(match revert {
+            Some(undo) => Revert::Edit(undo),
+            None => Revert::Snapshot(Box::new(before)),
+        })
     }
 
     fn apply_unchecked(&mut self, edit: &Edit) -> Result<(), EditError> {

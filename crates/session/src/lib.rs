@@ -10,6 +10,7 @@ pub mod file;
 pub mod history;
 pub mod ids;
 pub mod model;
+pub mod revert;
 pub mod validate;
 
 pub use automation::{AutomationLane, Breakpoint, CurveShape, ParamId, StripParam};
@@ -18,9 +19,10 @@ pub use file::{
     LoadedSession, OfflineClip, SessionError, load, normalize_path, parse, parse_reporting_unknown,
     relative_to, resolve_media, save,
 };
-pub use history::History;
+pub use history::{Change, Gesture, History, MAX_HISTORY_BYTES, MAX_UNDO_STEPS};
 pub use ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};
 pub use model::{
     Bus, Clip, Color, Fade, FadeShape, Insert, MAX_SESSION_S, Master, Send, Session, Strip, Track,
 };
+pub use revert::Revert;
 pub use validate::{ValidationError, validate};

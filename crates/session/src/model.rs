@@ -343,6 +343,19 @@ impl Session {
         }
     }
 
+    /// The insert list of any strip, the master's included.
+    pub fn inserts(&self, id: StripId) -> Option<&Vec<Insert>> {
+        match id {
+            StripId::Master => Some(&self.master.inserts),
+            other => self.strip(other).map(|s| &s.inserts),
+        }
+    }
+
+    /// The clip with `id`, with the track that holds it.
+    pub fn clip(&self, id: ClipId) -> Option<(&Track, &Clip)> {
+        self.clips().find(|(_, c)| c.id == id)
+    }
+
     /// A human-readable name for a strip, for messages.
     pub fn strip_name(&self, id: StripId) -> String {
         match id {

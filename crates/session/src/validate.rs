@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use stemdesk_dsp::param_table::{ParamSpec, strip as strip_params};
 use stemdesk_dsp::params::{EffectParams, MAX_EQ_BANDS};
 
-use crate::automation::StripParam;
+use crate::automation::{AutomationLane, StripParam};
+use crate::edit::Edit;
 use crate::ids::{BusId, Output, StripId};
 use crate::model::{Insert, MAX_SESSION_S, Session, Strip};
 
@@ -80,42 +81,8 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
             &bus_ids,
             &mut errors,
         );
-        let who = session.strip_name(StripId::Track(t.id));
         for c in &t.clips {
-            let name = format!("{who} clip {}", c.source.display());
-            spec_range(
-                &mut errors,
-                format!("{name} gain_db"),
-                c.gain_db,
-                &strip_params::CLIP_GAIN_DB,
-            );
-            if c.length_frames == 0 {
-                errors.push(ValidationError::Other(format!("{name} has zero length")));
-            }
-            // A session is at most a day long: beyond that a typo or a damaged file would
-            // make a bounce write until the disk is full.
-            let max_frames = u64::from(session.sample_rate_hz) * MAX_SESSION_S;
-            if c.end_frames() > max_frames || c.offset_frames > max_frames {
-                errors.push(ValidationError::Other(format!(
-                    "{name} reaches past {} hours (position {}, offset {}, length {} frames): \
-                     sessions are at most {} hours long",
-                    MAX_SESSION_S / 3600,
-                    c.position_frames,
-                    c.offset_frames,
-                    c.length_frames,
-                    MAX_SESSION_S / 3600
-                )));
-            }
-            if c.fade_in
-                .length_frames
-                .saturating_add(c.fade_out.length_frames)
-                > c.length_frames
-            {
-                errors.push(ValidationError::Other(format!(
-                    "{name}: fades ({} + {} frames) are longer than the clip ({} frames)",
-                    c.fade_in.length_frames, c.fade_out.length_frames, c.length_frames
-                )));
-            }
+            check_clip(session, t, c, &mut errors);
         }
     }
     for b in &session.buses {
@@ -138,6 +105,137 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
     check_cycles(session, &mut errors);
     check_automation(session, &mut errors);
     errors
+}
+
+/// Checks only what `edit` changes, for edits that change values and nothing else: the
+/// new value's range, an effect's settings, a lane's points. `None` for edits that need
+/// the whole session validated (anything that adds, removes, moves or re-routes).
+pub(crate) fn check_edit(session: &Session, edit: &Edit) -> Option<Result<(), ValidationError>> {
+    let mut errors = Vec::new();
+    match edit {
+        Edit::Rename { .. }
+        | Edit::SetColor { .. }
+        | Edit::SetMute { .. }
+        | Edit::SetSolo { .. }
+        | Edit::SetSoloSafe { .. }
+        | Edit::SetPolarity { .. }
+        | Edit::SetInsertBypass { .. } => {}
+        Edit::SetGain { strip, gain_db } => spec_range(
+            &mut errors,
+            match strip {
+                StripId::Master => "the master gain_db".to_string(),
+                s => format!("{} fader gain_db", session.strip_name(*s)),
+            },
+            *gain_db,
+            &strip_params::GAIN_DB,
+        ),
+        Edit::SetPan { strip, pan } => spec_range(
+            &mut errors,
+            format!("{} pan", session.strip_name(*strip)),
+            *pan,
+            &strip_params::PAN,
+        ),
+        Edit::SetWidth { strip, width } => spec_range(
+            &mut errors,
+            format!("{} width", session.strip_name(*strip)),
+            *width,
+            &strip_params::WIDTH,
+        ),
+        Edit::SetSend {
+            strip, level_db, ..
+        } => spec_range(
+            &mut errors,
+            format!("{} send level_db", session.strip_name(*strip)),
+            *level_db,
+            &strip_params::SEND_LEVEL_DB,
+        ),
+        Edit::SetInsertParams {
+            strip,
+            insert,
+            params,
+        } => {
+            let slot = session
+                .inserts(*strip)
+                .and_then(|i| i.iter().position(|i| i.id == *insert))?;
+            check_effect(&mut errors, &session.strip_name(*strip), slot, params);
+        }
+        Edit::SetClipGain { clip, gain_db } => {
+            let (track, c) = session.clip(*clip)?;
+            spec_range(
+                &mut errors,
+                format!(
+                    "{} clip {} gain_db",
+                    session.strip_name(StripId::Track(track.id)),
+                    c.source.display()
+                ),
+                *gain_db,
+                &strip_params::CLIP_GAIN_DB,
+            );
+        }
+        Edit::SetClipFades {
+            clip,
+            fade_in,
+            fade_out,
+        } => {
+            let (track, c) = session.clip(*clip)?;
+            let clip = crate::model::Clip {
+                fade_in: *fade_in,
+                fade_out: *fade_out,
+                ..c.clone()
+            };
+            check_clip(session, track, &clip, &mut errors);
+        }
+        // Replacing a lane that exists (a new lane takes a new ID: the full check).
+        Edit::SetAutomationLane(lane) if session.automation.iter().any(|l| l.id == lane.id) => {
+            check_lane(session, lane, &mut errors);
+        }
+        _ => return None,
+    }
+    Some(errors.into_iter().next().map_or(Ok(()), Err))
+}
+
+/// A clip's own values: gain, length, the one-day limit, fades within the clip.
+fn check_clip(
+    session: &Session,
+    track: &crate::model::Track,
+    c: &crate::model::Clip,
+    errors: &mut Vec<ValidationError>,
+) {
+    let who = session.strip_name(StripId::Track(track.id));
+    let name = format!("{who} clip {}", c.source.display());
+    spec_range(
+        errors,
+        format!("{name} gain_db"),
+        c.gain_db,
+        &strip_params::CLIP_GAIN_DB,
+    );
+    if c.length_frames == 0 {
+        errors.push(ValidationError::Other(format!("{name} has zero length")));
+    }
+    // A session is at most a day long: beyond that a typo or a damaged file would make a
+    // bounce write until the disk is full.
+    let max_frames = u64::from(session.sample_rate_hz) * MAX_SESSION_S;
+    if c.end_frames() > max_frames || c.offset_frames > max_frames {
+        errors.push(ValidationError::Other(format!(
+            "{name} reaches past {} hours (position {}, offset {}, length {} frames): \
+             sessions are at most {} hours long",
+            MAX_SESSION_S / 3600,
+            c.position_frames,
+            c.offset_frames,
+            c.length_frames,
+            MAX_SESSION_S / 3600
+        )));
+    }
+    if c.fade_in
+        .length_frames
+        .saturating_add(c.fade_out.length_frames)
+        > c.length_frames
+    {
+        errors.push(ValidationError::Other(format!(
+            "{name}: fades ({} + {} frames) are longer than the clip ({} frames)",
+            c.fade_in.length_frames, c.fade_out.length_frames, c.length_frames
+        )));
+    }
 }
 
 /// Every stable ID the session uses (tracks, buses, clips, inserts, sends, lanes).
@@ -222,25 +320,30 @@ fn check_strip(
 
 fn check_inserts(errors: &mut Vec<ValidationError>, who: &str, inserts: &[Insert]) {
     for (slot, insert) in inserts.iter().enumerate() {
-        if let EffectParams::Eq(eq) = &insert.effect
-            && eq.bands.len() > MAX_EQ_BANDS
-        {
-            errors.push(ValidationError::Other(format!(
-                "{who} insert {}: EQ has {} bands, at most {MAX_EQ_BANDS} allowed",
-                slot + 1,
-                eq.bands.len()
-            )));
-        }
-        // The ranges are the effect's parameter table: the same the desk and the DSP use.
-        for (key, spec, value) in insert.effect.out_of_range() {
-            range(
-                errors,
-                format!("{who} insert {} {key}", slot + 1),
-                value,
-                spec.min,
-                spec.max,
-            );
-        }
+        check_effect(errors, who, slot, &insert.effect);
+    }
+}
+
+/// One insert's settings against its effect's parameter table: the same ranges the desk
+/// and the DSP use.
+fn check_effect(errors: &mut Vec<ValidationError>, who: &str, slot: usize, effect: &EffectParams) {
+    if let EffectParams::Eq(eq) = effect
+        && eq.bands.len() > MAX_EQ_BANDS
+    {
+        errors.push(ValidationError::Other(format!(
+            "{who} insert {}: EQ has {} bands, at most {MAX_EQ_BANDS} allowed",
+            slot + 1,
+            eq.bands.len()
+        )));
+    }
+    for (key, spec, value) in effect.out_of_range() {
+        range(
+            errors,
+            format!("{who} insert {} {key}", slot + 1),
+            value,
+            spec.min,
+            spec.max,
+        );
     }
 }
 
@@ -310,50 +413,53 @@ pub(crate) fn bus_edges(session: &Session) -> HashMap<BusId, Vec<BusId>> {
 
 fn check_automation(session: &Session, errors: &mut Vec<ValidationError>) {
     for lane in &session.automation {
-        let strip = lane.target.strip;
-        let exists = match strip {
-            StripId::Master => true,
-            other => session.strip(other).is_some(),
-        };
-        if !exists {
+        check_lane(session, lane, errors);
+    }
+}
+
+/// A lane's target exists, its points are sorted and finite.
+fn check_lane(session: &Session, lane: &AutomationLane, errors: &mut Vec<ValidationError>) {
+    let strip = lane.target.strip;
+    let exists = match strip {
+        StripId::Master => true,
+        other => session.strip(other).is_some(),
+    };
+    if !exists {
+        errors.push(ValidationError::Other(format!(
+            "automation lane #{} targets {}, which does not exist",
+            lane.id.0,
+            session.strip_name(strip)
+        )));
+        return;
+    }
+    if let StripParam::SendLevelDb(send) = lane.target.param {
+        let found = session
+            .strip(strip)
+            .is_some_and(|s| s.sends.iter().any(|x| x.id == send));
+        if !found {
             errors.push(ValidationError::Other(format!(
-                "automation lane #{} targets {}, which does not exist",
+                "automation lane #{} targets send #{} of {}, which does not exist",
                 lane.id.0,
+                send.0,
                 session.strip_name(strip)
             )));
-            continue;
         }
-        if let StripParam::SendLevelDb(send) = lane.target.param {
-            let found = session
-                .strip(strip)
-                .is_some_and(|s| s.sends.iter().any(|x| x.id == send));
-            if !found {
-                errors.push(ValidationError::Other(format!(
-                    "automation lane #{} targets send #{} of {}, which does not exist",
-                    lane.id.0,
-                    send.0,
-                    session.strip_name(strip)
-                )));
-            }
-        }
-        if lane
-            .points
-            .windows(2)
-            .any(|w| w[0].time_frames > w[1].time_frames)
-        {
-            errors.push(ValidationError::Other(format!(
-                "automation lane #{}: breakpoints are not sorted by time",
-                lane.id.0
-            )));
-        }
-        for p in &lane.points {
-            if !p.value.is_finite() {
-                errors.push(ValidationError::Other(format!(
-                    "automation lane #{}: breakpoint value {} is not a number",
-                    lane.id.0, p.value
-                )));
-            }
-        }
+    }
+    if lane
+        .points
+        .windows(2)
+        .any(|w| w[0].time_frames > w[1].time_frames)
+    {
+        errors.push(ValidationError::Other(format!(
+            "automation lane #{}: breakpoints are not sorted by time",
+            lane.id.0
+        )));
+    }
+    if let Some(p) = lane.points.iter().find(|p| !p.value.is_finite()) {
+        errors.push(ValidationError::Other(format!(
+            "automation lane #{}: breakpoint value {} is not a number",
+            lane.id.0, p.value
+        )));
     }
 }
 

@@ -10,22 +10,104 @@ fn fader_gesture_is_one_undo_step() {
     let s = common::sample_session();
     let track = StripId::Track(s.tracks[0].id);
     let mut h = History::new(s.clone());
+    let drag = h.gesture();
     for gain_db in [-3.0, -2.0, -1.0, 0.5] {
         h.apply_in_gesture(
             &Edit::SetGain {
                 strip: track,
                 gain_db,
             },
-            Some(7),
+            Some(drag),
         )
         .expect("applies");
     }
     assert_eq!(h.session().tracks[0].strip.gain_db, 0.5);
-    assert!(h.undo());
+    assert!(!h.undo().is_empty());
     assert_eq!(h.session(), &s);
-    assert!(!h.undo(), "the whole drag was one step");
-    assert!(h.redo());
+    assert!(h.undo().is_empty(), "the whole drag was one step");
+    assert!(!h.redo().is_empty());
     assert_eq!(h.session().tracks[0].strip.gain_db, 0.5);
+}
+
+#[test]
+fn two_separate_clip_gain_changes_are_two_undo_steps() {
+    let s = common::sample_session();
+    let clip = s.tracks[0].clips[0].id;
+    let mut h = History::new(s.clone());
+    // Two drags of the same clip's gain, each its own gesture.
+    for (value, steps) in [(-3.0, [-1.0, -2.0, -3.0]), (-9.0, [-5.0, -7.0, -9.0])] {
+        let g = h.gesture();
+        for gain_db in steps {
+            h.apply_in_gesture(&Edit::SetClipGain { clip, gain_db }, Some(g))
+                .expect("applies");
+        }
+        assert_eq!(h.session().tracks[0].clips[0].gain_db, value);
+    }
+    assert_eq!(h.undo_steps(), 2);
+    h.undo();
+    assert_eq!(h.session().tracks[0].clips[0].gain_db, -3.0);
+    h.undo();
+    assert_eq!(h.session(), &s);
+}
+
+#[test]
+fn revision_says_whether_the_state_is_the_saved_one() {
+    let s = common::sample_session();
+    let mut h = History::new(s.clone());
+    let saved = h.revision();
+    let strip = StripId::Track(s.tracks[0].id);
+    h.apply(&Edit::SetMute { strip, mute: true })
+        .expect("mutes");
+    let muted = h.revision();
+    assert_ne!(muted, saved);
+    h.undo();
+    assert_eq!(h.revision(), saved, "back at the saved state");
+    h.redo();
+    assert_eq!(h.revision(), muted);
+    h.undo();
+    h.apply(&Edit::SetMute { strip, mute: true })
+        .expect("mutes");
+    assert_ne!(h.revision(), muted, "the same edit again is a new state");
+}
+
+#[test]
+fn history_memory_is_bounded_in_bytes() {
+    let mut s = common::sample_session();
+    let lane_id = LaneId(s.alloc_id());
+    let strip = StripId::Track(s.tracks[0].id);
+    let lane = |n: usize| AutomationLane {
+        id: lane_id,
+        target: ParamId {
+            strip,
+            param: StripParam::GainDb,
+        },
+        enabled: true,
+        points: (0..n)
+            .map(|i| Breakpoint {
+                time_frames: i as u64,
+                value: -((i % 10) as f32),
+                curve: CurveShape::Linear,
+            })
+            .collect(),
+    };
+    let mut h = History::new(s);
+    // Each step holds two lanes of 100,000 points (1.6 MB each): 40 steps would be 128 MB.
+    for i in 0..40 {
+        h.apply(&Edit::SetAutomationLane(lane(100_000 + i)))
+            .expect("applies");
+    }
+    assert!(
+        h.approx_bytes() <= MAX_HISTORY_BYTES,
+        "{} bytes",
+        h.approx_bytes()
+    );
+    assert!(h.undo_steps() >= 5, "recent steps stay: {}", h.undo_steps());
+    assert!(h.undo_steps() < 40, "old steps were dropped");
+    assert_eq!(
+        h.session().automation[0].points.len(),
+        100_039,
+        "the session itself is untouched"
+    );
 }
 
 #[test]
@@ -123,4 +205,168 @@ fn inserts_reorder_and_bypass_by_id() {
         })
         .expect_err("kind mismatch");
     assert!(matches!(err, EditError::NotAllowed(_)));
+}
+
+mod undo_exact {
+    use proptest::prelude::*;
+
+    use super::common;
+    use stemdesk_dsp::{EffectKind, EffectParams};
+    use stemdesk_session::*;
+
+    /// One edit built from the current session and a few random numbers, so most apply.
+    fn edit_for(s: &Session, op: u8, a: usize, x: f32) -> Option<Edit> {
+        let strips: Vec<StripId> = s
+            .tracks
+            .iter()
+            .map(|t| StripId::Track(t.id))
+            .chain(s.buses.iter().map(|b| StripId::Bus(b.id)))
+            .chain([StripId::Master])
+            .collect();
+        let strip = strips[a % strips.len()];
+        let mut ids = s.clone();
+        Some(match op % 14 {
+            0 => Edit::SetGain {
+                strip,
+                gain_db: x * 30.0 - 24.0,
+            },
+            1 => Edit::SetPan {
+                strip,
+                pan: x * 2.0 - 1.0,
+            },
+            2 => Edit::AddInsert {
+                strip,
+                index: a % 3,
+                insert: Insert {
+                    id: InsertId(ids.alloc_id()),
+                    bypass: false,
+                    effect: EffectParams::new_default(EffectKind::ALL[a % 5], true),
+                },
+            },
+            3 => {
+                let i = s.inserts(strip)?.get(a % 4)?;
+                Edit::RemoveInsert {
+                    strip,
+                    insert: i.id,
+                }
+            }
+            4 => {
+                let i = s.inserts(strip)?.get(a % 3)?;
+                Edit::MoveInsert {
+                    strip,
+                    insert: i.id,
+                    index: (a / 3) % 4,
+                }
+            }
+            5 => {
+                let i = s.inserts(strip)?.get(a % 3)?;
+                let mut params = i.effect.clone();
+                let keys = params.params();
+                let (key, _) = keys.get(a % keys.len().max(1))?;
+                let spec = *params.spec(key)?;
+                params.set(key, spec.from_normalized(x)).ok()?;
+                Edit::SetInsertParams {
+                    strip,
+                    insert: i.id,
+                    params,
+                }
+            }
+            6 => Edit::AddTrack {
+                track: Track {
+                    id: TrackId(ids.alloc_id()),
+                    name: format!("T{a}"),
+                    color: Color::default(),
+                    clips: vec![],
+                    strip: Strip::default(),
+                },
+                index: a % 4,
+            },
+            7 => Edit::RemoveTrack(s.tracks.get(a % s.tracks.len().max(1))?.id),
+            8 => {
+                let (_, c) = s.clips().nth(a % 3)?;
+                Edit::SetClipGain {
+                    clip: c.id,
+                    gain_db: -x * 20.0,
+                }
+            }
+            9 => {
+                let (_, c) = s.clips().nth(a % 3)?;
+                Edit::MoveClip {
+                    clip: c.id,
+                    track: s.tracks.get(a % s.tracks.len().max(1))?.id,
+                    position_frames: (x * 48_000.0) as u64,
+                }
+            }
+            10 => Edit::RemoveBus(s.buses.get(a % s.buses.len().max(1))?.id),
+            11 => {
+                let bus = s.buses.get(a % s.buses.len().max(1))?;
+                Edit::AddSend {
+                    strip: StripId::Track(s.tracks.first()?.id),
+                    send: Send {
+                        id: SendId(ids.alloc_id()),
+                        target: bus.id,
+                        level_db: -6.0,
+                        pre_fader: a.is_multiple_of(2),
+                    },
+                }
+            }
+            12 => Edit::SetAutomationLane(AutomationLane {
+                id: s
+                    .automation
+                    .first()
+                    .filter(|_| a.is_multiple_of(2))
+                    .map_or_else(|| LaneId(ids.alloc_id()), |l| l.id),
+                target: ParamId {
+                    strip,
+                    param: StripParam::GainDb,
+                },
+                enabled: true,
+                points: (0..(a % 50) as u64)
+                    .map(|t| Breakpoint {
+                        time_frames: t * 100,
+                        value: x,
+                        curve: CurveShape::Linear,
+                    })
+                    .collect(),
+            }),
+            _ => Edit::SetMute {
+                strip,
+                mute: a.is_multiple_of(2),
+            },
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever sequence of edits (single steps and gestures), undoing everything
+        /// gives back the session exactly, redoing everything the final one.
+        #[test]
+        fn undo_all_and_redo_all_are_exact(
+            ops in prop::collection::vec((0u8..14, 0usize..1000, 0.0f32..1.0, 0u8..3), 1..40)
+        ) {
+            let start = common::sample_session();
+            let mut h = History::new(start.clone());
+            let mut gesture = None;
+            for (op, a, x, g) in ops {
+                // g: 0 = own step, 1 = continue the gesture, 2 = begin a new one.
+                gesture = match g {
+                    0 => None,
+                    1 => gesture.or_else(|| Some(h.gesture())),
+                    _ => Some(h.gesture()),
+                };
+                if let Some(edit) = edit_for(h.session(), op, a, x) {
+                    let _ = h.apply_in_gesture(&edit, gesture);
+                }
+            }
+            let end = h.session().clone();
+            let end_revision = h.revision();
+            while !h.undo().is_empty() {}
+            prop_assert_eq!(h.session(), &start);
+            prop_assert_eq!(h.revision(), 0);
+            while !h.redo().is_empty() {}
+            prop_assert_eq!(h.session(), &end);
+            prop_assert_eq!(h.revision(), end_revision);
+        }
+    }
 }

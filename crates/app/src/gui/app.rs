@@ -1,15 +1,18 @@
 //! The application state and the one place edits, undo and file operations happen.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use stemdesk_session::{
-    Bus, BusId, Clip, ClipId, Color, Edit, Fade, Session, Strip, Track, TrackId,
+    Bus, BusId, Clip, ClipId, Color, Edit, Fade, Gesture, Session, Strip, Track, TrackId,
 };
 
+use super::action::Drag;
 use super::audio::Audio;
 use super::autosave::{self, Autosave};
+use super::desk::Desk;
 use super::dialogs::{DialogAnswer, DialogRequest, Dialogs, Waker};
 use super::doc::Document;
 use super::jobs::{ImportPlace, JobDone, Jobs};
@@ -61,7 +64,6 @@ pub struct StemdeskApp {
     dialogs: Box<dyn Dialogs>,
     autosave: Autosave,
     config: AppConfig,
-    next_gesture: u64,
     frames: u64,
     title: String,
     jobs_waker_missing: bool,
@@ -72,6 +74,8 @@ pub struct StemdeskApp {
     settings: Settings,
     /// Recently opened sessions, newest first.
     pub(crate) recent: Vec<PathBuf>,
+    /// Drags in progress, with their undo gesture and the frame they last changed.
+    drags: HashMap<egui::Id, (Gesture, u64)>,
 }
 
 impl StemdeskApp {
@@ -88,12 +92,12 @@ impl StemdeskApp {
             autosave: Autosave::default(),
             recent: load_recent(&config.data_dir),
             config,
-            next_gesture: 1,
             frames: 0,
             title: String::new(),
             jobs_waker_missing: true,
             ctx: None,
             settings: Settings::default(),
+            drags: HashMap::new(),
         };
         // Remembered settings; the command line's device and buffer win.
         app.settings = Settings::load(&app.config.data_dir);
@@ -189,15 +193,6 @@ impl StemdeskApp {
         self.handle_jobs(done);
     }
 
-    /// Gain change of a compressor or gate insert, for its editor's meter.
-    pub(crate) fn audio_dynamics(
-        &self,
-        strip: stemdesk_session::StripId,
-        insert: stemdesk_session::InsertId,
-    ) -> Option<f32> {
-        self.audio.dynamics_db(strip, insert)
-    }
-
     /// Benchmarks only: moves every strip's meter as if audio were playing (no device
     /// needed, so the measurement is not disturbed by an audio thread).
     #[doc(hidden)]
@@ -242,35 +237,29 @@ impl StemdeskApp {
 
     // ----- edits -----
 
-    /// A new gesture id: every edit made with it until the next one is one undo step.
-    pub(crate) fn new_gesture(&mut self) -> u64 {
-        self.next_gesture += 1;
-        self.next_gesture
+    /// A new gesture: every edit made with it until the next one is one undo step.
+    pub(crate) fn new_gesture(&mut self) -> Gesture {
+        self.doc.gesture()
     }
 
     /// Applies an edit (its own undo step, or part of `gesture`) and tells the engine.
-    pub(crate) fn edit(&mut self, edit: Edit, gesture: Option<u64>) {
-        let before = self.doc.session().clone();
+    pub(crate) fn edit(&mut self, edit: Edit, gesture: Option<Gesture>) {
         match self.doc.apply(&edit, gesture) {
-            Ok(()) => self.audio.sync(&before, &self.doc),
+            Ok(change) => self.audio.sync(&[change], &self.doc),
             Err(e) => self.error(format!("Cannot do that: {e}")),
         }
     }
 
     /// Undo one step.
     pub(crate) fn undo(&mut self) {
-        let before = self.doc.session().clone();
-        if self.doc.undo() {
-            self.audio.sync(&before, &self.doc);
-        }
+        let changes = self.doc.undo();
+        self.audio.sync(&changes, &self.doc);
     }
 
     /// Redo one step.
     pub(crate) fn redo(&mut self) {
-        let before = self.doc.session().clone();
-        if self.doc.redo() {
-            self.audio.sync(&before, &self.doc);
-        }
+        let changes = self.doc.redo();
+        self.audio.sync(&changes, &self.doc);
     }
 
     /// Fresh IDs from a scratch copy of the session's counter; the edit that uses them
@@ -696,27 +685,8 @@ impl StemdeskApp {
         let done = self.jobs.finished();
         self.handle_jobs(done);
         self.audio.poll(&self.doc);
-        super::keys::handle(self, &ctx);
-        self.handle_dropped_files(&ctx);
-        super::menu::show(self, ui);
-        super::transport::show(self, ui);
-        super::status::show(self, ui);
-        if self.view.show_mixer && self.view.show_arrange {
-            // The mixer gets most of the window at first (faders of at least 200 px),
-            // then keeps the size the user drags it to.
-            let mixer_height = (ui.available_height() * 0.68).max(300.0);
-            egui::Panel::bottom("mixer_panel")
-                .resizable(true)
-                .default_size(mixer_height)
-                .show(ui, |ui| super::mixer::show(self, ui));
-            egui::CentralPanel::default().show(ui, |ui| super::arrange::show(self, ui));
-        } else if self.view.show_mixer {
-            egui::CentralPanel::default().show(ui, |ui| super::mixer::show(self, ui));
-        } else {
-            egui::CentralPanel::default().show(ui, |ui| super::arrange::show(self, ui));
-        }
-        super::editors::show(self, &ctx);
-        super::menu::shortcuts_window(self, &ctx);
+        let actions = self.panels(ui, &ctx);
+        self.apply(actions, &ctx);
         super::messages::window(&mut self.messages, &mut self.view.show_messages, &ctx);
         self.dialogs_ui(&ctx);
         if let Some(e) = self.autosave.tick(
@@ -731,6 +701,56 @@ impl StemdeskApp {
         if self.audio.is_playing() || self.audio.recovering() || !self.jobs.running.is_empty() {
             ctx.request_repaint_after(Duration::from_millis(33));
         }
+    }
+
+    /// Draws every panel over a read-only view of the desk; returns what they asked for.
+    fn panels(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) -> Vec<super::action::Action> {
+        let mut desk = Desk::new(
+            &self.doc,
+            &self.audio,
+            &self.jobs,
+            &self.messages,
+            &self.recent,
+            &mut self.view,
+        );
+        super::keys::handle(&mut desk, ctx);
+        super::arrange::drops(&mut desk, ctx);
+        super::menu::show(&mut desk, ui);
+        super::transport::show(&mut desk, ui);
+        super::status::show(&mut desk, ui);
+        let (mixer, arrange) = (desk.view.show_mixer, desk.view.show_arrange);
+        if mixer && arrange {
+            // The mixer gets most of the window at first (faders of at least 200 px),
+            // then keeps the size the user drags it to.
+            let mixer_height = (ui.available_height() * 0.68).max(300.0);
+            egui::Panel::bottom("mixer_panel")
+                .resizable(true)
+                .default_size(mixer_height)
+                .show(ui, |ui| super::mixer::show(&mut desk, ui));
+            egui::CentralPanel::default().show(ui, |ui| super::arrange::show(&mut desk, ui));
+        } else if mixer {
+            egui::CentralPanel::default().show(ui, |ui| super::mixer::show(&mut desk, ui));
+        } else {
+            egui::CentralPanel::default().show(ui, |ui| super::arrange::show(&mut desk, ui));
+        }
+        super::editors::show(&mut desk, ctx);
+        super::menu::shortcuts_window(desk.view, ctx);
+        desk.into_actions()
+    }
+
+    /// The gesture a drag's edits belong to: a new one when the drag starts or when the
+    /// control has been still for a few frames, the same one while it keeps changing.
+    pub(crate) fn gesture_of(&mut self, drag: Drag) -> Gesture {
+        const STILL_FRAMES: u64 = 3;
+        let frame = self.frames;
+        self.drags
+            .retain(|_, (_, last)| frame.saturating_sub(*last) < STILL_FRAMES);
+        let gesture = match self.drags.get(&drag.id) {
+            Some(&(g, _)) if !drag.started => g,
+            _ => self.doc.gesture(),
+        };
+        self.drags.insert(drag.id, (gesture, frame));
+        gesture
     }
 
     /// Saves the settings when the user changed one.
@@ -752,23 +772,6 @@ impl StemdeskApp {
             }
             self.settings = now;
         }
-    }
-
-    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        });
-        if dropped.is_empty() {
-            return;
-        }
-        let pointer = ctx.input(|i| i.pointer.hover_pos());
-        let (at, index) = super::arrange::drop_target(self, pointer);
-        self.import(dropped, at, index);
     }
 
     fn dialogs_ui(&mut self, ctx: &egui::Context) {

@@ -5,7 +5,12 @@
 use egui::{Color32, CursorIcon, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
 use stemdesk_session::{Clip, Edit, Fade, FadeShape, StripId, TrackId};
 
-use super::app::StemdeskApp;
+use stemdesk_dsp::param_table::strip as strip_params;
+
+use super::action::Action;
+use super::commands::Command;
+use super::desk::Desk;
+use super::param_widget::spec_value;
 use super::view::{ClipDrag, ClipDragKind};
 
 const HEADER_WIDTH: f32 = 180.0;
@@ -36,19 +41,40 @@ impl TimeAxis {
     }
 }
 
-/// Where dropped files go: the time under the pointer and the track index there
-/// (defaults: the playhead, after the last track).
-pub fn drop_target(app: &StemdeskApp, pointer: Option<Pos2>) -> (u64, Option<usize>) {
+/// Files dropped on the window become new tracks: at the time under the pointer, before
+/// the track there (defaults: the playhead, after the last track).
+pub fn drops(desk: &mut Desk, ctx: &egui::Context) {
+    let paths: Vec<std::path::PathBuf> = ctx.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    });
+    if paths.is_empty() {
+        return;
+    }
+    let pointer = ctx.input(|i| i.pointer.hover_pos());
+    let (position_frames, track_index) = drop_target(desk, pointer);
+    desk.act(Action::Import {
+        paths,
+        position_frames,
+        track_index,
+    });
+}
+
+fn drop_target(desk: &Desk, pointer: Option<Pos2>) -> (u64, Option<usize>) {
     let Some(p) = pointer else {
-        return (app.position_frames(), None);
+        return (desk.position_frames(), None);
     };
-    let axis = axis(app, app.view.timeline_left);
-    let at = if p.x > app.view.timeline_left {
+    let axis = axis(desk, desk.view.timeline_left);
+    let at = if p.x > desk.view.timeline_left {
         axis.frames(p.x)
     } else {
-        app.position_frames()
+        desk.position_frames()
     };
-    let index = app
+    let index = desk
         .view
         .lanes
         .iter()
@@ -56,42 +82,42 @@ pub fn drop_target(app: &StemdeskApp, pointer: Option<Pos2>) -> (u64, Option<usi
     (at, index)
 }
 
-fn axis(app: &StemdeskApp, left: f32) -> TimeAxis {
+fn axis(desk: &Desk, left: f32) -> TimeAxis {
     TimeAxis {
         left,
-        scroll_s: app.view.scroll_s,
-        px_per_s: app.view.px_per_second,
-        rate: f64::from(app.session().sample_rate_hz),
+        scroll_s: desk.view.scroll_s,
+        px_per_s: desk.view.px_per_second,
+        rate: f64::from(desk.session().sample_rate_hz),
     }
 }
 
 /// Draws the arrange view.
-pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
     let full = ui.available_rect_before_wrap();
     let timeline_left = full.min.x + HEADER_WIDTH;
-    app.view.timeline_left = timeline_left;
-    app.view.timeline_width = (full.max.x - timeline_left).max(10.0);
-    zoom_and_scroll(app, ui, full, timeline_left);
-    if app.view.follow_playhead
-        && app.is_playing()
-        && app.view.clip_drag.is_none()
-        && app.view.loop_drag.is_none()
+    desk.view.timeline_left = timeline_left;
+    desk.view.timeline_width = (full.max.x - timeline_left).max(10.0);
+    zoom_and_scroll(desk, ui, full, timeline_left);
+    if desk.view.follow_playhead
+        && desk.audio.is_playing()
+        && desk.view.clip_drag.is_none()
+        && desk.view.loop_drag.is_none()
     {
-        let (at, rate) = (app.position_frames(), app.session().sample_rate_hz);
-        app.view.reveal_frames(at, rate);
+        let (at, rate) = (desk.position_frames(), desk.session().sample_rate_hz);
+        desk.view.reveal_frames(at, rate);
     }
-    let ax = axis(app, timeline_left);
+    let ax = axis(desk, timeline_left);
     ui.horizontal(|ui| {
         ui.allocate_ui(Vec2::new(HEADER_WIDTH - 8.0, RULER_HEIGHT), |ui| {
             ui.horizontal(|ui| {
                 ui.label("Height");
                 let r = ui.add(
-                    egui::Slider::new(&mut app.view.track_height, 36.0..=160.0).show_value(false),
+                    egui::Slider::new(&mut desk.view.track_height, 36.0..=160.0).show_value(false),
                 );
                 super::a11y::name(ui, &r, "Track height");
             });
         });
-        ruler(app, ui, ax, full.max.x);
+        ruler(desk, ui, ax, full.max.x);
     });
     let mut lanes = Vec::new();
     let lanes_height = (ui.available_height() - SCROLLBAR_HEIGHT - 4.0).max(20.0);
@@ -100,7 +126,7 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
         .max_height(lanes_height)
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            let tracks: Vec<TrackId> = app.session().tracks.iter().map(|t| t.id).collect();
+            let tracks: Vec<TrackId> = desk.session().tracks.iter().map(|t| t.id).collect();
             if tracks.is_empty() {
                 ui.add_space(40.0);
                 ui.vertical_centered(|ui| {
@@ -109,36 +135,36 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
             }
             for id in tracks {
                 ui.horizontal(|ui| {
-                    header(app, ui, id);
-                    let lane = lane(app, ui, id, ax, full.max.x);
+                    header(desk, ui, id);
+                    let lane = lane(desk, ui, id, ax, full.max.x);
                     lanes.push((id, lane));
                 });
             }
         });
-    app.view.lanes = lanes;
-    finish_clip_drag(app, ui);
+    desk.view.lanes = lanes;
+    finish_clip_drag(desk, ui);
     ui.horizontal(|ui| {
         ui.add_space((timeline_left - ui.cursor().min.x).max(0.0));
-        scrollbar(app, ui);
+        scrollbar(desk, ui);
     });
 }
 
 /// The horizontal scroll bar under the lanes: the thumb is the visible part of the song
 /// (plus room past its end); drag it, or click beside it to page.
-fn scrollbar(app: &mut StemdeskApp, ui: &mut egui::Ui) {
-    let width = app.view.timeline_width;
+fn scrollbar(desk: &mut Desk, ui: &mut egui::Ui) {
+    let width = desk.view.timeline_width;
     let (rect, resp) =
         ui.allocate_exact_size(Vec2::new(width, SCROLLBAR_HEIGHT), Sense::click_and_drag());
     resp.widget_info(|| {
         egui::WidgetInfo::labeled(egui::Role::ScrollBar, true, "Timeline scroll bar")
     });
-    let s = app.session();
+    let s = desk.session();
     let end_s = s.content_end_frames() as f64 / f64::from(s.sample_rate_hz);
-    let visible = app.view.visible_s();
-    let total = (end_s + visible * 0.5).max(app.view.scroll_s + visible);
+    let visible = desk.view.visible_s();
+    let total = (end_s + visible * 0.5).max(desk.view.scroll_s + visible);
     let px_per_s = f64::from(width) / total;
     let thumb_w = ((visible * px_per_s) as f32).max(20.0).min(width);
-    let thumb_x = rect.min.x + (app.view.scroll_s * px_per_s) as f32;
+    let thumb_x = rect.min.x + (desk.view.scroll_s * px_per_s) as f32;
     let thumb = Rect::from_min_size(
         Pos2::new(thumb_x.min(rect.max.x - thumb_w), rect.min.y + 2.0),
         Vec2::new(thumb_w, SCROLLBAR_HEIGHT - 4.0),
@@ -154,18 +180,18 @@ fn scrollbar(app: &mut StemdeskApp, ui: &mut egui::Ui) {
     painter.rect_filled(thumb, 4.0, thumb_color);
     if resp.dragged() {
         let dx = f64::from(resp.drag_delta().x);
-        app.view.scroll_s = (app.view.scroll_s + dx / px_per_s).max(0.0);
+        desk.view.scroll_s = (desk.view.scroll_s + dx / px_per_s).max(0.0);
     } else if resp.clicked()
         && let Some(p) = resp.interact_pointer_pos()
     {
         let page = if p.x < thumb.min.x { -visible } else { visible };
         if !thumb.x_range().contains(p.x) {
-            app.view.scroll_s = (app.view.scroll_s + page * 0.9).max(0.0);
+            desk.view.scroll_s = (desk.view.scroll_s + page * 0.9).max(0.0);
         }
     }
 }
 
-fn zoom_and_scroll(app: &mut StemdeskApp, ui: &egui::Ui, full: Rect, timeline_left: f32) {
+fn zoom_and_scroll(desk: &mut Desk, ui: &egui::Ui, full: Rect, timeline_left: f32) {
     let hovered = ui.rect_contains_pointer(full);
     if !hovered {
         return;
@@ -178,19 +204,20 @@ fn zoom_and_scroll(app: &mut StemdeskApp, ui: &egui::Ui, full: Rect, timeline_le
         )
     });
     if zoom != 1.0 {
-        let ax = axis(app, timeline_left);
+        let ax = axis(desk, timeline_left);
         let anchor_x = pointer.map_or(timeline_left, |p| p.x.max(timeline_left));
         let anchor_s = ax.frames(anchor_x) as f64 / ax.rate;
-        app.view.zoom_by(zoom);
-        app.view.scroll_s =
-            (anchor_s - f64::from((anchor_x - timeline_left) / app.view.px_per_second)).max(0.0);
+        desk.view.zoom_by(zoom);
+        desk.view.scroll_s =
+            (anchor_s - f64::from((anchor_x - timeline_left) / desk.view.px_per_second)).max(0.0);
     }
     if dx != 0.0 {
-        app.view.scroll_s = (app.view.scroll_s - f64::from(dx / app.view.px_per_second)).max(0.0);
+        desk.view.scroll_s =
+            (desk.view.scroll_s - f64::from(dx / desk.view.px_per_second)).max(0.0);
     }
 }
 
-fn ruler(app: &mut StemdeskApp, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
+fn ruler(desk: &mut Desk, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
     // Line the ruler up with the lanes below it.
     let gap = ax.left - ui.cursor().min.x;
     if gap > 0.0 {
@@ -231,17 +258,17 @@ fn ruler(app: &mut StemdeskApp, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
         );
     }
     // Loop range.
-    let (ls, le) = app.view.loop_drag.unwrap_or(app.audio.loop_range);
+    let (ls, le) = desk.view.loop_drag.unwrap_or(desk.audio.loop_range);
     if le > ls {
         let r = Rect::from_x_y_ranges(ax.x(ls.min(le))..=ax.x(ls.max(le)), rect.y_range());
-        let c = if app.audio.looping {
+        let c = if desk.audio.looping {
             Color32::from_rgba_unmultiplied(80, 160, 255, 90)
         } else {
             Color32::from_rgba_unmultiplied(150, 150, 150, 60)
         };
         painter.rect_filled(r, 0.0, c);
     }
-    let head = ax.x(app.position_frames());
+    let head = ax.x(desk.position_frames());
     painter.vline(
         head,
         rect.y_range(),
@@ -251,7 +278,7 @@ fn ruler(app: &mut StemdeskApp, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
     if resp.clicked()
         && let Some(p) = resp.interact_pointer_pos()
     {
-        app.audio.seek(ax.frames(p.x));
+        desk.act(Action::Seek(ax.frames(p.x)));
     }
     if resp.drag_started()
         && let Some(p) = ui
@@ -260,30 +287,27 @@ fn ruler(app: &mut StemdeskApp, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
     {
         // From where the button went down, not where the drag was recognised.
         let f = ax.frames(p.x);
-        app.view.loop_drag = Some((f, f));
+        desk.view.loop_drag = Some((f, f));
     }
     if resp.dragged()
-        && let (Some(p), Some((s, _))) = (resp.interact_pointer_pos(), app.view.loop_drag)
+        && let (Some(p), Some((s, _))) = (resp.interact_pointer_pos(), desk.view.loop_drag)
     {
-        app.view.loop_drag = Some((s, ax.frames(p.x)));
+        desk.view.loop_drag = Some((s, ax.frames(p.x)));
     }
     if resp.drag_stopped()
-        && let Some((s, e)) = app.view.loop_drag.take()
+        && let Some((s, e)) = desk.view.loop_drag.take()
         && s != e
     {
-        app.audio.set_loop_range(s, e);
-        if !app.audio.looping {
-            app.audio.toggle_loop();
-        }
+        desk.act(Action::SetLoop(s, e));
     }
 }
 
-fn header(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId) {
-    let Some(track) = app.session().track(id).cloned() else {
+fn header(desk: &mut Desk, ui: &mut egui::Ui, id: TrackId) {
+    let Some(track) = desk.session().track(id).cloned() else {
         return;
     };
-    let h = app.view.track_height;
-    let selected = app.view.selected_track == Some(id);
+    let h = desk.view.track_height;
+    let selected = desk.view.selected_track == Some(id);
     let (rect, resp) = ui.allocate_exact_size(Vec2::new(HEADER_WIDTH - 8.0, h), Sense::click());
     if !ui.is_rect_visible(rect) {
         return;
@@ -301,7 +325,7 @@ fn header(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId) {
     );
     painter.rect_filled(Rect::from_min_size(rect.min, Vec2::new(5.0, h)), 2.0, color);
     if resp.clicked() {
-        app.view.selected_track = Some(id);
+        desk.view.selected_track = Some(id);
     }
     let inner = rect
         .shrink2(Vec2::new(8.0, 4.0))
@@ -318,43 +342,34 @@ fn header(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId) {
             if r.lost_focus() {
                 ui.data_mut(|d| d.remove::<String>(text_id));
                 if !text.trim().is_empty() && text != track.name {
-                    app.edit(
-                        Edit::Rename {
-                            strip: StripId::Track(id),
-                            name: text.trim().to_owned(),
-                        },
-                        None,
-                    );
+                    desk.edit(Edit::Rename {
+                        strip: StripId::Track(id),
+                        name: text.trim().to_owned(),
+                    });
                 }
             } else if r.has_focus() {
                 ui.data_mut(|d| d.insert_temp(text_id, text));
             }
             let mut mute = track.strip.mute;
             if ui.toggle_value(&mut mute, "M").changed() {
-                app.edit(
-                    Edit::SetMute {
-                        strip: StripId::Track(id),
-                        mute,
-                    },
-                    None,
-                );
+                desk.edit(Edit::SetMute {
+                    strip: StripId::Track(id),
+                    mute,
+                });
             }
             let mut solo = track.strip.solo;
             if ui.toggle_value(&mut solo, "S").changed() {
-                app.edit(
-                    Edit::SetSolo {
-                        strip: StripId::Track(id),
-                        solo,
-                    },
-                    None,
-                );
+                desk.edit(Edit::SetSolo {
+                    strip: StripId::Track(id),
+                    solo,
+                });
             }
         });
     });
 }
 
-fn lane(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId, ax: TimeAxis, right: f32) -> Rect {
-    let h = app.view.track_height;
+fn lane(desk: &mut Desk, ui: &mut egui::Ui, id: TrackId, ax: TimeAxis, right: f32) -> Rect {
+    let h = desk.view.track_height;
     let width = (right - ax.left).max(10.0);
     let (rect, resp) = ui.allocate_exact_size(Vec2::new(width, h), Sense::click());
     if !ui.is_rect_visible(rect) {
@@ -369,20 +384,20 @@ fn lane(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId, ax: TimeAxis, rig
         Stroke::new(1.0, ui.visuals().faint_bg_color),
     );
     if resp.clicked() {
-        app.view.selected_track = Some(id);
-        app.view.selected_clip = None;
+        desk.view.selected_track = Some(id);
+        desk.view.selected_clip = None;
         if let Some(p) = resp.interact_pointer_pos() {
-            app.audio.seek(ax.frames(p.x));
+            desk.act(Action::Seek(ax.frames(p.x)));
         }
     }
-    let Some(track) = app.session().track(id).cloned() else {
+    let Some(track) = desk.session().track(id).cloned() else {
         return rect;
     };
     let color = Color32::from_rgb(track.color.0, track.color.1, track.color.2);
     for clip in &track.clips {
-        clip_widget(app, ui, &painter, rect, id, clip, color, ax);
+        clip_widget(desk, ui, &painter, rect, id, clip, color, ax);
     }
-    let head = ax.x(app.position_frames());
+    let head = ax.x(desk.position_frames());
     if rect.x_range().contains(head) {
         painter.vline(
             head,
@@ -395,7 +410,7 @@ fn lane(app: &mut StemdeskApp, ui: &mut egui::Ui, id: TrackId, ax: TimeAxis, rig
 
 #[allow(clippy::too_many_arguments)]
 fn clip_widget(
-    app: &mut StemdeskApp,
+    desk: &mut Desk,
     ui: &mut egui::Ui,
     painter: &egui::Painter,
     lane: Rect,
@@ -404,7 +419,7 @@ fn clip_widget(
     color: Color32,
     ax: TimeAxis,
 ) {
-    let drag = app.view.clip_drag.filter(|d| d.clip == clip.id);
+    let drag = desk.view.clip_drag.filter(|d| d.clip == clip.id);
     let shown = drag.map_or_else(|| clip.clone(), |d| preview(clip, d));
     let rect = Rect::from_x_y_ranges(
         ax.x(shown.position_frames)
@@ -416,16 +431,16 @@ fn clip_widget(
     if rect.max.x < lane.min.x || rect.min.x > lane.max.x {
         return;
     }
-    let resolved = app.doc.resolve(&clip.source);
-    let offline = app.doc.offline.contains(&resolved) || !app.doc.sources.contains_key(&resolved);
-    let selected = app.view.selected_clip == Some(clip.id);
+    let resolved = desk.doc.resolve(&clip.source);
+    let offline = desk.doc.offline.contains(&resolved) || !desk.doc.sources.contains_key(&resolved);
+    let selected = desk.view.selected_clip == Some(clip.id);
     let fill = if offline {
         Color32::from_rgb(90, 30, 30)
     } else {
         color.gamma_multiply(0.35)
     };
     painter.rect_filled(rect, 4.0, fill);
-    if !offline && let Some(peaks) = app.doc.peaks.get(&resolved) {
+    if !offline && let Some(peaks) = desk.doc.peaks.get(&resolved) {
         draw_waveform(painter, rect.intersect(lane), &shown, peaks, color, ax);
     }
     draw_fades(painter, rect, &shown, ax);
@@ -509,26 +524,26 @@ fn clip_widget(
     }
     let (resp, kind) = active;
     if resp.drag_started() {
-        app.view.selected_clip = Some(clip.id);
-        app.view.selected_track = Some(track);
-        app.view.clip_drag = Some(ClipDrag {
+        desk.view.selected_clip = Some(clip.id);
+        desk.view.selected_track = Some(track);
+        desk.view.clip_drag = Some(ClipDrag {
             clip: clip.id,
             kind,
             delta_frames: 0,
         });
     }
     if resp.dragged()
-        && let Some(d) = app.view.clip_drag.as_mut()
+        && let Some(d) = desk.view.clip_drag.as_mut()
         && d.clip == clip.id
     {
         let total_px = resp.total_drag_delta().map_or(0.0, |v| v.x);
         d.delta_frames = (f64::from(total_px) * ax.frames_per_px()).round() as i64;
     }
     if body.clicked() {
-        app.view.selected_clip = Some(clip.id);
-        app.view.selected_track = Some(track);
+        desk.view.selected_clip = Some(clip.id);
+        desk.view.selected_track = Some(track);
     }
-    body.context_menu(|ui| clip_menu(app, ui, clip));
+    body.context_menu(|ui| clip_menu(desk, ui, clip));
 }
 
 /// The clip as it would be after `drag`.
@@ -561,18 +576,18 @@ fn preview(clip: &Clip, drag: ClipDrag) -> Clip {
 }
 
 /// Applies a finished clip drag as one edit (moving to the track under the pointer).
-fn finish_clip_drag(app: &mut StemdeskApp, ui: &egui::Ui) {
-    let Some(drag) = app.view.clip_drag else {
+fn finish_clip_drag(desk: &mut Desk, ui: &egui::Ui) {
+    let Some(drag) = desk.view.clip_drag else {
         return;
     };
     if ui.input(|i| i.pointer.any_down()) {
         return;
     }
-    app.view.clip_drag = None;
+    desk.view.clip_drag = None;
     if drag.delta_frames == 0 && drag.kind != ClipDragKind::Move {
         return;
     }
-    let Some((track, clip)) = app
+    let Some((track, clip)) = desk
         .session()
         .clips()
         .find(|(_, c)| c.id == drag.clip)
@@ -585,7 +600,12 @@ fn finish_clip_drag(app: &mut StemdeskApp, ui: &egui::Ui) {
         ClipDragKind::Move => {
             let pointer_y = ui.input(|i| i.pointer.latest_pos()).map(|p| p.y);
             let target = pointer_y
-                .and_then(|y| app.view.lanes.iter().find(|(_, r)| r.y_range().contains(y)))
+                .and_then(|y| {
+                    desk.view
+                        .lanes
+                        .iter()
+                        .find(|(_, r)| r.y_range().contains(y))
+                })
                 .map_or(track, |(t, _)| *t);
             if target == track && after.position_frames == clip.position_frames {
                 return;
@@ -608,28 +628,24 @@ fn finish_clip_drag(app: &mut StemdeskApp, ui: &egui::Ui) {
             fade_out: after.fade_out,
         },
     };
-    app.edit(edit, None);
+    desk.edit(edit);
 }
 
-fn clip_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, clip: &Clip) {
-    app.view.selected_clip = Some(clip.id);
+fn clip_menu(desk: &mut Desk, ui: &mut egui::Ui, clip: &Clip) {
+    desk.view.selected_clip = Some(clip.id);
     ui.horizontal(|ui| {
         ui.label("Clip gain");
         let mut gain = clip.gain_db;
-        let resp = ui.add(
-            egui::DragValue::new(&mut gain)
-                .range(-60.0..=24.0)
-                .speed(0.1)
-                .suffix(" dB"),
-        );
+        let resp = ui.add(spec_value(&mut gain, &strip_params::CLIP_GAIN_DB, 0.1));
         super::a11y::name(ui, &resp, "Clip gain");
         if resp.changed() {
-            app.edit(
+            // A drag of the value is one undo step; the next drag is another.
+            desk.edit_by(
                 Edit::SetClipGain {
                     clip: clip.id,
                     gain_db: gain,
                 },
-                Some(u64::from(clip.id.0) << 20),
+                &resp,
             );
         }
     });
@@ -653,37 +669,31 @@ fn clip_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, clip: &Clip) {
                     } else {
                         fade_out_v.shape = shape;
                     }
-                    app.edit(
-                        Edit::SetClipFades {
-                            clip: clip.id,
-                            fade_in: fade_in_v,
-                            fade_out: fade_out_v,
-                        },
-                        None,
-                    );
+                    desk.edit(Edit::SetClipFades {
+                        clip: clip.id,
+                        fade_in: fade_in_v,
+                        fade_out: fade_out_v,
+                    });
                     ui.close();
                 }
             }
         });
     }
     if ui.button("Split at playhead").clicked() {
-        super::keys::split_selected(app);
+        desk.act(Action::Command(Command::SplitClip));
         ui.close();
     }
     if ui.button("Remove fades").clicked() {
-        app.edit(
-            Edit::SetClipFades {
-                clip: clip.id,
-                fade_in: Fade::default(),
-                fade_out: Fade::default(),
-            },
-            None,
-        );
+        desk.edit(Edit::SetClipFades {
+            clip: clip.id,
+            fade_in: Fade::default(),
+            fade_out: Fade::default(),
+        });
         ui.close();
     }
     if ui.button("Delete").clicked() {
-        app.edit(Edit::RemoveClip(clip.id), None);
-        app.view.selected_clip = None;
+        desk.edit(Edit::RemoveClip(clip.id));
+        desk.view.selected_clip = None;
         ui.close();
     }
 }

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use stemdesk_device::{AudioOutput, DeviceEvent, OutputConfig, start_output};
 use stemdesk_engine::live::{
-    LIVE_BLOCK_FRAMES, MeterReading, ParamUpdate, StripMeter, SyncPlan, plan_sync,
+    LIVE_BLOCK_FRAMES, MeterReading, ParamUpdate, StripMeter, SyncPlan, plan_changes,
 };
 use stemdesk_engine::{EngineHandle, compile, engine};
-use stemdesk_session::{Session, StripId};
+use stemdesk_session::{Change, StripId};
 
 use super::doc::Document;
 
@@ -139,12 +139,12 @@ impl Audio {
         self.output.as_ref().and_then(AudioOutput::buffer_frames)
     }
 
-    /// Brings the engine from `old` to the document's current session.
-    pub fn sync(&mut self, old: &Session, doc: &Document) {
+    /// Brings the engine along with `changes` (an edit, undo or redo) to the document.
+    pub fn sync(&mut self, changes: &[Change], doc: &Document) {
         let Some(handle) = self.handle.as_mut() else {
             return;
         };
-        let result = match plan_sync(old, doc.session()) {
+        let result = match plan_changes(changes, doc.session()) {
             SyncPlan::Nothing => Ok(()),
             SyncPlan::Params(updates) => updates.into_iter().try_for_each(|u| {
                 match u {

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use stemdesk_engine::{SourceAudio, SourceMap, load_sources};
 use stemdesk_media::PeakCache;
-use stemdesk_session::{Edit, EditError, History, Session, relative_to, resolve_media};
+use stemdesk_session::{
+    Change, Edit, EditError, Gesture, History, Session, relative_to, resolve_media,
+};
 
 /// Sample rate of a new, empty session.
 pub const DEFAULT_RATE_HZ: u32 = 48_000;
@@ -20,8 +22,9 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// Folder media paths are relative to.
     pub base_dir: PathBuf,
-    /// The state last saved (or opened): the title shows unsaved changes against it.
-    saved: Session,
+    /// The history revision last saved (or opened): the title shows unsaved changes
+    /// against it. `None` when no state of this history was saved (a recovered session).
+    saved_revision: Option<u64>,
     /// Decoded media by resolved path.
     pub sources: SourceMap,
     /// Waveform peaks by resolved path.
@@ -37,10 +40,10 @@ impl Document {
     pub fn empty(base_dir: PathBuf) -> Self {
         let session = Session::new(DEFAULT_RATE_HZ);
         Self {
-            history: History::new(session.clone()),
+            history: History::new(session),
             path: None,
             base_dir,
-            saved: session,
+            saved_revision: Some(0),
             sources: SourceMap::new(),
             peaks: HashMap::new(),
             offline: BTreeSet::new(),
@@ -56,10 +59,10 @@ impl Document {
         let messages = crate::cli::media_messages(&loaded, &problems, warnings);
         let peaks = peaks_for(&sources);
         Ok(Self {
-            history: History::new(loaded.session.clone()),
+            history: History::new(loaded.session),
             path: Some(path.to_path_buf()),
             base_dir: loaded.base_dir,
-            saved: loaded.session,
+            saved_revision: Some(0),
             sources,
             peaks,
             offline,
@@ -75,20 +78,26 @@ impl Document {
     /// Replaces the session wholesale (recovery): a new history, marked unsaved.
     pub fn replace_session(&mut self, session: Session) {
         self.history = History::new(session);
+        self.saved_revision = None;
     }
 
-    /// Applies an edit as its own undo step (or part of `gesture`).
-    pub fn apply(&mut self, edit: &Edit, gesture: Option<u64>) -> Result<(), EditError> {
+    /// Applies an edit as its own undo step (or part of `gesture`); says what changed.
+    pub fn apply(&mut self, edit: &Edit, gesture: Option<Gesture>) -> Result<Change, EditError> {
         self.history.apply_in_gesture(edit, gesture)
     }
 
-    /// Undoes one step; false if there was nothing to undo.
-    pub fn undo(&mut self) -> bool {
+    /// A new gesture: the edits made with it form one undo step.
+    pub fn gesture(&mut self) -> Gesture {
+        self.history.gesture()
+    }
+
+    /// Undoes one step; what changed (empty if there was nothing to undo).
+    pub fn undo(&mut self) -> Vec<Change> {
         self.history.undo()
     }
 
-    /// Redoes one step.
-    pub fn redo(&mut self) -> bool {
+    /// Redoes one step; what changed.
+    pub fn redo(&mut self) -> Vec<Change> {
         self.history.redo()
     }
 
@@ -99,7 +108,7 @@ impl Document {
 
     /// Unsaved changes?
     pub fn is_dirty(&self) -> bool {
-        *self.session() != self.saved
+        self.saved_revision != Some(self.history.revision())
     }
 
     /// Display name: the file name, or "Untitled".
@@ -135,13 +144,13 @@ impl Document {
             }
             stemdesk_session::save(&rebased, path)
                 .with_context(|| format!("cannot save {}", path.display()))?;
-            self.history = History::new(rebased.clone());
-            self.saved = rebased;
+            self.history = History::new(rebased);
+            self.saved_revision = Some(self.history.revision());
             self.base_dir = new_base;
         } else {
             stemdesk_session::save(self.session(), path)
                 .with_context(|| format!("cannot save {}", path.display()))?;
-            self.saved = self.session().clone();
+            self.saved_revision = Some(self.history.revision());
         }
         self.path = Some(path.to_path_buf());
         Ok(())

@@ -86,8 +86,8 @@ fn amp_to_db(a: f32) -> f32 {
 pub struct FaderOutput {
     /// The new gain when it moved.
     pub new_db: Option<f32>,
-    /// A drag began (start a new undo gesture).
-    pub drag_started: bool,
+    /// The fader's drag this frame (its moves are one undo step), if dragged.
+    pub drag: Option<super::action::Drag>,
     /// The clip light or the peak readout was clicked (reset both).
     pub clear_clip: bool,
 }
@@ -271,7 +271,7 @@ pub fn fader(
     }
     FaderOutput {
         new_db,
-        drag_started: resp.drag_started(),
+        drag: super::action::Drag::of(&resp),
         clear_clip: clip_resp.clicked() || readout_resp.clicked(),
     }
 }

@@ -3,9 +3,10 @@
 
 use stemdesk_device::list_output_devices;
 
-use super::app::StemdeskApp;
+use super::action::Action;
 use super::commands::Command;
-use super::keys;
+use super::desk::Desk;
+use super::view::ViewState;
 
 /// Buffer sizes offered in the Audio menu.
 const BUFFER_SIZES: [u32; 6] = [64, 128, 256, 512, 1024, 2048];
@@ -13,80 +14,79 @@ const BUFFER_SIZES: [u32; 6] = [64, 128, 256, 512, 1024, 2048];
 const UI_SCALES: [f32; 7] = [0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0];
 
 /// Draws the menu bar.
-pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
     egui::Panel::top("menu_bar").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| file_menu(app, ui));
-            ui.menu_button("Edit", |ui| edit_menu(app, ui));
-            ui.menu_button("View", |ui| view_menu(app, ui));
-            let audio = ui.menu_button("Audio", |ui| audio_menu(app, ui));
+            ui.menu_button("File", |ui| file_menu(desk, ui));
+            ui.menu_button("Edit", |ui| edit_menu(desk, ui));
+            ui.menu_button("View", |ui| view_menu(desk, ui));
+            let audio = ui.menu_button("Audio", |ui| audio_menu(desk, ui));
             if audio.inner.is_none() {
-                app.view.devices = None;
+                desk.view.devices = None;
             }
-            ui.menu_button("Help", |ui| help_menu(app, ui));
+            ui.menu_button("Help", |ui| help_menu(desk, ui));
         });
     });
 }
 
 /// A menu entry for `command`, with its shortcut; gives the command when clicked.
-fn entry(app: &mut StemdeskApp, ui: &mut egui::Ui, command: Command) {
-    entry_enabled(app, ui, command, true);
+fn entry(desk: &mut Desk, ui: &mut egui::Ui, command: Command) {
+    entry_enabled(desk, ui, command, true);
 }
 
-fn entry_enabled(app: &mut StemdeskApp, ui: &mut egui::Ui, command: Command, enabled: bool) {
+fn entry_enabled(desk: &mut Desk, ui: &mut egui::Ui, command: Command, enabled: bool) {
     let mut button = egui::Button::new(command.name());
     if let Some(s) = command.shortcut() {
         button = button.shortcut_text(ui.ctx().format_shortcut(&s));
     }
     if ui.add_enabled(enabled, button).clicked() {
-        let ctx = ui.ctx().clone();
-        keys::run(app, command, &ctx);
+        desk.act(Action::Command(command));
         ui.close();
     }
 }
 
-fn file_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
-    entry(app, ui, Command::New);
-    entry(app, ui, Command::Open);
+fn file_menu(desk: &mut Desk, ui: &mut egui::Ui) {
+    entry(desk, ui, Command::New);
+    entry(desk, ui, Command::Open);
     ui.menu_button("Open Recent", |ui| {
-        if app.recent.is_empty() {
+        if desk.recent.is_empty() {
             ui.label("No recent sessions");
         }
-        for path in app.recent.clone() {
+        for path in desk.recent {
             if ui.button(path.display().to_string()).clicked() {
-                app.request_open(path);
+                desk.act(Action::Open(path.clone()));
             }
         }
     });
     ui.separator();
-    entry(app, ui, Command::Save);
-    entry(app, ui, Command::SaveAs);
+    entry(desk, ui, Command::Save);
+    entry(desk, ui, Command::SaveAs);
     ui.separator();
-    entry(app, ui, Command::ImportAudio);
-    entry(app, ui, Command::RelinkMedia);
-    entry(app, ui, Command::Bounce);
+    entry(desk, ui, Command::ImportAudio);
+    entry(desk, ui, Command::RelinkMedia);
+    entry(desk, ui, Command::Bounce);
     ui.separator();
-    entry(app, ui, Command::Quit);
+    entry(desk, ui, Command::Quit);
 }
 
-fn edit_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
-    let (can_undo, can_redo) = app.doc.can_undo_redo();
-    entry_enabled(app, ui, Command::Undo, can_undo);
-    entry_enabled(app, ui, Command::Redo, can_redo);
+fn edit_menu(desk: &mut Desk, ui: &mut egui::Ui) {
+    let (can_undo, can_redo) = desk.doc.can_undo_redo();
+    entry_enabled(desk, ui, Command::Undo, can_undo);
+    entry_enabled(desk, ui, Command::Redo, can_redo);
     ui.separator();
-    entry(app, ui, Command::SplitClip);
-    entry(app, ui, Command::DeleteClip);
-    entry(app, ui, Command::AddBus);
+    entry(desk, ui, Command::SplitClip);
+    entry(desk, ui, Command::DeleteClip);
+    entry(desk, ui, Command::AddBus);
 }
 
-fn view_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
-    ui.checkbox(&mut app.view.show_arrange, "Arrange");
-    ui.checkbox(&mut app.view.show_mixer, "Mixer");
-    if !app.view.show_arrange && !app.view.show_mixer {
-        app.view.show_arrange = true;
+fn view_menu(desk: &mut Desk, ui: &mut egui::Ui) {
+    ui.checkbox(&mut desk.view.show_arrange, "Arrange");
+    ui.checkbox(&mut desk.view.show_mixer, "Mixer");
+    if !desk.view.show_arrange && !desk.view.show_mixer {
+        desk.view.show_arrange = true;
     }
     ui.separator();
-    let mut follow = app.view.follow_playhead;
+    let mut follow = desk.view.follow_playhead;
     let follow_text = match Command::FollowPlayhead.shortcut() {
         Some(s) => format!(
             "{} ({})",
@@ -96,11 +96,11 @@ fn view_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
         None => Command::FollowPlayhead.name().to_owned(),
     };
     if ui.checkbox(&mut follow, follow_text).changed() {
-        app.view.follow_playhead = follow;
+        desk.view.follow_playhead = follow;
     }
-    entry(app, ui, Command::ZoomIn);
-    entry(app, ui, Command::ZoomOut);
-    entry(app, ui, Command::ZoomToFit);
+    entry(desk, ui, Command::ZoomIn);
+    entry(desk, ui, Command::ZoomOut);
+    entry(desk, ui, Command::ZoomToFit);
     ui.separator();
     ui.menu_button("UI Scale", |ui| {
         let current = ui.ctx().zoom_factor();
@@ -118,13 +118,13 @@ fn view_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
     });
 }
 
-fn help_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
-    entry(app, ui, Command::Shortcuts);
+fn help_menu(desk: &mut Desk, ui: &mut egui::Ui) {
+    entry(desk, ui, Command::Shortcuts);
 }
 
 /// The keyboard shortcuts window: every command of the table with its key.
-pub fn shortcuts_window(app: &mut StemdeskApp, ctx: &egui::Context) {
-    let mut open = app.view.show_shortcuts;
+pub fn shortcuts_window(view: &mut ViewState, ctx: &egui::Context) {
+    let mut open = view.show_shortcuts;
     egui::Window::new("Keyboard Shortcuts")
         .open(&mut open)
         .default_pos([240.0, 90.0])
@@ -163,31 +163,30 @@ pub fn shortcuts_window(app: &mut StemdeskApp, ctx: &egui::Context) {
                     });
             });
         });
-    app.view.show_shortcuts = open && app.view.show_shortcuts;
+    view.show_shortcuts = open && view.show_shortcuts;
 }
 
-fn audio_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+fn audio_menu(desk: &mut Desk, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.label("Output device");
         if ui.small_button("Refresh").clicked() {
-            app.view.devices = None;
+            desk.view.devices = None;
         }
     });
     // Enumerating devices can take a while: once per opening of the menu, not per frame.
-    let devices = app
+    let devices = desk
         .view
         .devices
         .get_or_insert_with(|| list_output_devices().map_err(|e| e.to_string()))
         .clone();
     match devices {
         Ok(devices) => {
-            let current = app.audio.device.clone();
+            let current = desk.audio.device.clone();
             if ui
                 .selectable_label(current.is_none(), "System default")
                 .clicked()
             {
-                app.audio.device = None;
-                app.audio.start(&app.doc);
+                desk.act(Action::SetDevice(None));
             }
             for d in devices {
                 let label = format!(
@@ -199,8 +198,7 @@ fn audio_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                     .selectable_label(current.as_deref() == Some(d.name.as_str()), label)
                     .clicked()
                 {
-                    app.audio.device = Some(d.name);
-                    app.audio.start(&app.doc);
+                    desk.act(Action::SetDevice(Some(d.name)));
                 }
             }
         }
@@ -210,21 +208,19 @@ fn audio_menu(app: &mut StemdeskApp, ui: &mut egui::Ui) {
     }
     ui.separator();
     ui.label("Buffer size");
-    let current = app.audio.buffer_frames;
+    let current = desk.audio.buffer_frames;
     if ui
         .selectable_label(current.is_none(), "Device default")
         .clicked()
     {
-        app.audio.buffer_frames = None;
-        app.audio.start(&app.doc);
+        desk.act(Action::SetBufferFrames(None));
     }
     for size in BUFFER_SIZES {
         if ui
             .selectable_label(current == Some(size), format!("{size} frames"))
             .clicked()
         {
-            app.audio.buffer_frames = Some(size);
-            app.audio.start(&app.doc);
+            desk.act(Action::SetBufferFrames(Some(size)));
         }
     }
 }

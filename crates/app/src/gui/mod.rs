@@ -8,11 +8,14 @@
 //! when no dialog backend exists.
 
 mod a11y;
+mod action;
 mod app;
+mod apply;
 mod arrange;
 mod audio;
 mod autosave;
 mod commands;
+mod desk;
 mod dialogs;
 mod doc;
 mod editors;
@@ -22,6 +25,7 @@ mod keys;
 mod menu;
 mod messages;
 mod mixer;
+mod param_widget;
 mod path_prompt;
 mod settings;
 mod status;

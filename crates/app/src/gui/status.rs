@@ -1,21 +1,21 @@
 //! The status bar: device, buffer size, DSP load, xruns, running jobs, and messages.
 
-use super::app::StemdeskApp;
+use super::desk::Desk;
 
 /// Draws the status bar.
-pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            match (app.audio.device_name(), &app.audio.error) {
+            match (desk.audio.device_name(), &desk.audio.error) {
                 (Some(name), _) => {
                     ui.label(format!("Device: {name}"));
                     ui.separator();
-                    let buffer = app
+                    let buffer = desk
                         .audio
                         .buffer_in_use()
                         .map_or("default".to_owned(), |b| b.to_string());
                     ui.label(format!("Buffer: {buffer}"));
-                    if let Some((load, max)) = app.audio.load() {
+                    if let Some((load, max)) = desk.audio.load() {
                         ui.separator();
                         ui.label(format!(
                             "DSP {:.0}% (max {:.0}%)",
@@ -24,11 +24,11 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                         ));
                     }
                     ui.separator();
-                    ui.label(format!("Xruns: {}", app.audio.xruns()))
+                    ui.label(format!("Xruns: {}", desk.audio.xruns()))
                         .on_hover_text("Buffer under- and overruns the audio device reported");
-                    if app.audio.recoveries > 0 {
+                    if desk.audio.recoveries > 0 {
                         ui.separator();
-                        ui.label(format!("Recovered: {}", app.audio.recoveries))
+                        ui.label(format!("Recovered: {}", desk.audio.recoveries))
                             .on_hover_text(
                                 "Times playback came back by itself after a device failure",
                             );
@@ -41,7 +41,7 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                     ui.label("Playback off");
                 }
             }
-            for job in &app.jobs.running {
+            for job in &desk.jobs.running {
                 ui.separator();
                 ui.spinner();
                 match job.fraction() {
@@ -54,7 +54,7 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                 };
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let unread = app.messages.unread_warnings();
+                let unread = desk.messages.unread_warnings();
                 let button = if unread > 0 {
                     egui::Button::new(
                         egui::RichText::new(format!("Warnings: {unread} unread"))
@@ -68,9 +68,9 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                     .on_hover_text("Every warning and notice of this session")
                     .clicked()
                 {
-                    app.view.show_messages = !app.view.show_messages;
+                    desk.view.show_messages = !desk.view.show_messages;
                 }
-                if let Some(m) = app.messages.status_line() {
+                if let Some(m) = desk.messages.status_line() {
                     ui.separator();
                     let text = egui::RichText::new(&m.text);
                     let label = if m.is_error {

@@ -5,8 +5,12 @@ use stemdesk_dsp::params::*;
 use stemdesk_session::{Color, Edit, Insert, InsertId, Output, Send, SendId, Strip, StripId};
 
 use super::a11y;
-use super::app::StemdeskApp;
+use stemdesk_dsp::param_table::strip as strip_params;
+
+use super::action::{Action, Drag};
+use super::desk::Desk;
 use super::fader::{FADER_WIDTH, fader};
+use super::param_widget::spec_value;
 
 /// Width of a strip.
 pub const STRIP_WIDTH: f32 = 112.0;
@@ -16,16 +20,17 @@ const INSERTS_HEIGHT: f32 = 3.0 * 24.0;
 /// Height of the sends list (two sends; more scroll).
 const SENDS_HEIGHT: f32 = 2.0 * 46.0;
 
-/// A strip's data as the mixer needs it (copied, so edits can be applied while drawing).
-pub struct StripView {
+/// A strip as the mixer draws it: tracks, buses and the master alike (read from the
+/// document; edits go out as actions).
+pub struct StripView<'a> {
     /// Which strip.
     pub id: StripId,
     /// Its name.
-    pub name: String,
+    pub name: &'a str,
     /// Its colour.
     pub color: Color,
     /// The settings (the master's mapped onto a strip: no sends, output unused).
-    pub strip: Strip,
+    pub strip: std::borrow::Cow<'a, Strip>,
     /// Bus solo-safe flag.
     pub solo_safe: Option<bool>,
 }
@@ -51,12 +56,7 @@ pub fn effect_name(p: &EffectParams) -> &'static str {
 /// Draws one strip with a fader `fader_height` tall, or only reserves its space when it is
 /// scrolled out of view (a mixer of 64+ strips then costs what the visible ones cost).
 /// Returns the strip's size.
-pub fn show(
-    app: &mut StemdeskApp,
-    ui: &mut egui::Ui,
-    view: &StripView,
-    fader_height: f32,
-) -> egui::Vec2 {
+pub fn show(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView, fader_height: f32) -> egui::Vec2 {
     let size_key = egui::Id::unique("strip_size");
     let last: egui::Vec2 = ui
         .data(|d| d.get_temp(size_key))
@@ -66,7 +66,7 @@ pub fn show(
         ui.allocate_space(last);
         return last;
     }
-    let size = draw(app, ui, view, fader_height);
+    let size = draw(desk, ui, view, fader_height);
     ui.data_mut(|d| d.insert_temp(size_key, size));
     size
 }
@@ -88,15 +88,10 @@ fn fixed_section(
     });
 }
 
-fn draw(
-    app: &mut StemdeskApp,
-    ui: &mut egui::Ui,
-    view: &StripView,
-    fader_height: f32,
-) -> egui::Vec2 {
+fn draw(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView, fader_height: f32) -> egui::Vec2 {
     let id = view.id;
     let color = egui::Color32::from_rgb(view.color.0, view.color.1, view.color.2);
-    let selected = matches!(id, StripId::Track(t) if app.view.selected_track == Some(t));
+    let selected = matches!(id, StripId::Track(t) if desk.view.selected_track == Some(t));
     let frame = egui::Frame::group(ui.style())
         .fill(if selected {
             ui.visuals().selection.bg_fill.gamma_multiply(0.25)
@@ -114,30 +109,30 @@ fn draw(
                 if bar_resp.clicked()
                     && let StripId::Track(t) = id
                 {
-                    app.view.selected_track = Some(t);
+                    desk.view.selected_track = Some(t);
                 }
-                name_and_color(app, ui, view);
-                add_insert_menu(app, ui, view);
+                name_and_color(desk, ui, view);
+                add_insert_menu(desk, ui, view);
                 fixed_section(ui, ("inserts", id), INSERTS_HEIGHT, |ui| {
-                    inserts(app, ui, view);
+                    inserts(desk, ui, view);
                 });
                 if id == StripId::Master {
                     // The master has no sends: the same space, empty, so its fader lines up.
                     ui.add_visible(false, egui::Button::new("+ Send"));
                 } else {
-                    add_send_menu(app, ui, view);
+                    add_send_menu(desk, ui, view);
                 }
                 fixed_section(ui, ("sends", id), SENDS_HEIGHT, |ui| {
                     if id != StripId::Master {
-                        sends(app, ui, view);
+                        sends(desk, ui, view);
                     }
                 });
                 ui.separator();
-                pan(app, ui, view);
-                buttons(app, ui, view);
-                fader_and_value(app, ui, view, fader_height);
+                pan(desk, ui, view);
+                buttons(desk, ui, view);
+                fader_and_value(desk, ui, view, fader_height);
                 if id != StripId::Master {
-                    output(app, ui, view);
+                    output(desk, ui, view);
                 } else {
                     ui.label("Stereo out");
                 }
@@ -148,7 +143,7 @@ fn draw(
         .size()
 }
 
-fn name_and_color(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+fn name_and_color(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
     ui.horizontal(|ui| {
         if view.id == StripId::Master {
             ui.strong("Master");
@@ -158,18 +153,23 @@ fn name_and_color(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
         let color_resp = egui::color_picker::color_edit_button_srgb(ui, &mut rgb);
         a11y::name(ui, &color_resp, &format!("{} colour", view.name));
         if color_resp.changed() {
-            app.edit(
-                Edit::SetColor {
+            // The picker stays open while its colour is dragged: one undo step for as long
+            // as changes keep coming from it.
+            desk.act(Action::Edit {
+                edit: Edit::SetColor {
                     strip: view.id,
                     color: Color(rgb[0], rgb[1], rgb[2]),
                 },
-                Some(color_gesture(ui, view.id)),
-            );
+                drag: Some(Drag {
+                    id: color_resp.id,
+                    started: false,
+                }),
+            });
         }
         let text_id = ui.scope_id().with(("name", view.id));
         let mut text: String = ui
             .data(|d| d.get_temp(text_id))
-            .unwrap_or_else(|| view.name.clone());
+            .unwrap_or_else(|| view.name.to_owned());
         let resp = ui.add(
             egui::TextEdit::singleline(&mut text)
                 .desired_width(STRIP_WIDTH - 36.0)
@@ -179,13 +179,10 @@ fn name_and_color(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
         if resp.lost_focus() {
             ui.data_mut(|d| d.remove::<String>(text_id));
             if !text.trim().is_empty() && text != view.name {
-                app.edit(
-                    Edit::Rename {
-                        strip: view.id,
-                        name: text.trim().to_owned(),
-                    },
-                    None,
-                );
+                desk.edit(Edit::Rename {
+                    strip: view.id,
+                    name: text.trim().to_owned(),
+                });
             }
         } else if resp.has_focus() {
             ui.data_mut(|d| d.insert_temp(text_id, text));
@@ -193,20 +190,7 @@ fn name_and_color(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
     });
 }
 
-/// One undo step per colour-picker session (the picker stays open while dragging).
-fn color_gesture(ui: &egui::Ui, strip: StripId) -> u64 {
-    let id = egui::Id::unique(("color_gesture", strip));
-    let frame = ui.ctx().cumulative_pass_nr();
-    let key = ui.data(|d| d.get_temp::<(u64, u64)>(id));
-    let g = match key {
-        Some((g, last)) if frame.saturating_sub(last) < 3 => g,
-        _ => 0x00c0_0000 ^ frame,
-    };
-    ui.data_mut(|d| d.insert_temp(id, (g, frame)));
-    g
-}
-
-fn inserts(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+fn inserts(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
     for (index, insert) in view.strip.inserts.iter().enumerate() {
         let drag_id = egui::Id::unique(("insert_drag", view.id, insert.id));
         let row = ui.horizontal(|ui| {
@@ -226,14 +210,11 @@ fn inserts(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
                 .on_hover_text("Bypass")
                 .changed()
             {
-                app.edit(
-                    Edit::SetInsertBypass {
-                        strip: view.id,
-                        insert: insert.id,
-                        bypass: !on,
-                    },
-                    None,
-                );
+                desk.edit(Edit::SetInsertBypass {
+                    strip: view.id,
+                    insert: insert.id,
+                    bypass: !on,
+                });
             }
             let name = effect_name(&insert.effect);
             let text = if insert.bypass {
@@ -242,62 +223,53 @@ fn inserts(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
                 egui::RichText::new(name)
             };
             if ui.button(text).on_hover_text("Open the editor").clicked() {
-                app.view.editor = Some((view.id, insert.id));
+                desk.view.editor = Some((view.id, insert.id));
             }
             if ui.small_button("x").on_hover_text("Remove").clicked() {
-                app.edit(
-                    Edit::RemoveInsert {
-                        strip: view.id,
-                        insert: insert.id,
-                    },
-                    None,
-                );
+                desk.edit(Edit::RemoveInsert {
+                    strip: view.id,
+                    insert: insert.id,
+                });
             }
         });
         if let Some(payload) = row.response.dnd_release_payload::<InsertDrag>()
             && payload.strip == view.id
             && payload.insert != insert.id
         {
-            app.edit(
-                Edit::MoveInsert {
-                    strip: view.id,
-                    insert: payload.insert,
-                    index,
-                },
-                None,
-            );
+            desk.edit(Edit::MoveInsert {
+                strip: view.id,
+                insert: payload.insert,
+                index,
+            });
         }
     }
 }
 
 /// The "+ Insert" menu: heads the inserts section.
-fn add_insert_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+fn add_insert_menu(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
     ui.menu_button("+ Insert", |ui| {
         let on_bus = matches!(view.id, StripId::Bus(_));
         for (name, params) in insert_presets(on_bus) {
             if ui.button(format!("Add {name}")).clicked() {
-                let [id] = app.fresh_ids::<1>();
+                let [id] = [desk.fresh_id()];
                 let index = view.strip.inserts.len();
-                app.edit(
-                    Edit::AddInsert {
-                        strip: view.id,
-                        index,
-                        insert: Insert {
-                            id: InsertId(id),
-                            bypass: false,
-                            effect: params,
-                        },
+                desk.edit(Edit::AddInsert {
+                    strip: view.id,
+                    index,
+                    insert: Insert {
+                        id: InsertId(id),
+                        bypass: false,
+                        effect: params,
                     },
-                    None,
-                );
-                app.view.editor = Some((view.id, InsertId(id)));
+                });
+                desk.view.editor = Some((view.id, InsertId(id)));
             }
         }
     });
 }
 
-fn sends(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
-    let buses = bus_names(app);
+fn sends(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
+    let buses = bus_names(desk);
     for send in &view.strip.sends {
         let target = buses
             .iter()
@@ -308,24 +280,17 @@ fn sends(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
             ui.label(egui::RichText::new(&target).small())
                 .on_hover_text(format!("Send to {target}"));
             let mut level = send.level_db;
-            let resp = ui.add(
-                egui::DragValue::new(&mut level)
-                    .range(-96.0..=12.0)
-                    .speed(0.2)
-                    .suffix(" dB")
-                    .max_decimals(1),
-            );
+            let resp = ui.add(spec_value(&mut level, &strip_params::SEND_LEVEL_DB, 0.2));
             a11y::name(ui, &resp, &format!("{} send to {target}", view.name));
-            let gesture = drag_gesture(app, ui, &resp, ("send", send.id));
             if resp.changed() {
-                app.edit(
+                desk.edit_by(
                     Edit::SetSend {
                         strip: view.id,
                         send: send.id,
                         level_db: level,
                         pre_fader: send.pre_fader,
                     },
-                    gesture,
+                    &resp,
                 );
             }
         });
@@ -337,32 +302,26 @@ fn sends(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
                 .on_hover_text("Pre- or post-fader")
                 .changed()
             {
-                app.edit(
-                    Edit::SetSend {
-                        strip: view.id,
-                        send: send.id,
-                        level_db: send.level_db,
-                        pre_fader: pre,
-                    },
-                    None,
-                );
+                desk.edit(Edit::SetSend {
+                    strip: view.id,
+                    send: send.id,
+                    level_db: send.level_db,
+                    pre_fader: pre,
+                });
             }
             if ui.small_button("x").on_hover_text("Remove send").clicked() {
-                app.edit(
-                    Edit::RemoveSend {
-                        strip: view.id,
-                        send: send.id,
-                    },
-                    None,
-                );
+                desk.edit(Edit::RemoveSend {
+                    strip: view.id,
+                    send: send.id,
+                });
             }
         });
     }
 }
 
 /// Every bus with its name (send targets).
-fn bus_names(app: &StemdeskApp) -> Vec<(stemdesk_session::BusId, String)> {
-    app.session()
+fn bus_names(desk: &Desk) -> Vec<(stemdesk_session::BusId, String)> {
+    desk.session()
         .buses
         .iter()
         .map(|b| (b.id, b.name.clone()))
@@ -370,8 +329,8 @@ fn bus_names(app: &StemdeskApp) -> Vec<(stemdesk_session::BusId, String)> {
 }
 
 /// The "+ Send" menu: heads the sends section.
-fn add_send_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
-    let buses = bus_names(app);
+fn add_send_menu(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
+    let buses = bus_names(desk);
     ui.menu_button("+ Send", |ui| {
         let own = match view.id {
             StripId::Bus(b) => Some(b),
@@ -381,19 +340,16 @@ fn add_send_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
         for (bus, name) in buses.iter().filter(|(b, _)| Some(*b) != own) {
             any = true;
             if ui.button(format!("Send to {name}")).clicked() {
-                let [id] = app.fresh_ids::<1>();
-                app.edit(
-                    Edit::AddSend {
-                        strip: view.id,
-                        send: Send {
-                            id: SendId(id),
-                            target: *bus,
-                            level_db: -12.0,
-                            pre_fader: false,
-                        },
+                let [id] = [desk.fresh_id()];
+                desk.edit(Edit::AddSend {
+                    strip: view.id,
+                    send: Send {
+                        id: SendId(id),
+                        target: *bus,
+                        level_db: -12.0,
+                        pre_fader: false,
                     },
-                    None,
-                );
+                });
             }
         }
         if !any {
@@ -402,78 +358,28 @@ fn add_send_menu(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
     });
 }
 
-/// Starts a new undo gesture when a drag starts on `resp`; returns the gesture to use.
-fn drag_gesture(
-    app: &mut StemdeskApp,
-    ui: &egui::Ui,
-    resp: &egui::Response,
-    key: impl std::hash::Hash + std::fmt::Debug,
-) -> Option<u64> {
-    let id = egui::Id::unique(("gesture", key));
-    if resp.drag_started() {
-        let g = app.new_gesture();
-        ui.data_mut(|d| d.insert_temp(id, g));
-    }
-    if resp.dragged() || resp.drag_stopped() {
-        ui.data(|d| d.get_temp::<u64>(id))
-    } else {
-        None
-    }
-}
-
-fn pan(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+fn pan(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
     ui.horizontal(|ui| {
         ui.label("Pan");
         let mut pan = view.strip.pan;
-        let resp = ui.add(
-            egui::DragValue::new(&mut pan)
-                .range(-1.0..=1.0)
-                .speed(0.01)
-                .custom_formatter(|v, _| {
-                    let pct = (v * 100.0).round();
-                    if pct == 0.0 {
-                        "C".to_owned()
-                    } else if pct < 0.0 {
-                        format!("L{}", -pct)
-                    } else {
-                        format!("R{pct}")
-                    }
-                })
-                .custom_parser(parse_pan),
-        );
+        let resp = ui.add(spec_value(&mut pan, &strip_params::PAN, 0.01));
         a11y::name(ui, &resp, &format!("{} pan", view.name));
-        let gesture = drag_gesture(app, ui, &resp, ("pan", view.id));
         if resp.double_clicked() {
             pan = 0.0;
         }
         if resp.changed() || resp.double_clicked() {
-            app.edit(
+            desk.edit_by(
                 Edit::SetPan {
                     strip: view.id,
                     pan,
                 },
-                gesture,
+                &resp,
             );
         }
     });
 }
 
-/// "L30", "R100", "C", or a number -100..100.
-fn parse_pan(text: &str) -> Option<f64> {
-    let t = text.trim().to_ascii_uppercase();
-    if t == "C" {
-        return Some(0.0);
-    }
-    let (sign, num) = match t.chars().next()? {
-        'L' => (-1.0, &t[1..]),
-        'R' => (1.0, &t[1..]),
-        _ => (1.0, t.as_str()),
-    };
-    let v: f64 = num.trim().parse().ok()?;
-    Some((sign * v / 100.0).clamp(-1.0, 1.0))
-}
-
-fn buttons(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+fn buttons(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
     ui.horizontal(|ui| {
         let s = &view.strip;
         let mut mute = s.mute;
@@ -482,13 +388,10 @@ fn buttons(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
             .on_hover_text("Mute")
             .changed()
         {
-            app.edit(
-                Edit::SetMute {
-                    strip: view.id,
-                    mute,
-                },
-                None,
-            );
+            desk.edit(Edit::SetMute {
+                strip: view.id,
+                mute,
+            });
         }
         if view.id != StripId::Master {
             let mut solo = s.solo;
@@ -497,13 +400,10 @@ fn buttons(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
                 .on_hover_text("Solo")
                 .changed()
             {
-                app.edit(
-                    Edit::SetSolo {
-                        strip: view.id,
-                        solo,
-                    },
-                    None,
-                );
+                desk.edit(Edit::SetSolo {
+                    strip: view.id,
+                    solo,
+                });
             }
         }
         let mut invert = s.polarity_invert;
@@ -512,13 +412,10 @@ fn buttons(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
             .on_hover_text("Invert polarity")
             .changed()
         {
-            app.edit(
-                Edit::SetPolarity {
-                    strip: view.id,
-                    invert,
-                },
-                None,
-            );
+            desk.edit(Edit::SetPolarity {
+                strip: view.id,
+                invert,
+            });
         }
         if let (Some(safe), StripId::Bus(bus)) = (view.solo_safe, view.id) {
             let mut safe = safe;
@@ -527,24 +424,21 @@ fn buttons(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
                 .on_hover_text("Solo safe: never muted by another strip's solo")
                 .changed()
             {
-                app.edit(
-                    Edit::SetSoloSafe {
-                        bus,
-                        solo_safe: safe,
-                    },
-                    None,
-                );
+                desk.edit(Edit::SetSoloSafe {
+                    bus,
+                    solo_safe: safe,
+                });
             }
         }
     });
 }
 
-fn fader_and_value(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView, fader_height: f32) {
-    let meter = app.audio.meters.get(&view.id).copied();
+fn fader_and_value(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView, fader_height: f32) {
+    let meter = desk.audio.meters.get(&view.id).copied();
     let label = if view.id == StripId::Master {
         "Master"
     } else {
-        view.name.as_str()
+        view.name
     };
     let out = ui
         .horizontal(|ui| {
@@ -552,66 +446,37 @@ fn fader_and_value(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView, f
             fader(ui, label, view.strip.gain_db, meter.as_ref(), fader_height)
         })
         .inner;
-    let key = egui::Id::unique(("fader_gesture", view.id));
-    if out.drag_started {
-        let g = app.new_gesture();
-        ui.data_mut(|d| d.insert_temp(key, g));
-    }
     if let Some(db) = out.new_db {
-        let g = ui.data(|d| d.get_temp::<u64>(key));
-        app.edit(
-            Edit::SetGain {
+        desk.act(Action::Edit {
+            edit: Edit::SetGain {
                 strip: view.id,
                 gain_db: db,
             },
-            g,
-        );
+            drag: out.drag,
+        });
     }
-    if out.clear_clip
-        && let Some(m) = app.audio.meters.get_mut(&view.id)
-    {
-        m.clear_clip();
+    if out.clear_clip {
+        desk.act(Action::ClearClip(view.id));
     }
     let mut db = view.strip.gain_db;
     let resp = ui
-        .add(
-            egui::DragValue::new(&mut db)
-                .range(-144.0..=24.0)
-                .speed(0.1)
-                .max_decimals(1)
-                .custom_formatter(|v, _| {
-                    if v <= -144.0 {
-                        "-inf dB".to_owned()
-                    } else {
-                        format!("{v:.1} dB")
-                    }
-                })
-                .custom_parser(|t| {
-                    let t = t.trim().trim_end_matches("dB").trim();
-                    if t.eq_ignore_ascii_case("-inf") {
-                        Some(-144.0)
-                    } else {
-                        t.parse().ok()
-                    }
-                }),
-        )
+        .add(spec_value(&mut db, &strip_params::GAIN_DB, 0.1))
         .on_hover_text(format!("{label} gain"));
     a11y::name(ui, &resp, &format!("{label} gain"));
-    let gesture = drag_gesture(app, ui, &resp, ("gain_value", view.id));
     if resp.changed() {
-        app.edit(
+        desk.edit_by(
             Edit::SetGain {
                 strip: view.id,
                 gain_db: db,
             },
-            gesture,
+            &resp,
         );
     }
 }
 
-fn output(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
+fn output(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
     let current = view.strip.output;
-    let buses: Vec<(stemdesk_session::BusId, String)> = app
+    let buses: Vec<(stemdesk_session::BusId, String)> = desk
         .session()
         .buses
         .iter()
@@ -637,13 +502,10 @@ fn output(app: &mut StemdeskApp, ui: &mut egui::Ui, view: &StripView) {
         });
     a11y::name(ui, &combo.response, &format!("{} output", view.name));
     if chosen != current {
-        app.edit(
-            Edit::SetOutput {
-                strip: view.id,
-                output: chosen,
-            },
-            None,
-        );
+        desk.edit(Edit::SetOutput {
+            strip: view.id,
+            output: chosen,
+        });
     }
 }
 

@@ -1,22 +1,23 @@
 //! The transport bar: play/pause, stop, return to start, loop, position, sample rate.
 
-use super::app::StemdeskApp;
+use super::action::Action;
+use super::commands::Command;
+use super::desk::Desk;
 use crate::cli::time::format_seconds;
 
 /// Draws the transport bar.
-pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
+pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
     egui::Panel::top("transport").show(ui, |ui| {
         ui.horizontal(|ui| {
-            let running = app.audio.is_running() || app.audio.recovering();
-            let playing = app.audio.is_playing();
+            let running = desk.audio.is_running() || desk.audio.recovering();
+            let playing = desk.audio.is_playing();
             ui.add_enabled_ui(running, |ui| {
                 if ui
                     .button("|<")
                     .on_hover_text("Return to start (Home)")
                     .clicked()
                 {
-                    app.audio.seek(0);
-                    app.view.scroll_s = 0.0;
+                    desk.act(Action::Command(Command::GoToStart));
                 }
                 let play = if playing { "Pause" } else { "Play" };
                 if ui
@@ -24,23 +25,23 @@ pub fn show(app: &mut StemdeskApp, ui: &mut egui::Ui) {
                     .on_hover_text("Play/pause (Space)")
                     .clicked()
                 {
-                    app.audio.toggle_play();
+                    desk.act(Action::Command(Command::PlayPause));
                 }
                 if ui.button("Stop").clicked() {
-                    app.audio.stop();
+                    desk.act(Action::Stop);
                 }
             });
-            let mut looping = app.audio.looping;
+            let mut looping = desk.audio.looping;
             if ui
                 .toggle_value(&mut looping, "Loop")
                 .on_hover_text("Loop on/off (L); drag on the ruler to set the range")
                 .changed()
             {
-                app.audio.toggle_loop();
+                desk.act(Action::Command(Command::ToggleLoop));
             }
             ui.separator();
-            let rate = app.session().sample_rate_hz;
-            let pos = app.position_frames();
+            let rate = desk.session().sample_rate_hz;
+            let pos = desk.position_frames();
             ui.label(
                 egui::RichText::new(format_seconds(pos as f64 / f64::from(rate)))
                     .monospace()

@@ -22,4 +22,4 @@ pub use handle::{EngineHandle, QueueFull, engine};
 pub use meters::{MeterBank, MeterReading, StripMeter};
 pub use player::{CROSSFADE_MS, DECLICK_MS, Player};
 pub use status::Status;
-pub use sync::{ParamUpdate, SyncPlan, plan_sync};
+pub use sync::{ParamUpdate, SyncPlan, plan_changes, plan_sync};

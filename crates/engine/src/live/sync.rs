@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use stemdesk_dsp::EffectParams;
 use stemdesk_dsp::params::EqParams;
-use stemdesk_session::{InsertId, Session, Strip, StripId};
+use stemdesk_session::{Change, Edit, InsertId, Revert, Session, Strip, StripId};
 
 use super::command::LiveParam;
 use crate::solo::solo_muted;
@@ -111,6 +111,89 @@ pub fn plan_sync(old: &Session, new: &Session) -> SyncPlan {
     }
 }
 
+/// Plans from the edits themselves (what an apply, undo or redo reports), so a fader move
+/// costs the same on a session of 2 or 200 tracks: no comparison of whole sessions.
+/// Agrees with [`plan_sync`] of the states before and after, except that a mute or solo
+/// change re-sends every strip's effective mute (solo can silence any strip).
+pub fn plan_changes(changes: &[Change], after: &Session) -> SyncPlan {
+    let mut updates = Vec::new();
+    let mut inserts = Vec::new();
+    let mut mutes_changed = false;
+    let flag = |on: bool| if on { 1.0 } else { 0.0 };
+    for change in changes {
+        let (edit, reverted) = match change {
+            Change::Edit { edit, reverted } => (edit, reverted),
+            // A snapshot put back (undoing a removal): the shape may be anything.
+            Change::Replaced(_) => return SyncPlan::Recompile,
+        };
+        let mut param = |strip: StripId, param: LiveParam, value: f32| {
+            updates.push(ParamUpdate::Param {
+                strip,
+                param,
+                value,
+            });
+        };
+        match edit {
+            Edit::SetGain { strip, gain_db } => param(*strip, LiveParam::GainDb, *gain_db),
+            Edit::SetPan { strip, pan } => param(*strip, LiveParam::Pan, *pan),
+            Edit::SetWidth { strip, width } => param(*strip, LiveParam::Width, *width),
+            Edit::SetMute { .. } | Edit::SetSolo { .. } | Edit::SetSoloSafe { .. } => {
+                mutes_changed = true;
+            }
+            Edit::SetSend {
+                strip,
+                send,
+                level_db,
+                pre_fader,
+            } => match reverted {
+                // Pre/post moves the tap point: a different graph.
+                Revert::Edit(Edit::SetSend {
+                    pre_fader: was_pre, ..
+                }) if was_pre == pre_fader => {
+                    param(*strip, LiveParam::SendLevelDb(*send), *level_db);
+                }
+                _ => return SyncPlan::Recompile,
+            },
+            Edit::SetInsertBypass {
+                strip,
+                insert,
+                bypass,
+            } => param(*strip, LiveParam::InsertBypass(*insert), flag(*bypass)),
+            Edit::SetInsertParams {
+                strip,
+                insert,
+                params,
+            } => inserts.push(ParamUpdate::Insert {
+                strip: *strip,
+                insert: *insert,
+                params: params.clone(),
+            }),
+            // Names, colours and (until the engine plays them) automation lanes.
+            Edit::Rename { .. }
+            | Edit::SetColor { .. }
+            | Edit::SetAutomationLane(_)
+            | Edit::RemoveAutomationLane(_) => {}
+            _ => return SyncPlan::Recompile,
+        }
+    }
+    if mutes_changed {
+        let silenced = solo_muted(after);
+        for (id, strip) in strips(after) {
+            updates.push(ParamUpdate::Param {
+                strip: id,
+                param: LiveParam::Muted,
+                value: flag(strip.mute || silenced.contains(&id)),
+            });
+        }
+    }
+    updates.extend(inserts);
+    if updates.is_empty() {
+        SyncPlan::Nothing
+    } else {
+        SyncPlan::Params(updates)
+    }
+}
+
 /// Every strip with its ID, the master as a strip (it has no sends and no output).
 fn strips(s: &Session) -> Vec<(StripId, Strip)> {
     let mut out: Vec<(StripId, Strip)> = s
@@ -185,6 +268,169 @@ fn effect_kinds(s: &Session) -> Vec<std::mem::Discriminant<EffectParams>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stemdesk_session::{Bus, BusId, History, Send, SendId};
+
+    /// A session with two tracks (one soloable), a bus with a send to it, and an EQ.
+    fn rich() -> Session {
+        let mut s = session();
+        let bus = BusId(s.alloc_id());
+        s.buses.push(Bus {
+            id: bus,
+            name: "Verb".into(),
+            color: Default::default(),
+            solo_safe: false,
+            strip: Strip::default(),
+        });
+        let send = SendId(s.alloc_id());
+        s.tracks[0].strip.sends.push(Send {
+            id: send,
+            target: bus,
+            level_db: -10.0,
+            pre_fader: false,
+        });
+        let id = TrackId(s.alloc_id());
+        s.tracks.push(Track {
+            id,
+            name: "Keys".into(),
+            color: Default::default(),
+            clips: vec![],
+            strip: Strip::default(),
+        });
+        s
+    }
+
+    fn flag(on: bool) -> f32 {
+        if on { 1.0 } else { 0.0 }
+    }
+
+    /// The parameter updates of a plan (none for Nothing or Recompile).
+    fn live_values(_: &Session, plan: &SyncPlan) -> Vec<ParamUpdate> {
+        match plan {
+            SyncPlan::Params(u) => u.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn planning_from_edits_agrees_with_comparing_sessions() {
+        let s = rich();
+        let t = StripId::Track(s.tracks[0].id);
+        let keys = StripId::Track(s.tracks[1].id);
+        let bus = s.buses[0].id;
+        let send = s.tracks[0].strip.sends[0].id;
+        let insert = s.tracks[0].strip.inserts[0].id;
+        let mut eq = s.tracks[0].strip.inserts[0].effect.clone();
+        if let EffectParams::Eq(p) = &mut eq {
+            p.bands.push(EqBand {
+                enabled: true,
+                kind: EqBandKind::Peak,
+                freq_hz: 300.0,
+                gain_db: 4.0,
+                q: 1.0,
+            });
+        }
+        let edits = [
+            Edit::SetGain {
+                strip: t,
+                gain_db: -4.0,
+            },
+            Edit::SetPan {
+                strip: StripId::Master,
+                pan: 0.5,
+            },
+            Edit::SetWidth {
+                strip: t,
+                width: 1.5,
+            },
+            Edit::SetSolo {
+                strip: keys,
+                solo: true,
+            },
+            Edit::SetMute {
+                strip: StripId::Bus(bus),
+                mute: true,
+            },
+            Edit::SetSoloSafe {
+                bus,
+                solo_safe: true,
+            },
+            Edit::SetSend {
+                strip: t,
+                send,
+                level_db: -3.0,
+                pre_fader: false,
+            },
+            Edit::SetSend {
+                strip: t,
+                send,
+                level_db: -3.0,
+                pre_fader: true,
+            },
+            Edit::SetInsertBypass {
+                strip: t,
+                insert,
+                bypass: true,
+            },
+            Edit::SetInsertParams {
+                strip: t,
+                insert,
+                params: eq,
+            },
+            Edit::Rename {
+                strip: keys,
+                name: "Piano".into(),
+            },
+            Edit::SetPolarity {
+                strip: t,
+                invert: true,
+            },
+            Edit::RemoveTrack(s.tracks[1].id),
+        ];
+        for edit in edits {
+            let mut h = History::new(s.clone());
+            let change = h.apply(&edit).expect("valid edit");
+            let exact = plan_sync(&s, h.session());
+            let planned = plan_changes(&[change], h.session());
+            match (&exact, &planned) {
+                (SyncPlan::Recompile, p) => {
+                    assert_eq!(p, &SyncPlan::Recompile, "{edit:?}");
+                }
+                (SyncPlan::Nothing, p) => assert!(
+                    live_values(&s, p).iter().all(|u| matches!(
+                        u,
+                        ParamUpdate::Param {
+                            param: LiveParam::Muted,
+                            ..
+                        }
+                    )),
+                    "{edit:?}: {p:?}"
+                ),
+                (SyncPlan::Params(want), p) => {
+                    let got = live_values(&s, p);
+                    for u in want {
+                        assert!(got.contains(u), "{edit:?}: {u:?} missing from {got:?}");
+                    }
+                    // Anything more is a mute state sent again unchanged.
+                    let was_silenced = solo_muted(&s);
+                    for u in got.iter().filter(|u| !want.contains(u)) {
+                        let ParamUpdate::Param {
+                            strip,
+                            param: LiveParam::Muted,
+                            value,
+                        } = u
+                        else {
+                            panic!("{edit:?}: unexpected {u:?}");
+                        };
+                        let was_muted = strips(&s)
+                            .into_iter()
+                            .find(|(id, _)| id == strip)
+                            .is_some_and(|(_, st)| st.mute || was_silenced.contains(strip));
+                        assert_eq!(*value, flag(was_muted), "{edit:?}: {u:?}");
+                    }
+                }
+            }
+        }
+    }
     use stemdesk_dsp::params::{CompressorParams, Detection, EqBand, EqBandKind};
     use stemdesk_session::{Insert, Track, TrackId};
 

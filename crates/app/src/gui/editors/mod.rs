@@ -9,9 +9,11 @@ mod fx;
 mod plot;
 
 use stemdesk_dsp::{EffectParams, ParamSpec, Taper, Unit};
-use stemdesk_session::{Edit, InsertId, StripId};
+use stemdesk_session::{Edit, InsertId, Session, StripId};
 
-use super::app::StemdeskApp;
+use super::action::{Action, Drag};
+
+use super::desk::Desk;
 use super::strip::effect_name;
 
 /// What an editor returns when the user changed something.
@@ -25,22 +27,20 @@ pub struct Change {
 }
 
 /// Shows the open editor window, if any.
-pub fn show(app: &mut StemdeskApp, ctx: &egui::Context) {
-    let Some((strip, insert)) = app.view.editor else {
+pub fn show(desk: &mut Desk, ctx: &egui::Context) {
+    let session = desk.session();
+    let Some((strip, insert)) = desk.view.editor else {
         return;
     };
-    let Some(params) = find(app, strip, insert) else {
-        app.view.editor = None;
+    // An insert added this frame exists from the next one; one removed closes its editor
+    // when the removal applies.
+    let Some(params) = find(session, strip, insert) else {
         return;
     };
-    let title = format!(
-        "{} — {}",
-        effect_name(&params),
-        app.session().strip_name(strip)
-    );
-    let rate = app.session().sample_rate_hz as f32;
-    let dynamics_db = app.audio_dynamics(strip, insert);
-    let level = gate_level(ctx, app.audio.gate_input_peak(strip, insert));
+    let title = format!("{} — {}", effect_name(params), session.strip_name(strip));
+    let rate = desk.session().sample_rate_hz as f32;
+    let dynamics_db = desk.audio.dynamics_db(strip, insert);
+    let level = gate_level(ctx, desk.audio.gate_input_peak(strip, insert));
     let mut open = true;
     let mut change = None;
     egui::Window::new(title)
@@ -49,7 +49,7 @@ pub fn show(app: &mut StemdeskApp, ctx: &egui::Context) {
         .resizable(false)
         .default_pos(ctx.content_rect().center() - egui::vec2(220.0, 200.0))
         .show(ctx, |ui| {
-            change = match &params {
+            change = match params {
                 EffectParams::Eq(p) => eq::show(ui, p, rate),
                 EffectParams::Compressor(p) => dynamics::compressor(ui, p, dynamics_db),
                 EffectParams::Gate(p) => dynamics::gate(ui, p, dynamics_db, level),
@@ -58,27 +58,22 @@ pub fn show(app: &mut StemdeskApp, ctx: &egui::Context) {
             };
         });
     if !open {
-        app.view.editor = None;
+        desk.view.editor = None;
     }
     if let Some(c) = change {
-        let key = egui::Id::unique("editor_gesture");
-        if c.new_gesture {
-            let g = app.new_gesture();
-            ctx.data_mut(|d| d.insert_temp(key, g));
-        }
-        let gesture = if c.dragging || c.new_gesture {
-            ctx.data(|d| d.get_temp::<u64>(key))
-        } else {
-            None
-        };
-        app.edit(
-            Edit::SetInsertParams {
+        // A drag in the editor (a curve handle, a value) is one undo step.
+        let drag = (c.dragging || c.new_gesture).then_some(Drag {
+            id: egui::Id::unique(("effect_editor", strip, insert)),
+            started: c.new_gesture,
+        });
+        desk.act(Action::Edit {
+            edit: Edit::SetInsertParams {
                 strip,
                 insert,
                 params: c.params,
             },
-            gesture,
-        );
+            drag,
+        });
     }
 }
 
@@ -95,16 +90,11 @@ fn gate_level(ctx: &egui::Context, peak: Option<f32>) -> Option<f32> {
     Some(shown)
 }
 
-fn find(app: &StemdeskApp, strip: StripId, insert: InsertId) -> Option<EffectParams> {
-    let s = app.session();
-    let inserts = match strip {
-        StripId::Master => &s.master.inserts,
-        _ => &s.strip(strip)?.inserts,
-    };
-    inserts
+fn find(s: &Session, strip: StripId, insert: InsertId) -> Option<&EffectParams> {
+    s.inserts(strip)?
         .iter()
         .find(|i| i.id == insert)
-        .map(|i| i.effect.clone())
+        .map(|i| &i.effect)
 }
 
 /// What a control reports: (changed, drag started, dragging).

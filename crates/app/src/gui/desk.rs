@@ -1,0 +1,96 @@
+//! What a panel sees: the document (session, media, peaks), the engine's read-outs
+//! (meters, transport), jobs and messages, read-only; its own view state; and where its
+//! [`Action`]s go.
+
+use std::path::PathBuf;
+
+use stemdesk_session::{Edit, Session};
+
+use super::action::{Action, Drag};
+use super::audio::Audio;
+use super::doc::Document;
+use super::jobs::Jobs;
+use super::messages::MessageLog;
+use super::view::ViewState;
+
+/// One frame's view of the desk for the panels.
+pub struct Desk<'a> {
+    /// The open document.
+    pub doc: &'a Document,
+    /// The audio engine's state (meters, transport, device), read-only.
+    pub audio: &'a Audio,
+    /// Running jobs.
+    pub jobs: &'a Jobs,
+    /// The message log.
+    pub messages: &'a MessageLog,
+    /// Recently opened sessions, newest first.
+    pub recent: &'a [PathBuf],
+    /// What the user is looking at: panels change it directly (it is not the document).
+    pub view: &'a mut ViewState,
+    actions: Vec<Action>,
+    /// IDs handed out this frame (the session's counter moves when the edit applies).
+    next_id: u32,
+}
+
+impl<'a> Desk<'a> {
+    /// A frame's desk over the app's parts.
+    pub fn new(
+        doc: &'a Document,
+        audio: &'a Audio,
+        jobs: &'a Jobs,
+        messages: &'a MessageLog,
+        recent: &'a [PathBuf],
+        view: &'a mut ViewState,
+    ) -> Self {
+        Desk {
+            next_id: doc.session().next_id,
+            doc,
+            audio,
+            jobs,
+            messages,
+            recent,
+            view,
+            actions: Vec::new(),
+        }
+    }
+
+    /// The session (as it was when the frame began).
+    pub fn session(&self) -> &'a Session {
+        self.doc.session()
+    }
+
+    /// Transport position in frames.
+    pub fn position_frames(&self) -> u64 {
+        self.audio.position_frames()
+    }
+
+    /// Asks for `action`.
+    pub fn act(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    /// Asks for an edit as its own undo step.
+    pub fn edit(&mut self, edit: Edit) {
+        self.act(Action::Edit { edit, drag: None });
+    }
+
+    /// Asks for an edit made by `resp`: part of its drag when it is being dragged.
+    pub fn edit_by(&mut self, edit: Edit, resp: &egui::Response) {
+        self.act(Action::Edit {
+            edit,
+            drag: Drag::of(resp),
+        });
+    }
+
+    /// A fresh ID for an item an edit of this frame adds.
+    pub fn fresh_id(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// The actions asked for, in order.
+    pub fn into_actions(self) -> Vec<Action> {
+        self.actions
+    }
+}
