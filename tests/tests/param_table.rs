@@ -55,9 +55,7 @@ impl Rig {
         let mut sources = SourceMap::new();
         sources.insert(
             resolve_media(Path::new("."), Path::new("in.wav")),
-            Arc::new(SourceAudio {
-                channels: bursts(FRAMES),
-            }),
+            Arc::new(SourceAudio::new(bursts(FRAMES))),
         );
         let track = TrackId(session.alloc_id());
         let clip = ClipId(session.alloc_id());

@@ -28,9 +28,7 @@ impl Desk {
         let file = format!("{name}.wav");
         self.sources.insert(
             resolve_media(Path::new("."), Path::new(&file)),
-            Arc::new(SourceAudio {
-                channels: vec![vec![level; FRAMES]; channels],
-            }),
+            Arc::new(SourceAudio::new(vec![vec![level; FRAMES]; channels])),
         );
         let id = TrackId(self.session.alloc_id());
         let clip = ClipId(self.session.alloc_id());

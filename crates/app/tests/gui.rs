@@ -379,6 +379,14 @@ fn without_an_audio_device_the_desk_opens_edits_and_bounces() {
     let reader = hound::WavReader::open(&out).expect("wav");
     assert_eq!(reader.spec().bits_per_sample, 24);
     assert!(reader.duration() > 48_000 * 15, "the whole song");
+    // The figures come back as numbers (for a report), not only as the message's text.
+    let (path, report) = h.state().last_bounce().expect("a report");
+    assert_eq!(path, &out);
+    assert_eq!(report.frames, u64::from(reader.duration()));
+    let lufs = report.integrated_lufs.expect("loudness measured");
+    assert!((-40.0..-5.0).contains(&lufs), "{lufs} LUFS");
+    let tp = report.max_true_peak_dbtp().expect("true peak measured");
+    assert!(tp >= report.peak_dbfs() - 0.01, "{tp} dBTP vs {} dBFS", report.peak_dbfs());
 }
 
 #[test]

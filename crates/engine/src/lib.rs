@@ -6,6 +6,7 @@
 mod bounce;
 mod graph;
 pub mod live;
+pub mod render;
 mod solo;
 mod sources;
 pub mod util;
@@ -13,5 +14,8 @@ pub mod util;
 pub use bounce::{BounceRange, BounceStats, bounce};
 pub use graph::{Graph, Threads, compile};
 pub use live::{EngineHandle, Player, engine};
+pub use render::{
+    Flow, RenderError, RenderEvent, RenderReport, RenderRequest, RenderWarning, WavTarget, render,
+};
 pub use solo::solo_muted;
 pub use sources::{SourceAudio, SourceMap, SourceProblem, load_sources};

@@ -8,21 +8,52 @@ use std::sync::Arc;
 use stemdesk_session::{LoadedSession, resolve_media};
 
 /// A source file decoded and resampled to the session rate: planar, one or two channels.
+///
+/// The renderer reads it only through [`SourceAudio::samples`], a window of frames, so a
+/// source that streams from disk can take its place: it answers from what it has read
+/// ahead.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceAudio {
     /// One `Vec` per channel (1 = mono, 2 = stereo), all the same length.
-    pub channels: Vec<Vec<f32>>,
+    channels: Vec<Vec<f32>>,
 }
 
 impl SourceAudio {
+    /// Audio held in memory: one `Vec` per channel (1 = mono, 2 = stereo), all the same
+    /// length (longer channels are cut to the shortest).
+    pub fn new(mut channels: Vec<Vec<f32>>) -> Self {
+        let frames = channels.iter().map(Vec::len).min().unwrap_or(0);
+        for c in &mut channels {
+            c.truncate(frames);
+        }
+        SourceAudio { channels }
+    }
+
     /// Length in frames.
     pub fn frames(&self) -> usize {
         self.channels.first().map_or(0, Vec::len)
     }
 
+    /// Number of channels (1 or 2).
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
     /// Whether the source is mono (it is then panned with the constant-power law).
     pub fn is_mono(&self) -> bool {
         self.channels.len() == 1
+    }
+
+    /// `len` frames of `channel` from `start_frame` (a channel past the last reads the
+    /// last, so a mono source feeds both sides); `None` when out of range.
+    pub fn samples(&self, channel: usize, start_frame: usize, len: usize) -> Option<&[f32]> {
+        let c = self.channels.get(channel).or(self.channels.last())?;
+        c.get(start_frame..start_frame.checked_add(len)?)
+    }
+
+    /// Every channel whole (analysis of audio held in memory: waveform peaks, tests).
+    pub fn in_memory_channels(&self) -> &[Vec<f32>] {
+        &self.channels
     }
 }
 
@@ -81,9 +112,7 @@ pub fn load_sources(loaded: &LoadedSession) -> (SourceMap, Vec<SourceProblem>, V
                         .iter()
                         .map(|w| format!("{}: {w}", group[0].display())),
                 );
-                let shared = Arc::new(SourceAudio {
-                    channels: audio.channels,
-                });
+                let shared = Arc::new(SourceAudio::new(audio.channels));
                 for path in group {
                     map.insert(path, Arc::clone(&shared));
                 }

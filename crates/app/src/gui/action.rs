@@ -42,6 +42,8 @@ pub enum Action {
         /// Where the tracks go.
         track_index: Option<usize>,
     },
+    /// Stop a running job (a bounce).
+    CancelJob(u64),
     /// Reset a strip's clip light and peak readout.
     ClearClip(StripId),
 }

@@ -74,6 +74,8 @@ pub struct StemdeskApp {
     settings: Settings,
     /// Recently opened sessions, newest first.
     pub(crate) recent: Vec<PathBuf>,
+    /// The last finished bounce, with its figures.
+    last_bounce: Option<(PathBuf, stemdesk_engine::RenderReport)>,
     /// Drags in progress, with their undo gesture and the frame they last changed.
     drags: HashMap<egui::Id, (Gesture, u64)>,
 }
@@ -98,6 +100,7 @@ impl StemdeskApp {
             ctx: None,
             settings: Settings::default(),
             drags: HashMap::new(),
+            last_bounce: None,
         };
         // Remembered settings; the command line's device and buffer win.
         app.settings = Settings::load(&app.config.data_dir);
@@ -180,6 +183,11 @@ impl StemdeskApp {
     /// Resolved media paths that are offline.
     pub fn offline_media(&self) -> Vec<PathBuf> {
         self.doc.offline.iter().cloned().collect()
+    }
+
+    /// The last finished bounce: its file and figures (loudness, peaks, warnings).
+    pub fn last_bounce(&self) -> Option<&(PathBuf, stemdesk_engine::RenderReport)> {
+        self.last_bounce.as_ref()
     }
 
     /// Status messages, oldest first.
@@ -631,7 +639,16 @@ impl StemdeskApp {
                 JobDone::Import(Err(e)) | JobDone::Relink(Err(e)) => {
                     self.error(format!("Import failed: {e}"));
                 }
-                JobDone::Bounce(Ok(line)) => self.info(line),
+                JobDone::Bounce(Ok((path, report))) => {
+                    let warnings: String =
+                        report.warnings.iter().map(|w| format!(" ({w})")).collect();
+                    self.info(format!(
+                        "Bounced {}: {}{warnings}",
+                        path.display(),
+                        crate::cli::bounce::describe(&report)
+                    ));
+                    self.last_bounce = Some((path, report));
+                }
                 JobDone::Bounce(Err(e)) => self.error(e),
             }
         }

@@ -62,6 +62,7 @@ impl StemdeskApp {
                 position_frames,
                 track_index,
             } => self.import(paths, position_frames, track_index),
+            Action::CancelJob(id) => self.jobs.cancel(id),
             Action::ClearClip(strip) => {
                 if let Some(m) = self.audio.meters.get_mut(&strip) {
                     m.clear_clip();

@@ -186,6 +186,11 @@ impl Document {
 pub fn peaks_for(sources: &SourceMap) -> HashMap<PathBuf, Arc<PeakCache>> {
     sources
         .iter()
-        .map(|(p, a)| (p.clone(), Arc::new(PeakCache::from_channels(&a.channels))))
+        .map(|(p, a)| {
+            (
+                p.clone(),
+                Arc::new(PeakCache::from_channels(a.in_memory_channels())),
+            )
+        })
         .collect()
 }

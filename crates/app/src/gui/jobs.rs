@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
@@ -11,7 +11,7 @@ use stemdesk_engine::{SourceAudio, SourceMap};
 use stemdesk_media::{PeakCache, SampleFormat};
 use stemdesk_session::Session;
 
-use crate::cli::bounce::{MixRequest, render_mix};
+use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
 
 /// Where an imported file goes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,8 +40,8 @@ pub enum JobDone {
     Import(Result<Imported, String>),
     /// A relinked file decoded (same as an import, but no new track).
     Relink(Result<Imported, String>),
-    /// A bounce finished: a summary line, or what went wrong.
-    Bounce(Result<String, String>),
+    /// A bounce finished: where, with its figures; or what went wrong.
+    Bounce(Result<(PathBuf, RenderReport), String>),
 }
 
 /// A job in progress, for display.
@@ -52,7 +52,10 @@ pub struct Running {
     pub progress: Option<Arc<AtomicU32>>,
     /// When it started.
     pub started: Instant,
-    id: u64,
+    /// Set to stop the job (jobs that can stop: bounces).
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Identifies the job (to cancel it).
+    pub id: u64,
 }
 
 impl Running {
@@ -98,6 +101,7 @@ impl Jobs {
         &mut self,
         label: String,
         progress: Option<Arc<AtomicU32>>,
+        cancel: Option<Arc<AtomicBool>>,
         work: impl FnOnce() -> JobDone + Send + 'static,
     ) {
         let id = self.next_id;
@@ -106,6 +110,7 @@ impl Jobs {
             label,
             progress,
             started: Instant::now(),
+            cancel,
             id,
         });
         let tx = self.tx.clone();
@@ -127,35 +132,39 @@ impl Jobs {
         let progress = Arc::new(AtomicU32::new(0));
         let p = Arc::clone(&progress);
         let waker = self.waker.clone();
-        self.spawn(format!("Importing {name}"), Some(progress), move || {
-            let report = move |f: f32| {
-                let new = (f * 1e6) as u32;
-                // Wake the GUI every percent, not every packet.
-                if new / 10_000 != p.swap(new, Ordering::Relaxed) / 10_000
-                    && let Some(w) = &waker
-                {
-                    w();
+        self.spawn(
+            format!("Importing {name}"),
+            Some(progress),
+            None,
+            move || {
+                let report = move |f: f32| {
+                    let new = (f * 1e6) as u32;
+                    // Wake the GUI every percent, not every packet.
+                    if new / 10_000 != p.swap(new, Ordering::Relaxed) / 10_000
+                        && let Some(w) = &waker
+                    {
+                        w();
+                    }
+                };
+                let result =
+                    stemdesk_media::load_for_session_with_progress(&path, rate_hz, &report)
+                        .map(|decoded| Imported {
+                            peaks: Arc::new(PeakCache::build(&decoded)),
+                            audio: Arc::new(SourceAudio::new(decoded.channels)),
+                            path: path.clone(),
+                            place,
+                        })
+                        .map_err(|e| e.to_string());
+                if relink {
+                    JobDone::Relink(result)
+                } else {
+                    JobDone::Import(result)
                 }
-            };
-            let result = stemdesk_media::load_for_session_with_progress(&path, rate_hz, &report)
-                .map(|decoded| Imported {
-                    peaks: Arc::new(PeakCache::build(&decoded)),
-                    audio: Arc::new(SourceAudio {
-                        channels: decoded.channels,
-                    }),
-                    path: path.clone(),
-                    place,
-                })
-                .map_err(|e| e.to_string());
-            if relink {
-                JobDone::Relink(result)
-            } else {
-                JobDone::Import(result)
-            }
-        });
+            },
+        );
     }
 
-    /// Bounces `session` to `output` (24-bit) in the background.
+    /// Bounces `session` to `output` (24-bit) in the background; it can be cancelled.
     pub fn bounce(
         &mut self,
         session: Session,
@@ -166,38 +175,55 @@ impl Jobs {
     ) {
         let progress = Arc::new(AtomicU32::new(0));
         let p = Arc::clone(&progress);
+        let cancel = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&cancel);
         let label = format!("Bouncing to {}", output.display());
-        self.spawn(label, Some(progress), move || {
-            let req = MixRequest {
-                session: &session,
-                base_dir: &base_dir,
-                sources: &sources,
-                output: &output,
+        self.spawn(label, Some(progress), Some(cancel), move || {
+            let req = RenderRequest::whole(&session, &base_dir, &sources);
+            let target = WavTarget {
+                path: &output,
                 format: SampleFormat::Int24,
-                start_frames: 0,
-                end_frames: None,
-                measure: true,
-                block_frames: 1024,
-                session_file: session_file.as_deref(),
                 // The user confirmed the name (the desktop's dialog or the prompt asks
                 // before replacing a file).
                 replace: true,
+                session_file: session_file.as_deref(),
             };
-            let result = render_mix(&req, |done, total| {
-                let f = done as f64 / total.max(1) as f64;
-                p.store((f * 1e6) as u32, Ordering::Relaxed);
+            let result = render(&req, Some(&target), |event| {
+                if let RenderEvent::Progress {
+                    done_frames,
+                    total_frames,
+                } = event
+                {
+                    let f = done_frames as f64 / total_frames.max(1) as f64;
+                    p.store((f * 1e6) as u32, Ordering::Relaxed);
+                }
+                if stop.load(Ordering::Relaxed) {
+                    Flow::Cancel
+                } else {
+                    Flow::Continue
+                }
             });
             JobDone::Bounce(
                 result
-                    .map(|s| {
-                        let warn = s
-                            .clip_warning()
-                            .map_or(String::new(), |w| format!(" ({w})"));
-                        format!("Bounced {}: {}{warn}", output.display(), s.describe())
-                    })
-                    .map_err(|e| format!("Bounce failed: {}", crate::error_text(&e))),
+                    .map(|report| (output.clone(), report))
+                    .map_err(|e| match e {
+                        stemdesk_engine::RenderError::Cancelled => "Bounce cancelled".to_string(),
+                        e => format!("Bounce failed: {}", crate::error_text(&e.into())),
+                    }),
             )
         });
+    }
+
+    /// Asks job `id` to stop (if it can).
+    pub fn cancel(&self, id: u64) {
+        if let Some(c) = self
+            .running
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.cancel.as_ref())
+        {
+            c.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Finished jobs since the last call.

@@ -1,9 +1,11 @@
 //! The status bar: device, buffer size, DSP load, xruns, running jobs, and messages.
 
+use super::action::Action;
 use super::desk::Desk;
 
 /// Draws the status bar.
 pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
+    let mut actions = Vec::new();
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             match (desk.audio.device_name(), &desk.audio.error) {
@@ -52,6 +54,14 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
                         job.started.elapsed().as_secs_f32()
                     )),
                 };
+                if job.cancel.is_some()
+                    && ui
+                        .small_button("Cancel")
+                        .on_hover_text("Stop; nothing is written")
+                        .clicked()
+                {
+                    actions.push(Action::CancelJob(job.id));
+                }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let unread = desk.messages.unread_warnings();
@@ -83,4 +93,7 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
             });
         });
     });
+    for action in actions {
+        desk.act(action);
+    }
 }

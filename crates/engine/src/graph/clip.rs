@@ -59,8 +59,12 @@ impl ClipNode {
         let count = (to - from) as usize;
         let out_at = (from - pos) as usize;
         let src_at = src_from as usize;
-        let l_src = &self.audio.channels[0][src_at..src_at + count];
-        let r_src = &self.audio.channels[self.audio.channels.len() - 1][src_at..src_at + count];
+        let (Some(l_src), Some(r_src)) = (
+            self.audio.samples(0, src_at, count),
+            self.audio.samples(1, src_at, count),
+        ) else {
+            return;
+        };
         let l_out = &mut left[out_at..out_at + count];
         let r_out = &mut right[out_at..out_at + count];
         let in_fade = from < self.start + self.fade_in.0 || to > self.end - self.fade_out.0;
@@ -133,9 +137,7 @@ mod tests {
     use stemdesk_session::{ClipId, Fade};
 
     fn clip(start: u64, len: u64) -> ClipNode {
-        let audio = Arc::new(SourceAudio {
-            channels: vec![vec![0.0; 10]],
-        });
+        let audio = Arc::new(SourceAudio::new(vec![vec![0.0; 10]]));
         let c = Clip {
             id: ClipId(1),
             source: "x.wav".into(),

@@ -1,0 +1,383 @@
+//! Rendering a session to a file (or only measuring it): options in, a typed report out,
+//! progress and cancel through one callback. The command line and the desk both call it;
+//! neither formats figures the other has to read back.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ebur128::{EbuR128, Mode};
+use stemdesk_media::{MediaError, SampleFormat, WavWriter, not_a_regular_file};
+use stemdesk_session::{Session, resolve_media};
+
+use crate::bounce::{BounceRange, bounce};
+use crate::graph::{Threads, compile};
+use crate::sources::SourceMap;
+
+/// Longest effect tail rendered after the last clip by default, seconds.
+pub const DEFAULT_MAX_TAIL_S: f64 = 10.0;
+/// True peak above this (dBTP) is worth a warning: lossy encoders and converters clip.
+pub const TRUE_PEAK_WARNING_DBTP: f64 = -1.0;
+
+/// What to render.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderRequest<'a> {
+    /// The session (validated).
+    pub session: &'a Session,
+    /// Folder its media paths are relative to.
+    pub base_dir: &'a Path,
+    /// Decoded media by resolved path.
+    pub sources: &'a SourceMap,
+    /// First timeline frame.
+    pub start_frames: u64,
+    /// End frame (exclusive); `None` = the last clip plus the effect tail.
+    pub end_frames: Option<u64>,
+    /// Longest tail after the last clip when `end_frames` is `None`, seconds (the tail
+    /// ends earlier once it falls below -100 dBFS).
+    pub max_tail_s: f64,
+    /// Frames per render block (the result does not depend on it).
+    pub block_frames: usize,
+    /// Measure integrated loudness, loudness range and true peak (EBU R 128).
+    pub measure: bool,
+}
+
+impl<'a> RenderRequest<'a> {
+    /// The whole session (start to the end of its tail), measured.
+    pub fn whole(session: &'a Session, base_dir: &'a Path, sources: &'a SourceMap) -> Self {
+        RenderRequest {
+            session,
+            base_dir,
+            sources,
+            start_frames: 0,
+            end_frames: None,
+            max_tail_s: DEFAULT_MAX_TAIL_S,
+            block_frames: 1024,
+            measure: true,
+        }
+    }
+}
+
+/// Where the mix goes.
+#[derive(Debug, Clone, Copy)]
+pub struct WavTarget<'a> {
+    /// The file (written to a temporary file beside it, renamed when complete).
+    pub path: &'a Path,
+    /// Sample format.
+    pub format: SampleFormat,
+    /// Replace an existing file (otherwise one that exists, or appears meanwhile, is kept
+    /// and the render fails).
+    pub replace: bool,
+    /// The session's own file: never overwritten by a mix.
+    pub session_file: Option<&'a Path>,
+}
+
+/// What the render tells its caller while it runs.
+#[derive(Debug, Clone, Copy)]
+pub enum RenderEvent<'p> {
+    /// Writing has started into this temporary file (a caller that may be killed can
+    /// remove it).
+    Writing {
+        /// The temporary file.
+        temp: Option<&'p Path>,
+    },
+    /// Frames done of the estimated total (the tail may end early).
+    Progress {
+        /// Frames rendered.
+        done_frames: u64,
+        /// Frames expected.
+        total_frames: u64,
+    },
+}
+
+/// Whether to go on after a [`RenderEvent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep rendering.
+    Continue,
+    /// Stop: the render returns [`RenderError::Cancelled`] and leaves no file.
+    Cancel,
+}
+
+/// Something the person delivering the mix should know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenderWarning {
+    /// Samples above full scale were clipped by an integer format.
+    Clipped {
+        /// How many samples.
+        samples: u64,
+        /// The highest sample, dBFS (> 0).
+        peak_dbfs: f64,
+    },
+    /// The true peak is above [`TRUE_PEAK_WARNING_DBTP`].
+    TruePeakHigh {
+        /// The true peak, dBTP.
+        dbtp: f64,
+    },
+    /// The mix is silent.
+    Silent,
+}
+
+impl std::fmt::Display for RenderWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderWarning::Clipped { samples, peak_dbfs } => write!(
+                f,
+                "{samples} samples clipped at 0 dBFS; lower the master by at least {:.1} dB \
+                 or bounce as 32-bit float",
+                peak_dbfs.max(0.0) + 0.1
+            ),
+            RenderWarning::TruePeakHigh { dbtp } => write!(
+                f,
+                "true peak {dbtp:.2} dBTP is above {TRUE_PEAK_WARNING_DBTP:.0} dBTP: leave \
+                 headroom for encoders and converters"
+            ),
+            RenderWarning::Silent => write!(f, "the mix is silent"),
+        }
+    }
+}
+
+/// Facts about a finished render, as numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderReport {
+    /// The session's sample rate.
+    pub sample_rate_hz: u32,
+    /// Frames rendered.
+    pub frames: u64,
+    /// Highest absolute sample per channel (L, R), dBFS (`-inf` for silence).
+    pub sample_peak_dbfs: [f64; 2],
+    /// True peak per channel (4x oversampled, EBU R 128), dBTP, when measured.
+    pub true_peak_dbtp: Option<[f64; 2]>,
+    /// Integrated loudness, LUFS, when measured and defined (not for silence).
+    pub integrated_lufs: Option<f64>,
+    /// Loudness range, LU, when measured and defined.
+    pub loudness_range_lu: Option<f64>,
+    /// Samples clipped by an integer output format.
+    pub clipped_samples: u64,
+    /// Wall-clock time the render took.
+    pub elapsed: Duration,
+    /// What to tell the user.
+    pub warnings: Vec<RenderWarning>,
+}
+
+impl RenderReport {
+    /// Length, seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.frames as f64 / f64::from(self.sample_rate_hz.max(1))
+    }
+
+    /// The higher channel's sample peak, dBFS.
+    pub fn peak_dbfs(&self) -> f64 {
+        self.sample_peak_dbfs[0].max(self.sample_peak_dbfs[1])
+    }
+
+    /// The higher channel's true peak, dBTP.
+    pub fn max_true_peak_dbtp(&self) -> Option<f64> {
+        self.true_peak_dbtp.map(|[l, r]| l.max(r))
+    }
+
+    /// Render speed as a multiple of real time.
+    pub fn x_realtime(&self) -> f64 {
+        self.duration_s() / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Why a render did not produce its file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The caller cancelled; nothing was written.
+    #[error("the bounce was cancelled")]
+    Cancelled,
+    /// The output is one of the session's own files.
+    #[error("{} is {what}; choose another name for the mix", path.display())]
+    OutputIsInput {
+        /// The output path.
+        path: PathBuf,
+        /// Which input it is ("the session file itself", "a media file of ...").
+        what: String,
+    },
+    /// The output exists and is not a regular file (a device, a FIFO, a folder).
+    #[error("{} is {kind}, not a file; bounces are written only to regular files", path.display())]
+    NotAFile {
+        /// The output path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// The end is not after the start.
+    #[error("the end time must be after the start time")]
+    EmptyRange,
+    /// Writing failed (full disk, permissions...), naming the file.
+    #[error(transparent)]
+    Write(#[from] MediaError),
+    /// The loudness meter could not be set up.
+    #[error("cannot set up the loudness meter: {0}")]
+    Meter(String),
+}
+
+/// Refuses an output that exists and is not a regular file: replacing it would destroy
+/// it (a device such as /dev/null, a FIFO, a folder).
+pub fn check_output_is_a_file(path: &Path) -> Result<(), RenderError> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && let Some(kind) = not_a_regular_file(meta.file_type())
+    {
+        return Err(RenderError::NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses an output that is the session file or one of its media files (the same file
+/// under any name: compared after resolving symlinks and `..`).
+fn check_output_is_not_an_input(
+    req: &RenderRequest<'_>,
+    target: &WavTarget<'_>,
+) -> Result<(), RenderError> {
+    check_output_is_a_file(target.path)?;
+    let Ok(output) = std::fs::canonicalize(target.path) else {
+        return Ok(()); // does not exist yet: cannot be an input
+    };
+    let same = |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c == output);
+    let refuse = |what: String| RenderError::OutputIsInput {
+        path: target.path.to_path_buf(),
+        what,
+    };
+    if target.session_file.is_some_and(same) {
+        return Err(refuse("the session file itself".into()));
+    }
+    for (track, clip) in req.session.clips() {
+        if same(&resolve_media(req.base_dir, &clip.source)) {
+            return Err(refuse(format!(
+                "a media file of the session (track \"{}\")",
+                track.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Renders `req`, writing it to `target` when given (otherwise only measuring), calling
+/// `observe` as it goes. The result is the same as live playback of the session.
+pub fn render(
+    req: &RenderRequest<'_>,
+    target: Option<&WavTarget<'_>>,
+    mut observe: impl FnMut(RenderEvent<'_>) -> Flow,
+) -> Result<RenderReport, RenderError> {
+    let rate = req.session.sample_rate_hz;
+    if let Some(end) = req.end_frames
+        && end <= req.start_frames
+    {
+        return Err(RenderError::EmptyRange);
+    }
+    let range = BounceRange {
+        start_frames: req.start_frames,
+        end_frames: req.end_frames,
+        content_end_frames: req.session.content_end_frames(),
+        max_tail_frames: (req.max_tail_s.max(0.0) * f64::from(rate)) as u64,
+    };
+    let mut writer = match target {
+        Some(t) => {
+            check_output_is_not_an_input(req, t)?;
+            Some(WavWriter::create(t.path, rate, 2, t.format)?)
+        }
+        None => None,
+    };
+    if observe(RenderEvent::Writing {
+        temp: writer.as_ref().and_then(WavWriter::temp_path),
+    }) == Flow::Cancel
+    {
+        return Err(RenderError::Cancelled);
+    }
+    let mut meter = if req.measure {
+        Some(
+            EbuR128::new(2, rate, Mode::I | Mode::LRA | Mode::TRUE_PEAK)
+                .map_err(|e| RenderError::Meter(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let block = req.block_frames.max(1);
+    let mut graph = compile(req.session, req.base_dir, req.sources, block);
+    let started = Instant::now();
+    let cancelled = std::cell::Cell::new(false);
+    let stats = bounce(
+        &mut graph,
+        range,
+        block,
+        Threads::Pool,
+        |samples| {
+            if cancelled.get() {
+                return Err(RenderError::Cancelled);
+            }
+            if let Some(m) = meter.as_mut() {
+                // A meter failure must not spoil the mix; it is reported as unmeasured.
+                let _ = m.add_frames_f32(samples);
+            }
+            match writer.as_mut() {
+                Some(w) => w.write_interleaved(samples).map_err(RenderError::from),
+                None => Ok(()),
+            }
+        },
+        |done_frames, total_frames| {
+            let flow = observe(RenderEvent::Progress {
+                done_frames,
+                total_frames,
+            });
+            if flow == Flow::Cancel {
+                cancelled.set(true);
+            }
+        },
+    )?;
+    if cancelled.get() {
+        // Dropping the writer removes its temporary file.
+        return Err(RenderError::Cancelled);
+    }
+    let clipped_samples = writer.as_ref().map_or(0, WavWriter::clipped_samples);
+    if let (Some(w), Some(t)) = (writer, target) {
+        if t.replace {
+            w.finalize()?;
+        } else {
+            w.finalize_no_replace()?;
+        }
+    }
+    let db = |x: f64| 20.0 * x.log10();
+    let sample_peak_dbfs = stats.peak.map(|p| db(f64::from(p)));
+    let (integrated_lufs, loudness_range_lu, true_peak_dbtp) = match meter.as_ref() {
+        Some(m) => (
+            m.loudness_global().ok().filter(|l| l.is_finite()),
+            m.loudness_range().ok().filter(|l| l.is_finite()),
+            Some([0, 1].map(|c| m.true_peak(c).map_or(f64::NEG_INFINITY, db))),
+        ),
+        None => (None, None, None),
+    };
+    let mut report = RenderReport {
+        sample_rate_hz: rate,
+        frames: stats.frames,
+        sample_peak_dbfs,
+        true_peak_dbtp,
+        integrated_lufs,
+        loudness_range_lu,
+        clipped_samples,
+        elapsed: started.elapsed(),
+        warnings: Vec::new(),
+    };
+    if clipped_samples > 0 {
+        report.warnings.push(RenderWarning::Clipped {
+            samples: clipped_samples,
+            peak_dbfs: report.peak_dbfs(),
+        });
+    }
+    if let Some(tp) = report.max_true_peak_dbtp()
+        && tp > TRUE_PEAK_WARNING_DBTP
+        && clipped_samples == 0
+    {
+        report
+            .warnings
+            .push(RenderWarning::TruePeakHigh { dbtp: tp });
+    }
+    if stats.peak == [0.0, 0.0] {
+        report.warnings.push(RenderWarning::Silent);
+    }
+    Ok(report)
+}
