@@ -386,7 +386,11 @@ fn without_an_audio_device_the_desk_opens_edits_and_bounces() {
     let lufs = report.integrated_lufs.expect("loudness measured");
     assert!((-40.0..-5.0).contains(&lufs), "{lufs} LUFS");
     let tp = report.max_true_peak_dbtp().expect("true peak measured");
-    assert!(tp >= report.peak_dbfs() - 0.01, "{tp} dBTP vs {} dBFS", report.peak_dbfs());
+    assert!(
+        tp >= report.peak_dbfs() - 0.01,
+        "{tp} dBTP vs {} dBFS",
+        report.peak_dbfs()
+    );
 }
 
 #[test]

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use stemdesk_dsp::ParamSpec;
+
 use crate::ids::{InsertId, LaneId, SendId, StripId};
 
 /// A parameter that can be changed live and automated, addressed by stable IDs.
@@ -78,6 +80,32 @@ pub struct AutomationLane {
 
 fn yes() -> bool {
     true
+}
+
+impl crate::model::Session {
+    /// The table entry of an automatable parameter: its range, unit and smoothing. `None`
+    /// when the target does not exist (a removed insert or send) or cannot be automated
+    /// (switches, choices, unknown keys).
+    pub fn param_spec(&self, id: &ParamId) -> Option<&'static ParamSpec> {
+        use stemdesk_dsp::param_table::strip;
+        let spec = match &id.param {
+            StripParam::GainDb => &strip::GAIN_DB,
+            StripParam::Pan => &strip::PAN,
+            StripParam::Width if id.strip != StripId::Master => &strip::WIDTH,
+            StripParam::Width => return None,
+            StripParam::SendLevelDb(send) => {
+                self.strip(id.strip)?.sends.iter().find(|s| s.id == *send)?;
+                &strip::SEND_LEVEL_DB
+            }
+            StripParam::Insert { insert, key } => self
+                .inserts(id.strip)?
+                .iter()
+                .find(|i| i.id == *insert)?
+                .effect
+                .spec(key)?,
+        };
+        spec.automatable.then_some(spec)
+    }
 }
 
 impl AutomationLane {

@@ -3,7 +3,7 @@
 
 use stemdesk_dsp::params::EffectParams;
 
-use crate::automation::AutomationLane;
+use crate::automation::{AutomationLane, StripParam};
 use crate::ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};
 use crate::model::{Bus, Clip, Color, Fade, Insert, Send, Session, Track};
 use crate::revert::Revert;
@@ -366,6 +366,11 @@ impl Session {
                 let inserts = self.inserts_or(strip)?;
                 let pos = position(inserts, insert)?;
                 inserts.remove(pos);
+                // Its automation goes with it.
+                self.automation.retain(|l| {
+                    !(l.target.strip == strip
+                        && matches!(&l.target.param, StripParam::Insert { insert: i, .. } if *i == insert))
+                });
             }
             Edit::MoveInsert {
                 strip,
@@ -414,6 +419,9 @@ impl Session {
                 if s.sends.len() == before {
                     return Err(missing(send.to_string()));
                 }
+                self.automation.retain(|l| {
+                    !(l.target.strip == strip && l.target.param == StripParam::SendLevelDb(send))
+                });
             }
             Edit::SetSend {
                 strip,

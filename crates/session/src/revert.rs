@@ -2,6 +2,7 @@
 //! for removals and moves, whose exact order would be hard to restore edit by edit, the
 //! whole session as it was.
 
+use crate::automation::StripParam;
 use crate::edit::{Edit, EditError};
 use crate::ids::{InsertId, StripId};
 use crate::model::{Insert, Session};
@@ -119,6 +120,14 @@ impl Session {
                 insert: insert.id,
             },
             Edit::RemoveInsert { strip, insert } => {
+                let automated = self.automation.iter().any(|l| {
+                    l.target.strip == *strip
+                        && matches!(&l.target.param, StripParam::Insert { insert: i, .. } if i == insert)
+                });
+                if automated {
+                    // Its lanes go too: the snapshot brings both back.
+                    return Ok(None);
+                }
                 let (index, old) = insert_of(*strip, *insert)?;
                 Edit::AddInsert {
                     strip: *strip,

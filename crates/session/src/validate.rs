@@ -432,19 +432,21 @@ fn check_lane(session: &Session, lane: &AutomationLane, errors: &mut Vec<Validat
         )));
         return;
     }
-    if let StripParam::SendLevelDb(send) = lane.target.param {
-        let found = session
-            .strip(strip)
-            .is_some_and(|s| s.sends.iter().any(|x| x.id == send));
-        if !found {
-            errors.push(ValidationError::Other(format!(
-                "automation lane #{} targets send #{} of {}, which does not exist",
-                lane.id.0,
-                send.0,
-                session.strip_name(strip)
-            )));
-        }
-    }
+    // The lane's parameter and its range come from the parameter tables.
+    let Some(spec) = session.param_spec(&lane.target) else {
+        let what = match &lane.target.param {
+            StripParam::SendLevelDb(send) => format!("send #{}", send.0),
+            StripParam::Insert { insert, key } => format!("\"{key}\" of insert #{}", insert.0),
+            other => format!("{other:?}"),
+        };
+        errors.push(ValidationError::Other(format!(
+            "automation lane #{} targets {what} of {}, which does not exist or cannot be \
+             automated",
+            lane.id.0,
+            session.strip_name(strip)
+        )));
+        return;
+    };
     if lane
         .points
         .windows(2)
@@ -455,11 +457,20 @@ fn check_lane(session: &Session, lane: &AutomationLane, errors: &mut Vec<Validat
             lane.id.0
         )));
     }
-    if let Some(p) = lane.points.iter().find(|p| !p.value.is_finite()) {
-        errors.push(ValidationError::Other(format!(
-            "automation lane #{}: breakpoint value {} is not a number",
-            lane.id.0, p.value
-        )));
+    if let Some(p) = lane.points.iter().find(|p| !spec.contains(p.value)) {
+        range(
+            errors,
+            format!(
+                "automation lane #{} ({} of {}) breakpoint at frame {}",
+                lane.id.0,
+                spec.name,
+                session.strip_name(strip),
+                p.time_frames
+            ),
+            p.value,
+            spec.min,
+            spec.max,
+        );
     }
 }
 

@@ -370,3 +370,69 @@ mod undo_exact {
         }
     }
 }
+
+#[test]
+fn automation_lanes_read_the_parameter_tables() {
+    let mut s = common::sample_session();
+    let strip = StripId::Track(s.tracks[0].id);
+    let insert = s.tracks[0].strip.inserts[0].id;
+    let (key, spec) = s.tracks[0].strip.inserts[0]
+        .effect
+        .params()
+        .into_iter()
+        .find(|(_, spec)| spec.automatable)
+        .expect("an automatable parameter");
+    let spec = *spec;
+    let lane_id = LaneId(s.alloc_id());
+    let lane = |key: &str, value: f32| AutomationLane {
+        id: lane_id,
+        target: ParamId {
+            strip,
+            param: StripParam::Insert {
+                insert,
+                key: key.into(),
+            },
+        },
+        enabled: true,
+        points: vec![Breakpoint {
+            time_frames: 0,
+            value,
+            curve: CurveShape::Linear,
+        }],
+    };
+    let mut h = History::new(s.clone());
+    let err = h
+        .apply(&Edit::SetAutomationLane(lane("no_such_key", 0.0)))
+        .expect_err("unknown key");
+    assert!(err.to_string().contains("no_such_key"), "{err}");
+    let err = h
+        .apply(&Edit::SetAutomationLane(lane(&key, spec.max + 1.0)))
+        .expect_err("out of range");
+    assert!(err.to_string().contains("breakpoint"), "{err}");
+    h.apply(&Edit::SetAutomationLane(lane(&key, spec.default)))
+        .expect("in range");
+    // Removing the insert removes its lane; undo brings both back.
+    h.apply(&Edit::RemoveInsert { strip, insert })
+        .expect("removes");
+    assert!(h.session().automation.is_empty());
+    h.undo();
+    assert_eq!(h.session().automation.len(), 1);
+    assert_eq!(h.session().tracks[0].strip.inserts[0].id, insert);
+    // A switch cannot be automated.
+    let switch = s.tracks[0].strip.inserts[0]
+        .effect
+        .params()
+        .into_iter()
+        .find(|(_, spec)| !spec.automatable);
+    if let Some((key, _)) = switch {
+        assert!(h.apply(&Edit::SetAutomationLane(lane(&key, 0.0))).is_err());
+    }
+    assert_eq!(
+        s.param_spec(&ParamId {
+            strip,
+            param: StripParam::GainDb
+        })
+        .map(|p| p.key),
+        Some("gain_db")
+    );
+}

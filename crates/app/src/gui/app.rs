@@ -273,8 +273,8 @@ impl StemdeskApp {
     /// Fresh IDs from a scratch copy of the session's counter; the edit that uses them
     /// moves the real counter past them.
     pub(crate) fn fresh_ids<const N: usize>(&self) -> [u32; N] {
-        let mut s = self.doc.session().clone();
-        std::array::from_fn(|_| s.alloc_id())
+        let next = self.doc.session().next_id;
+        std::array::from_fn(|i| next.saturating_add(i as u32))
     }
 
     /// Adds a bus routed to the master.
