@@ -1223,3 +1223,31 @@ fn two_drags_of_a_clip_gain_are_two_undo_steps_and_one_fader_drag_is_one() {
     menu(&mut h, "Edit", "Undo");
     assert_eq!(gain(&h), before);
 }
+
+#[test]
+fn a_fader_drag_that_pauses_is_still_one_undo_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let gain = |h: &Harness<'_, StemdeskApp>| h.state().session().tracks[0].strip.gain_db;
+    let before = gain(&h);
+    let fader = h.get_by_label("Drums fader").rect().center();
+    h.hover_at(fader);
+    h.run_steps(1);
+    h.drag_at(fader);
+    h.run_steps(1);
+    h.hover_at(fader - egui::vec2(0.0, 10.0));
+    h.run_steps(1);
+    // Held still, button down, for many frames; then on.
+    h.run_steps(10);
+    h.hover_at(fader - egui::vec2(0.0, 25.0));
+    h.run_steps(1);
+    h.drop_at(fader - egui::vec2(0.0, 25.0));
+    h.run_steps(2);
+    assert!(gain(&h) > before);
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(
+        gain(&h),
+        before,
+        "the whole drag, pause included, is one step"
+    );
+}

@@ -76,8 +76,8 @@ pub struct StemdeskApp {
     pub(crate) recent: Vec<PathBuf>,
     /// The last finished bounce, with its figures.
     last_bounce: Option<(PathBuf, stemdesk_engine::RenderReport)>,
-    /// Drags in progress, with their undo gesture and the frame they last changed.
-    drags: HashMap<egui::Id, (Gesture, u64)>,
+    /// Drags by control, with their undo gesture.
+    drags: HashMap<egui::Id, DragState>,
 }
 
 impl StemdeskApp {
@@ -454,6 +454,8 @@ impl StemdeskApp {
     }
 
     fn after_document_change(&mut self) {
+        // Gestures belong to the old document's history.
+        self.drags.clear();
         self.view.selected_clip = None;
         self.view.selected_track = None;
         self.view.editor = None;
@@ -491,6 +493,8 @@ impl StemdeskApp {
         let recovery = self.recovery_path();
         match self.doc.save_to(path) {
             Ok(()) => {
+                // Saving into another folder starts a new history: its gestures are new.
+                self.drags.clear();
                 autosave::clear(&recovery);
                 self.remember_recent(path);
                 self.info(format!("Saved {}", file_name(path)));
@@ -526,6 +530,7 @@ impl StemdeskApp {
                 std::mem::swap(&mut self.doc.offline, &mut doc.offline);
                 self.doc = doc;
                 self.doc.replace_session(loaded.session);
+                self.drags.clear();
                 self.audio.reload(&self.doc);
                 self.info("Restored unsaved changes from the recovery file");
             }
@@ -755,18 +760,27 @@ impl StemdeskApp {
         desk.into_actions()
     }
 
-    /// The gesture a drag's edits belong to: a new one when the drag starts or when the
-    /// control has been still for a few frames, the same one while it keeps changing.
+    /// The gesture a drag's edits belong to. A drag that began (`started`) gets a new one
+    /// and keeps it until the control's next drag begins, however long it pauses; a
+    /// control that reports no start (a colour picker) keeps its gesture while changes
+    /// keep coming, and gets a new one after a few still frames.
     pub(crate) fn gesture_of(&mut self, drag: Drag) -> Gesture {
         const STILL_FRAMES: u64 = 3;
         let frame = self.frames;
         self.drags
-            .retain(|_, (_, last)| frame.saturating_sub(*last) < STILL_FRAMES);
-        let gesture = match self.drags.get(&drag.id) {
-            Some(&(g, _)) if !drag.started => g,
-            _ => self.doc.gesture(),
+            .retain(|_, d| d.started || frame.saturating_sub(d.last_frame) < STILL_FRAMES);
+        let (gesture, started) = match self.drags.get(&drag.id) {
+            Some(d) if !drag.started => (d.gesture, d.started),
+            _ => (self.doc.gesture(), drag.started),
         };
-        self.drags.insert(drag.id, (gesture, frame));
+        self.drags.insert(
+            drag.id,
+            DragState {
+                gesture,
+                last_frame: frame,
+                started,
+            },
+        );
         gesture
     }
 
@@ -881,6 +895,16 @@ impl eframe::App for StemdeskApp {
             }
         }
     }
+}
+
+/// A control's drag and the undo gesture its edits go to.
+#[derive(Debug, Clone, Copy)]
+struct DragState {
+    gesture: Gesture,
+    /// The frame of its last edit.
+    last_frame: u64,
+    /// The drag reported its start (so it lasts until the next start).
+    started: bool,
 }
 
 /// The file name of `path` for short messages.
