@@ -100,6 +100,47 @@ fn new_then_bounce_writes_the_mix() {
     let r = hound::WavReader::open(d.join("part.wav")).expect("part");
     assert_eq!(r.spec().sample_format, hound::SampleFormat::Float);
     assert_eq!(r.duration(), 22_050);
+
+    // 16-bit is dithered by default (TPDF), and not with --dither off.
+    let o = stemdesk(&["bounce", "song.ron", "-o", "cd.wav", "--bits", "16"], d);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("(16-bit, TPDF dither, 44100 Hz)"), "{out}");
+    let o = stemdesk(
+        &[
+            "bounce",
+            "song.ron",
+            "-o",
+            "cd-plain.wav",
+            "--bits",
+            "16",
+            "--dither",
+            "off",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let read16 = |name: &str| -> Vec<i16> {
+        hound::WavReader::open(d.join(name))
+            .expect("16-bit mix")
+            .samples::<i16>()
+            .map(|s| s.expect("sample"))
+            .collect()
+    };
+    let (dithered, plain) = (read16("cd.wav"), read16("cd-plain.wav"));
+    assert_eq!(dithered.len(), plain.len());
+    let differ = dithered.iter().zip(&plain).filter(|(a, b)| a != b).count();
+    let max_step = dithered
+        .iter()
+        .zip(&plain)
+        .map(|(a, b)| (i32::from(*a) - i32::from(*b)).abs())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        differ > plain.len() / 4,
+        "dither changes many samples: {differ}"
+    );
+    assert!(max_step <= 2, "by at most a couple of LSBs: {max_step}");
 }
 
 #[test]

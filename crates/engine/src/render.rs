@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ebur128::{EbuR128, Mode};
-use stemdesk_media::{MediaError, SampleFormat, WavWriter, not_a_regular_file};
+use stemdesk_media::{Dither, MediaError, SampleFormat, WavWriter, not_a_regular_file};
 use stemdesk_session::{Session, resolve_media};
 
 use crate::bounce::{BounceRange, bounce};
@@ -68,6 +68,19 @@ pub struct WavTarget<'a> {
     pub replace: bool,
     /// The session's own file: never overwritten by a mix.
     pub session_file: Option<&'a Path>,
+    /// Dither when reducing to integer samples (ignored for float).
+    pub dither: Dither,
+}
+
+impl WavTarget<'_> {
+    /// The dither a mastering engineer expects for `format`: TPDF when reducing to 16
+    /// bits, none for 24-bit (its noise floor is below any converter's) or float.
+    pub fn default_dither(format: SampleFormat) -> Dither {
+        match format {
+            SampleFormat::Int16 => Dither::Tpdf,
+            SampleFormat::Int24 | SampleFormat::Float32 => Dither::Off,
+        }
+    }
 }
 
 /// What the render tells its caller while it runs.
@@ -279,7 +292,7 @@ pub fn render(
     let mut writer = match target {
         Some(t) => {
             check_output_is_not_an_input(req, t)?;
-            Some(WavWriter::create(t.path, rate, 2, t.format)?)
+            Some(WavWriter::create(t.path, rate, 2, t.format)?.with_dither(t.dither))
         }
         None => None,
     };

@@ -10,7 +10,7 @@ use stemdesk_engine::render::RenderError;
 use stemdesk_engine::{
     Flow, RenderEvent, RenderRequest, RenderWarning, SourceAudio, SourceMap, WavTarget, render,
 };
-use stemdesk_media::SampleFormat;
+use stemdesk_media::{Dither, SampleFormat};
 use stemdesk_session::*;
 
 const RATE: u32 = 48_000;
@@ -89,6 +89,7 @@ fn writing_reports_clipping_and_high_true_peak_as_warnings() {
         format: SampleFormat::Int24,
         replace: false,
         session_file: None,
+        dither: Dither::Off,
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");
     assert!(out.is_file());
@@ -129,6 +130,7 @@ fn cancel_leaves_no_file_and_progress_reaches_the_end() {
         format: SampleFormat::Float32,
         replace: false,
         session_file: None,
+        dither: Dither::Off,
     };
     let req = RenderRequest {
         block_frames: 4096,
@@ -189,6 +191,7 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
             format: SampleFormat::Int24,
             replace: true,
             session_file: Some(&session_file),
+            dither: Dither::Off,
         };
         let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("refused");
         assert!(err.to_string().contains(what), "{err}");
@@ -200,6 +203,7 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
         format: SampleFormat::Int24,
         replace: true,
         session_file: None,
+        dither: Dither::Off,
     };
     let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("a folder");
     assert!(matches!(err, RenderError::NotAFile { .. }), "{err}");

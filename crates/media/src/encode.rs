@@ -14,7 +14,8 @@
 //!   to nearest and clamped to the integer range (+1.0 becomes the largest code, 32767 /
 //!   8388607). This is the inverse of how decoders (symphonia, sox, ffmpeg) read integer
 //!   PCM, so a stem that passes through a unity mix comes out with the very same codes.
-//!   No dither is applied (a later option).
+//!   With [`WavWriter::with_dither`], TPDF dither (optionally noise-shaped) is added
+//!   before rounding (see [`Dither`]); float files are never dithered.
 //!
 //! [`WavWriter::clipped_samples`] counts samples beyond ±1.0 (and non-finite ones) in every
 //! format, so the UI can warn "the bounce clipped N samples" even for float files, which
@@ -28,6 +29,7 @@ use std::time::Duration;
 
 use tempfile::TempPath;
 
+use crate::dither::{Dither, Ditherer};
 use crate::error::{MediaError, Result};
 use crate::wav_header::{self, Encoding, Layout, write_header};
 
@@ -73,6 +75,7 @@ pub struct WavWriter {
     format: SampleFormat,
     clipped: u64,
     data_bytes: u64,
+    ditherer: Ditherer,
 }
 
 impl std::fmt::Debug for WavWriter {
@@ -148,7 +151,15 @@ impl WavWriter {
             format,
             clipped: 0,
             data_bytes: 0,
+            ditherer: Ditherer::new(Dither::Off, usize::from(channels)),
         })
+    }
+
+    /// Dithers integer samples as `dither` says (float files are never dithered).
+    #[must_use]
+    pub fn with_dither(mut self, dither: Dither) -> Self {
+        self.ditherer = Ditherer::new(dither, usize::from(self.channels));
+        self
     }
 
     /// Append interleaved frames (`L R L R ...`); the length must be a whole number of
@@ -174,20 +185,22 @@ impl WavWriter {
             ));
         };
         self.bytes.clear();
-        for &s in samples {
+        let channels = usize::from(self.channels);
+        for (i, &s) in samples.iter().enumerate() {
             let finite = if s.is_finite() { s } else { 0.0 };
             if !s.is_finite() || s.abs() > 1.0 {
                 self.clipped += 1;
             }
+            let channel = i % channels;
             match self.format {
                 SampleFormat::Float32 => self.bytes.extend_from_slice(&finite.to_le_bytes()),
                 SampleFormat::Int16 => {
-                    self.bytes
-                        .extend_from_slice(&(to_int(finite, 16) as i16).to_le_bytes());
+                    let q = self.ditherer.quantize(finite, 16, channel) as i16;
+                    self.bytes.extend_from_slice(&q.to_le_bytes());
                 }
                 SampleFormat::Int24 => {
-                    self.bytes
-                        .extend_from_slice(&to_int(finite, 24).to_le_bytes()[..3]);
+                    let q = self.ditherer.quantize(finite, 24, channel);
+                    self.bytes.extend_from_slice(&q.to_le_bytes()[..3]);
                 }
             }
         }
@@ -308,12 +321,4 @@ pub fn remove_stale_temp_files(dest: &Path, older_than: Duration) -> usize {
         }
     }
     removed
-}
-
-/// Scale by `2^(bits-1)`, round to nearest, clamp to the integer range.
-fn to_int(sample: f32, bits: u32) -> i32 {
-    let scale = (1i64 << (bits - 1)) as f64;
-    (f64::from(sample) * scale)
-        .round()
-        .clamp(-scale, scale - 1.0) as i32
 }

@@ -11,6 +11,7 @@
 //! Every error is a [`MediaError`] whose message names the file.
 
 pub mod decode;
+pub mod dither;
 pub mod downmix;
 pub mod encode;
 pub mod error;
@@ -23,6 +24,7 @@ mod wav_repair;
 pub use decode::{
     DecodedAudio, MAX_DURATION_S, decode_file, decode_file_with_progress, not_a_regular_file,
 };
+pub use dither::Dither;
 pub use downmix::{Downmix, downmix};
 pub use encode::{SampleFormat, WavWriter, remove_stale_temp_files};
 pub use error::{MediaError, Result};

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use stemdesk_engine::render::{DEFAULT_MAX_TAIL_S, check_output_is_a_file};
 use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
-use stemdesk_media::{SampleFormat, remove_stale_temp_files};
+use stemdesk_media::{Dither, SampleFormat, remove_stale_temp_files};
 
 use super::time::{format_seconds, parse_seconds};
 
@@ -25,6 +25,19 @@ pub enum Bits {
     /// 32-bit float: cannot clip, keeps overs for the mastering engineer.
     #[value(name = "32f")]
     Float32,
+}
+
+/// Dither choice on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DitherArg {
+    /// TPDF for 16-bit, none for 24-bit and float.
+    Auto,
+    /// No dither (round to nearest).
+    Off,
+    /// TPDF dither of ±1 LSB.
+    Tpdf,
+    /// TPDF with first-order noise shaping.
+    Shaped,
 }
 
 /// Arguments of `stemdesk bounce`.
@@ -45,6 +58,10 @@ pub struct BounceArgs {
     /// effect tail (reverb, delay) until it falls below -100 dBFS, at most 10 s.
     #[arg(long, value_parser = parse_seconds)]
     end: Option<f64>,
+    /// Dither when reducing to integer samples: auto = TPDF for 16-bit, none for 24-bit
+    /// and float.
+    #[arg(long, value_enum, default_value = "auto")]
+    dither: DitherArg,
     /// Replace an existing output file.
     #[arg(long)]
     force: bool,
@@ -98,6 +115,14 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         Bits::Int24 => SampleFormat::Int24,
         Bits::Float32 => SampleFormat::Float32,
     };
+    let target_dither = match args.dither {
+        // Float cannot be dithered; integer formats as the user says.
+        _ if format == SampleFormat::Float32 => Dither::Off,
+        DitherArg::Auto => WavTarget::default_dither(format),
+        DitherArg::Off => Dither::Off,
+        DitherArg::Tpdf => Dither::Tpdf,
+        DitherArg::Shaped => Dither::TpdfShaped,
+    };
     let bar = progress_bar();
     let mut interrupt_guard = None;
     let report = render(
@@ -116,6 +141,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             format,
             replace: args.force,
             session_file: Some(&args.session),
+            dither: target_dither,
         }),
         |event| {
             match event {
@@ -135,12 +161,18 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         },
     )?;
     drop(interrupt_guard);
+    let dither = match target_dither {
+        Dither::Off => "",
+        Dither::Tpdf => ", TPDF dither",
+        Dither::TpdfShaped => ", noise-shaped TPDF dither",
+    };
     bar.finish_and_clear();
     println!(
-        "bounced {} to {} ({}, {} Hz): {}",
+        "bounced {} to {} ({}{}, {} Hz): {}",
         format_seconds(report.duration_s()),
         args.output.display(),
         bits_name(args.bits),
+        dither,
         rate,
         describe(&report),
     );

@@ -187,6 +187,7 @@ impl Jobs {
                 // before replacing a file).
                 replace: true,
                 session_file: session_file.as_deref(),
+                dither: WavTarget::default_dither(SampleFormat::Int24),
             };
             let result = render(&req, Some(&target), |event| {
                 if let RenderEvent::Progress {
