@@ -142,6 +142,7 @@ pub fn bounce_to_vec(
         end_frames: None,
         content_end_frames: loaded.session.content_end_frames(),
         max_tail_frames: u64::from(loaded.session.sample_rate_hz) * 4,
+        rate_hz: f64::from(loaded.session.sample_rate_hz),
     };
     bounce(
         &mut g,

@@ -62,6 +62,7 @@ fn unity_session_reproduces_its_source_bit_for_bit() {
         end_frames: Some(frames as u64),
         content_end_frames: frames as u64,
         max_tail_frames: 0,
+        rate_hz: 44_100.0,
     };
     bounce(
         &mut g,

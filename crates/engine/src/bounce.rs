@@ -5,6 +5,9 @@ use crate::graph::{Graph, Threads};
 
 /// Level below which an effect tail counts as finished (-100 dBFS).
 const TAIL_SILENCE: f32 = 1.0e-5;
+/// A tail still audible at the longest length allowed fades out over this long, so the
+/// mix does not end with a click.
+const TAIL_CUT_FADE_S: f64 = 0.1;
 
 /// What to bounce.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,6 +20,8 @@ pub struct BounceRange {
     pub content_end_frames: u64,
     /// The longest tail rendered after the content when `end_frames` is `None`.
     pub max_tail_frames: u64,
+    /// The session's sample rate (for the fade of a cut tail).
+    pub rate_hz: f64,
 }
 
 /// Facts about a finished bounce.
@@ -26,6 +31,8 @@ pub struct BounceStats {
     pub frames: u64,
     /// Highest absolute sample value per channel.
     pub peak: [f32; 2],
+    /// The effect tail was still audible at the longest length allowed (it was faded).
+    pub tail_cut: bool,
 }
 
 /// Renders `range` in blocks of `block_frames`, handing interleaved stereo to `write`.
@@ -85,6 +92,16 @@ pub fn bounce<E>(
             .zip(&tail_r)
             .rposition(|(l, r)| l.abs() >= TAIL_SILENCE || r.abs() >= TAIL_SILENCE)
             .map_or(0, |i| i + 1);
+        if tail_len > 0 && audible == tail_len {
+            stats.tail_cut = true;
+            let fade = ((TAIL_CUT_FADE_S * range.rate_hz) as usize).clamp(1, tail_len);
+            for i in 0..fade {
+                let g = 1.0 - (i + 1) as f32 / fade as f32;
+                let k = tail_len - fade + i;
+                tail_l[k] *= g;
+                tail_r[k] *= g;
+            }
+        }
         for start in (0..audible).step_by(block) {
             let end = (start + block).min(audible);
             emit(

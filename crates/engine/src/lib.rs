@@ -3,6 +3,7 @@
 //! One renderer ([`Graph::render`]) serves live playback and offline bounce; its output is
 //! independent of the block size it is driven with, and it never allocates.
 
+pub mod analysis;
 mod bounce;
 mod graph;
 pub mod live;

@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ebur128::{EbuR128, Mode};
 use stemdesk_media::{Dither, MediaError, SampleFormat, WavWriter, not_a_regular_file};
 use stemdesk_session::{Session, resolve_media};
 
+use crate::analysis::{Analysis, Analyzer};
 use crate::bounce::{BounceRange, bounce};
 use crate::graph::{Threads, compile};
 use crate::sources::SourceMap;
@@ -127,6 +127,11 @@ pub enum RenderWarning {
     },
     /// The mix is silent.
     Silent,
+    /// The effect tail was still audible at the longest length allowed; it was faded out.
+    TailCut {
+        /// The longest tail, seconds.
+        max_tail_s: f64,
+    },
 }
 
 impl std::fmt::Display for RenderWarning {
@@ -144,6 +149,11 @@ impl std::fmt::Display for RenderWarning {
                  headroom for encoders and converters"
             ),
             RenderWarning::Silent => write!(f, "the mix is silent"),
+            RenderWarning::TailCut { max_tail_s } => write!(
+                f,
+                "the effect tail was still audible after {max_tail_s:.0} s and was faded out; \
+                 allow a longer tail if it matters"
+            ),
         }
     }
 }
@@ -165,8 +175,14 @@ pub struct RenderReport {
     pub loudness_range_lu: Option<f64>,
     /// Samples clipped by an integer output format.
     pub clipped_samples: u64,
+    /// The first frame rendered (positions in the analysis count from it).
+    pub start_frames: u64,
+    /// The effect tail was still audible at the longest length allowed (faded out).
+    pub tail_cut: bool,
     /// Wall-clock time the render took.
     pub elapsed: Duration,
+    /// The full analysis, when measured.
+    pub analysis: Option<Analysis>,
     /// What to tell the user.
     pub warnings: Vec<RenderWarning>,
 }
@@ -288,6 +304,7 @@ pub fn render(
         end_frames: req.end_frames,
         content_end_frames: req.session.content_end_frames(),
         max_tail_frames: (req.max_tail_s.max(0.0) * f64::from(rate)) as u64,
+        rate_hz: f64::from(rate),
     };
     let mut writer = match target {
         Some(t) => {
@@ -302,11 +319,8 @@ pub fn render(
     {
         return Err(RenderError::Cancelled);
     }
-    let mut meter = if req.measure {
-        Some(
-            EbuR128::new(2, rate, Mode::I | Mode::LRA | Mode::TRUE_PEAK)
-                .map_err(|e| RenderError::Meter(e.to_string()))?,
-        )
+    let mut analyzer = if req.measure {
+        Some(Analyzer::new(rate).map_err(|e| RenderError::Meter(e.to_string()))?)
     } else {
         None
     };
@@ -323,9 +337,8 @@ pub fn render(
             if cancelled.get() {
                 return Err(RenderError::Cancelled);
             }
-            if let Some(m) = meter.as_mut() {
-                // A meter failure must not spoil the mix; it is reported as unmeasured.
-                let _ = m.add_frames_f32(samples);
+            if let Some(a) = analyzer.as_mut() {
+                a.add(samples);
             }
             match writer.as_mut() {
                 Some(w) => w.write_interleaved(samples).map_err(RenderError::from),
@@ -356,23 +369,19 @@ pub fn render(
     }
     let db = |x: f64| 20.0 * x.log10();
     let sample_peak_dbfs = stats.peak.map(|p| db(f64::from(p)));
-    let (integrated_lufs, loudness_range_lu, true_peak_dbtp) = match meter.as_ref() {
-        Some(m) => (
-            m.loudness_global().ok().filter(|l| l.is_finite()),
-            m.loudness_range().ok().filter(|l| l.is_finite()),
-            Some([0, 1].map(|c| m.true_peak(c).map_or(f64::NEG_INFINITY, db))),
-        ),
-        None => (None, None, None),
-    };
+    let analysis = analyzer.map(Analyzer::finish);
     let mut report = RenderReport {
         sample_rate_hz: rate,
         frames: stats.frames,
+        start_frames: req.start_frames,
         sample_peak_dbfs,
-        true_peak_dbtp,
-        integrated_lufs,
-        loudness_range_lu,
+        true_peak_dbtp: analysis.as_ref().map(|a| a.true_peak_dbtp),
+        integrated_lufs: analysis.as_ref().and_then(|a| a.integrated_lufs),
+        loudness_range_lu: analysis.as_ref().and_then(|a| a.loudness_range_lu),
         clipped_samples,
+        tail_cut: stats.tail_cut,
         elapsed: started.elapsed(),
+        analysis,
         warnings: Vec::new(),
     };
     if clipped_samples > 0 {
@@ -391,6 +400,11 @@ pub fn render(
     }
     if stats.peak == [0.0, 0.0] {
         report.warnings.push(RenderWarning::Silent);
+    }
+    if stats.tail_cut {
+        report.warnings.push(RenderWarning::TailCut {
+            max_tail_s: req.max_tail_s,
+        });
     }
     Ok(report)
 }

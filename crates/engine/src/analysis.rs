@@ -1,0 +1,173 @@
+//! What a mastering engineer wants to know about a mix, measured while it renders: EBU
+//! R 128 loudness (integrated, range, maximum momentary and short-term, short-term over
+//! time), sample and true peak per channel and where the true peak is high, clipped
+//! samples and where, DC offset, stereo correlation, the loudness change when folded to
+//! mono, and a waveform overview for the report's plot.
+
+use ebur128::{EbuR128, Mode};
+
+/// Positions kept per kind of event (the report lists the first ones).
+const MAX_POSITIONS: usize = 100;
+/// The true peak above which a block's position is noted, dBTP.
+const HIGH_TRUE_PEAK_DBTP: f64 = -1.0;
+
+/// Loudness, peaks and stereo figures of a whole mix.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Analysis {
+    /// Integrated loudness, LUFS (`None` for silence).
+    pub integrated_lufs: Option<f64>,
+    /// Loudness range, LU.
+    pub loudness_range_lu: Option<f64>,
+    /// Highest momentary loudness (400 ms), LUFS.
+    pub max_momentary_lufs: Option<f64>,
+    /// Highest short-term loudness (3 s), LUFS.
+    pub max_short_term_lufs: Option<f64>,
+    /// Short-term loudness once a second: (seconds from the start, LUFS).
+    pub short_term_lufs: Vec<(f64, f64)>,
+    /// True peak per channel, dBTP.
+    pub true_peak_dbtp: [f64; 2],
+    /// Where the true peak is above -1 dBTP: (seconds, dBTP), first ones.
+    pub high_true_peaks: Vec<(f64, f64)>,
+    /// Peak-to-loudness ratio: max true peak minus integrated loudness, dB.
+    pub plr_db: Option<f64>,
+    /// DC offset per channel (mean sample value).
+    pub dc_offset: [f64; 2],
+    /// Stereo correlation -1..1 over the whole mix (1 = mono, 0 = unrelated).
+    pub correlation: Option<f64>,
+    /// Integrated loudness of the mix folded to mono minus the stereo one, LU.
+    pub mono_fold_change_lu: Option<f64>,
+    /// Where samples reach beyond full scale: (seconds, channel), first ones.
+    pub clip_positions: Vec<(f64, usize)>,
+    /// Samples beyond full scale, all of them.
+    pub clipped_samples: u64,
+    /// Waveform overview: (min, max) of both channels per 100 ms.
+    pub overview: Vec<(f32, f32)>,
+}
+
+/// Collects an [`Analysis`] from interleaved stereo blocks.
+pub(crate) struct Analyzer {
+    rate: u32,
+    stereo: EbuR128,
+    mono: EbuR128,
+    mono_buf: Vec<f32>,
+    frames: u64,
+    next_second: u64,
+    sums: [f64; 2],
+    products: [f64; 3],
+    bucket_frames: u64,
+    bucket: (f32, f32),
+    analysis: Analysis,
+}
+
+impl Analyzer {
+    pub(crate) fn new(rate: u32) -> Result<Self, ebur128::Error> {
+        let mode = Mode::I | Mode::LRA | Mode::M | Mode::S | Mode::TRUE_PEAK;
+        Ok(Analyzer {
+            rate,
+            stereo: EbuR128::new(2, rate, mode)?,
+            mono: EbuR128::new(2, rate, Mode::I)?,
+            mono_buf: Vec::new(),
+            frames: 0,
+            next_second: u64::from(rate),
+            sums: [0.0; 2],
+            products: [0.0; 3],
+            bucket_frames: 0,
+            bucket: (0.0, 0.0),
+            analysis: Analysis {
+                true_peak_dbtp: [f64::NEG_INFINITY; 2],
+                ..Analysis::default()
+            },
+        })
+    }
+
+    /// Adds interleaved stereo frames.
+    pub(crate) fn add(&mut self, samples: &[f32]) {
+        let a = &mut self.analysis;
+        // Meters first (a failure only leaves figures unmeasured).
+        let _ = self.stereo.add_frames_f32(samples);
+        self.mono_buf.clear();
+        for f in samples.chunks_exact(2) {
+            let m = 0.5 * (f[0] + f[1]);
+            self.mono_buf.extend_from_slice(&[m, m]);
+        }
+        let _ = self.mono.add_frames_f32(&self.mono_buf);
+        let block_start = self.frames;
+        let bucket_len = u64::from(self.rate / 10).max(1);
+        for (i, f) in samples.chunks_exact(2).enumerate() {
+            let (l, r) = (f64::from(f[0]), f64::from(f[1]));
+            self.sums[0] += l;
+            self.sums[1] += r;
+            self.products[0] += l * l;
+            self.products[1] += r * r;
+            self.products[2] += l * r;
+            for (c, s) in f.iter().enumerate() {
+                if !s.is_finite() || s.abs() > 1.0 {
+                    a.clipped_samples += 1;
+                    if a.clip_positions.len() < MAX_POSITIONS {
+                        let t = (block_start + i as u64) as f64 / f64::from(self.rate);
+                        a.clip_positions.push((t, c));
+                    }
+                }
+            }
+            let lo = f[0].min(f[1]);
+            let hi = f[0].max(f[1]);
+            self.bucket = (self.bucket.0.min(lo), self.bucket.1.max(hi));
+            self.bucket_frames += 1;
+            if self.bucket_frames == bucket_len {
+                a.overview.push(self.bucket);
+                self.bucket = (0.0, 0.0);
+                self.bucket_frames = 0;
+            }
+        }
+        self.frames += (samples.len() / 2) as u64;
+        let block_tp = (0..2)
+            .filter_map(|c| self.stereo.prev_true_peak(c).ok())
+            .fold(0.0f64, f64::max);
+        let block_tp_db = 20.0 * block_tp.log10();
+        if block_tp_db > HIGH_TRUE_PEAK_DBTP && a.high_true_peaks.len() < MAX_POSITIONS {
+            a.high_true_peaks
+                .push((block_start as f64 / f64::from(self.rate), block_tp_db));
+        }
+        let finite = |x: Result<f64, ebur128::Error>| x.ok().filter(|v| v.is_finite());
+        if let Some(m) = finite(self.stereo.loudness_momentary()) {
+            a.max_momentary_lufs = Some(a.max_momentary_lufs.map_or(m, |x| x.max(m)));
+        }
+        if let Some(s) = finite(self.stereo.loudness_shortterm()) {
+            a.max_short_term_lufs = Some(a.max_short_term_lufs.map_or(s, |x| x.max(s)));
+        }
+        while self.frames >= self.next_second {
+            if let Some(s) = finite(self.stereo.loudness_shortterm()) {
+                a.short_term_lufs
+                    .push((self.next_second as f64 / f64::from(self.rate), s));
+            }
+            self.next_second += u64::from(self.rate);
+        }
+    }
+
+    /// The figures of everything added.
+    pub(crate) fn finish(mut self) -> Analysis {
+        let finite = |x: Result<f64, ebur128::Error>| x.ok().filter(|v| v.is_finite());
+        let a = &mut self.analysis;
+        if self.bucket_frames > 0 {
+            a.overview.push(self.bucket);
+        }
+        a.integrated_lufs = finite(self.stereo.loudness_global());
+        a.loudness_range_lu = finite(self.stereo.loudness_range());
+        a.true_peak_dbtp = [0, 1].map(|c| {
+            self.stereo
+                .true_peak(c)
+                .map_or(f64::NEG_INFINITY, |p| 20.0 * p.log10())
+        });
+        let max_tp = a.true_peak_dbtp[0].max(a.true_peak_dbtp[1]);
+        a.plr_db = a.integrated_lufs.map(|i| max_tp - i);
+        let n = self.frames.max(1) as f64;
+        a.dc_offset = [self.sums[0] / n, self.sums[1] / n];
+        let denom = (self.products[0] * self.products[1]).sqrt();
+        a.correlation = (denom > 0.0).then(|| self.products[2] / denom);
+        a.mono_fold_change_lu = match (finite(self.mono.loudness_global()), a.integrated_lufs) {
+            (Some(m), Some(s)) => Some(m - s),
+            _ => None,
+        };
+        self.analysis
+    }
+}
