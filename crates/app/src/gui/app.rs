@@ -644,7 +644,8 @@ impl StemdeskApp {
                 JobDone::Import(Err(e)) | JobDone::Relink(Err(e)) => {
                     self.error(format!("Import failed: {e}"));
                 }
-                JobDone::Bounce(Ok((path, report))) => {
+                JobDone::Bounce(Ok(done)) => {
+                    let (path, report) = *done;
                     let warnings: String =
                         report.warnings.iter().map(|w| format!(" ({w})")).collect();
                     self.info(format!(

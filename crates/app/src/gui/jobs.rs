@@ -41,7 +41,7 @@ pub enum JobDone {
     /// A relinked file decoded (same as an import, but no new track).
     Relink(Result<Imported, String>),
     /// A bounce finished: where, with its figures; or what went wrong.
-    Bounce(Result<(PathBuf, RenderReport), String>),
+    Bounce(Result<Box<(PathBuf, RenderReport)>, String>),
 }
 
 /// A job in progress, for display.
@@ -206,7 +206,7 @@ impl Jobs {
             });
             JobDone::Bounce(
                 result
-                    .map(|report| (output.clone(), report))
+                    .map(|report| Box::new((output.clone(), report)))
                     .map_err(|e| match e {
                         stemdesk_engine::RenderError::Cancelled => "Bounce cancelled".to_string(),
                         e => format!("Bounce failed: {}", crate::error_text(&e.into())),
