@@ -5,5 +5,6 @@
 pub mod cli;
 mod error_text;
 pub mod gui;
+pub mod report;
 
 pub use error_text::error_text;

@@ -490,3 +490,58 @@ fn absurd_times_and_block_sizes_are_refused_with_a_message() {
         assert!(!d.join("mix.wav").exists());
     }
 }
+
+#[test]
+fn bounce_writes_a_report_with_figures_and_a_preflight_verdict() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_sine(&d.join("kick.wav"), 48_000, 1, 2.0, 0.5);
+    write_sine(&d.join("keys.wav"), 48_000, 2, 2.0, 0.25);
+    let o = stemdesk(&["new", "song.ron", "kick.wav", "keys.wav"], d);
+    assert!(o.status.success(), "{}", text(&o).1);
+    // Leave a solo on, as happens: the preflight must say so.
+    let ron = std::fs::read_to_string(d.join("song.ron")).expect("session");
+    let soloed = ron.replacen("solo: false", "solo: true", 1);
+    assert_ne!(ron, soloed);
+    std::fs::write(d.join("song.ron"), soloed).expect("write");
+    let o = stemdesk(&["bounce", "song.ron", "-o", "mix.wav", "--bits", "16"], d);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("preflight: FAILED"), "{out}");
+    assert!(
+        out.contains("[!!] no strip soloed: track \"kick\" soloed"),
+        "{out}"
+    );
+    assert!(out.contains("[!!] 24-bit or 32-bit float: 16-bit"), "{out}");
+    assert!(out.contains("report: mix.report.html"), "{out}");
+
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join("mix.report.json")).expect("json report"),
+    )
+    .expect("valid JSON");
+    assert_eq!(json["format"], "16-bit");
+    assert_eq!(json["dither"], "TPDF");
+    assert_eq!(json["frames"], 96_000);
+    assert_eq!(json["preflight"]["passed"], false);
+    let lufs = json["analysis"]["integrated_lufs"].as_f64().expect("LUFS");
+    assert!((-40.0..0.0).contains(&lufs), "{lufs}");
+    let tp = json["analysis"]["true_peak_dbtp"][0]
+        .as_f64()
+        .expect("dBTP");
+    let peak = json["sample_peak_dbfs"][0].as_f64().expect("dBFS");
+    assert!(tp >= peak - 0.01, "true peak {tp} vs sample peak {peak}");
+    let html = std::fs::read_to_string(d.join("mix.report.html")).expect("html report");
+    assert!(
+        html.contains("Preflight failed") && html.contains("<svg"),
+        "plots and verdict"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
+        "self-contained: no network, no scripts"
+    );
+
+    // --no-report writes none.
+    let o = stemdesk(&["bounce", "song.ron", "-o", "quiet.wav", "--no-report"], d);
+    assert!(o.status.success());
+    assert!(!d.join("quiet.report.json").exists());
+}

@@ -7,6 +7,7 @@ pub mod analysis;
 mod bounce;
 mod graph;
 pub mod live;
+pub mod preflight;
 pub mod render;
 mod solo;
 mod sources;

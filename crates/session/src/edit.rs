@@ -4,6 +4,7 @@
 use stemdesk_dsp::params::EffectParams;
 
 use crate::automation::{AutomationLane, StripParam};
+use crate::delivery::DeliverySpec;
 use crate::ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};
 use crate::model::{Bus, Clip, Color, Fade, Insert, Send, Session, Track};
 use crate::revert::Revert;
@@ -213,6 +214,8 @@ pub enum Edit {
     SetAutomationLane(AutomationLane),
     /// Removes an automation lane.
     RemoveAutomationLane(LaneId),
+    /// Replaces the delivery spec the bounce is checked against.
+    SetDelivery(DeliverySpec),
 }
 
 /// Why an edit was refused. The session is unchanged when this is returned.
@@ -488,6 +491,7 @@ impl Session {
                     None => self.automation.push(lane),
                 }
             }
+            Edit::SetDelivery(spec) => self.delivery = spec,
             Edit::RemoveAutomationLane(id) => {
                 let before = self.automation.len();
                 self.automation.retain(|l| l.id != id);

@@ -5,6 +5,7 @@
 //! engine can trust what it is given.
 
 pub mod automation;
+pub mod delivery;
 pub mod edit;
 pub mod file;
 pub mod history;
@@ -14,6 +15,7 @@ pub mod revert;
 pub mod validate;
 
 pub use automation::{AutomationLane, Breakpoint, CurveShape, ParamId, StripParam};
+pub use delivery::DeliverySpec;
 pub use edit::{Edit, EditError};
 pub use file::{
     LoadedSession, OfflineClip, SessionError, load, normalize_path, parse, parse_reporting_unknown,

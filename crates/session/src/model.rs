@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use stemdesk_dsp::params::EffectParams;
 
 use crate::automation::AutomationLane;
+use crate::delivery::DeliverySpec;
 use crate::ids::{BusId, ClipId, InsertId, Output, SendId, StripId, TrackId};
 
 /// The format version this build writes. Older versions are migrated on load.
@@ -46,6 +47,9 @@ pub struct Session {
     /// Automation lanes, each targeting one parameter by stable ID.
     #[serde(default)]
     pub automation: Vec<AutomationLane>,
+    /// What a bounce of this mix must meet (written only when not the default).
+    #[serde(default, skip_serializing_if = "DeliverySpec::is_default")]
+    pub delivery: DeliverySpec,
 }
 
 /// A track: clips on a timeline feeding a channel strip.
@@ -287,6 +291,7 @@ impl Session {
             buses: Vec::new(),
             master: Master::default(),
             automation: Vec::new(),
+            delivery: DeliverySpec::default(),
         }
     }
 

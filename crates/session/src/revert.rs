@@ -195,6 +195,7 @@ impl Session {
                     None => Edit::RemoveAutomationLane(lane.id),
                 }
             }
+            Edit::SetDelivery(_) => Edit::SetDelivery(self.delivery.clone()),
             // Removals and moves between tracks: the order of what remains matters
             // (clips that overlap, send order), so the session itself is kept.
             _ => return Ok(None),
@@ -325,6 +326,7 @@ impl Edit {
             | (TrimClip { clip: a, .. }, TrimClip { clip: b, .. }) => a == b,
             (SetAutomationLane(a), SetAutomationLane(b)) => a.id == b.id,
             (SetSoloSafe { bus: a, .. }, SetSoloSafe { bus: b, .. }) => a == b,
+            (SetDelivery(_), SetDelivery(_)) => true,
             _ => false,
         }
     }

@@ -102,6 +102,31 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
         &strip_params::PAN,
     );
     check_inserts(&mut errors, "the master", &m.inserts);
+    let d = &session.delivery;
+    range(
+        &mut errors,
+        "delivery max_true_peak_dbtp".into(),
+        d.max_true_peak_dbtp,
+        -60.0,
+        6.0,
+    );
+    range(
+        &mut errors,
+        "delivery max_sample_peak_dbfs".into(),
+        d.max_sample_peak_dbfs,
+        -60.0,
+        6.0,
+    );
+    if let Some(t) = d.target_lufs {
+        range(&mut errors, "delivery target_lufs".into(), t, -70.0, 0.0);
+    }
+    range(
+        &mut errors,
+        "delivery target_tolerance_lu".into(),
+        d.target_tolerance_lu,
+        0.0,
+        20.0,
+    );
     check_cycles(session, &mut errors);
     check_automation(session, &mut errors);
     errors

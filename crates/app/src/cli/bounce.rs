@@ -7,11 +7,13 @@ use std::time::Duration;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use stemdesk_engine::preflight::check_bounce;
 use stemdesk_engine::render::{DEFAULT_MAX_TAIL_S, check_output_is_a_file};
 use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
 use stemdesk_media::{Dither, SampleFormat, remove_stale_temp_files};
 
 use super::time::{format_seconds, parse_seconds};
+use crate::report::{ReportInput, summary_table, write_reports};
 
 /// Sample format of the mixdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,9 +70,16 @@ pub struct BounceArgs {
     /// Bounce even if some media files are missing or unreadable (their clips are silent).
     #[arg(long)]
     allow_missing: bool,
-    /// Skip the loudness and true-peak measurement.
+    /// Skip the loudness and true-peak measurement (and the report).
     #[arg(long)]
     no_measure: bool,
+    /// Do not write the report (NAME.report.json and NAME.report.html beside the mix).
+    #[arg(long)]
+    no_report: bool,
+    /// Longest effect tail after the last clip, seconds (it ends earlier once it falls
+    /// below -100 dBFS; a tail still ringing is faded out and reported).
+    #[arg(long, default_value_t = DEFAULT_MAX_TAIL_S, value_parser = parse_tail)]
+    max_tail: f64,
     /// Frames rendered per block (the result does not depend on it).
     #[arg(long, default_value_t = 1024, hide = true,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
@@ -132,7 +141,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             sources: &sources,
             start_frames,
             end_frames,
-            max_tail_s: DEFAULT_MAX_TAIL_S,
+            max_tail_s: args.max_tail,
             block_frames: args.block as usize,
             measure: !args.no_measure,
         },
@@ -179,7 +188,36 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    if !args.no_measure {
+        let checks = check_bounce(session, &session.delivery, Some(format), &report);
+        let input = ReportInput {
+            mix: &args.output,
+            session_file: Some(&args.session),
+            format,
+            dither: target_dither,
+            report: &report,
+            checks: &checks,
+        };
+        print!("{}", summary_table(&input));
+        if !args.no_report {
+            let (_, html) = write_reports(&input)?;
+            println!("report: {}", html.display());
+        }
+    }
     Ok(())
+}
+
+/// A tail length: 0 to 60 seconds.
+fn parse_tail(text: &str) -> Result<f64, String> {
+    let s: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a number of seconds"))?;
+    if (0.0..=60.0).contains(&s) {
+        Ok(s)
+    } else {
+        Err(format!("{s} s is not between 0 and 60 seconds"))
+    }
 }
 
 /// One line: peak, loudness, true peak, speed.

@@ -172,7 +172,8 @@ pub fn plan_changes(changes: &[Change], after: &Session) -> SyncPlan {
             Edit::Rename { .. }
             | Edit::SetColor { .. }
             | Edit::SetAutomationLane(_)
-            | Edit::RemoveAutomationLane(_) => {}
+            | Edit::RemoveAutomationLane(_)
+            | Edit::SetDelivery(_) => {}
             _ => return SyncPlan::Recompile,
         }
     }
