@@ -360,10 +360,13 @@ fn without_an_audio_device_the_desk_opens_edits_and_bounces() {
     h.get_by_label("+ Bus").click();
     h.run_steps(2);
     assert_eq!(h.state().session().buses.len(), 3);
-    // And so does File → Bounce….
+    // And so does File → Bounce…: its window, then its Bounce… button.
     let out = d.join("mix.wav");
     dialogs.answers().bounce.push_back(out.clone());
     menu(&mut h, "File", "Bounce…");
+    h.run_steps(2);
+    h.get_by_label("Bounce…").click();
+    h.run_steps(2);
     h.state_mut().finish_jobs();
     h.run_steps(2);
     assert!(
@@ -381,7 +384,7 @@ fn without_an_audio_device_the_desk_opens_edits_and_bounces() {
     assert!(reader.duration() > 48_000 * 15, "the whole song");
     // The figures come back as numbers (for a report), not only as the message's text.
     let (path, report) = h.state().last_bounce().expect("a report");
-    assert_eq!(path, &out);
+    assert_eq!(path, out.as_path());
     assert_eq!(report.frames, u64::from(reader.duration()));
     let lufs = report.integrated_lufs.expect("loudness measured");
     assert!((-40.0..-5.0).contains(&lufs), "{lufs} LUFS");
@@ -683,8 +686,10 @@ fn without_a_dialog_backend_save_as_and_bounce_take_a_typed_path() {
     assert_eq!(h.state().session_path(), Some(copy.as_path()));
     assert!(!h.state().is_dirty());
 
-    // Bounce: Ctrl+B, accept the offered name.
+    // Bounce: Ctrl+B, Enter in the Bounce window, accept the offered name.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
     h.run_steps(2);
     assert!(h.query_by_label_contains("Bounce mix").is_some());
     h.get_by_label("OK").click();
@@ -1250,4 +1255,82 @@ fn a_fader_drag_that_pauses_is_still_one_undo_step() {
         before,
         "the whole drag, pause included, is one step"
     );
+}
+
+#[test]
+fn the_bounce_window_bounces_a_loop_as_16_bit_float_or_24_and_shows_the_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dialogs = ScriptedDialogs::default();
+    let session = stemdesk_e2e::copy_example(dir.path());
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(dialogs.clone()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    // A loop from 2 s to 5 s, dragged on the ruler (40 px per second).
+    let ruler = h.get_by_label("Timeline ruler").rect();
+    let x = |s: f32| ruler.min.x + s * 40.0;
+    drag(
+        &mut h,
+        egui::pos2(x(2.0), ruler.center().y),
+        egui::pos2(x(5.0), ruler.center().y),
+    );
+    let (start, end) = h.state().loop_range().expect("looping");
+    assert!(end > start);
+    // Ctrl+B: the Bounce window; 16-bit (dither TPDF is chosen with it), the loop.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run_steps(2);
+    h.get_by_label("WAV 16-bit").click();
+    h.run_steps(1);
+    h.get_by_label_contains("Loop ").click();
+    h.run_steps(1);
+    let out = dir.path().join("loop16.wav");
+    dialogs.answers().bounce.push_back(out.clone());
+    h.get_by_label("Bounce…").click();
+    h.run_steps(2);
+    h.state_mut().finish_jobs();
+    h.run_steps(2);
+    let reader = hound::WavReader::open(&out).expect("the loop bounced");
+    assert_eq!(reader.spec().bits_per_sample, 16);
+    assert_eq!(
+        u64::from(reader.duration()),
+        end - start,
+        "exactly the loop, no tail"
+    );
+    // The report window shows the verdict (16-bit fails the default delivery spec).
+    assert!(h.query_by_label("Preflight failed").is_some());
+    assert!(
+        h.query_by_label_contains("24-bit or 32-bit float: 16-bit")
+            .is_some()
+    );
+    let (passed, html) = h.state().last_bounce_verdict().expect("a verdict");
+    assert!(!passed);
+    let html = html.expect("an HTML report");
+    assert_eq!(html, dir.path().join("loop16.report.html").as_path());
+    assert!(
+        std::fs::read_to_string(html)
+            .expect("html")
+            .contains("TPDF")
+    );
+    assert!(h.query_by_label("Open Report").is_some());
+    // The options are kept: the next bounce offers 16-bit again; float turns dither off.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run_steps(2);
+    h.get_by_label("WAV 32-bit float").click();
+    h.run_steps(1);
+    h.get_by_label("Whole song").click();
+    h.run_steps(1);
+    let whole = dir.path().join("whole.wav");
+    dialogs.answers().bounce.push_back(whole.clone());
+    h.get_by_label("Bounce…").click();
+    h.run_steps(2);
+    h.state_mut().finish_jobs();
+    h.run_steps(2);
+    let r = hound::WavReader::open(&whole).expect("whole song");
+    assert_eq!(r.spec().sample_format, hound::SampleFormat::Float);
+    assert!(r.duration() > 48_000 * 20, "the song and its tail");
+    let (passed, _) = h.state().last_bounce_verdict().expect("a verdict");
+    assert!(passed, "the example mix meets the default spec as float");
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use stemdesk_session::{Edit, StripId};
 
+use super::bounce_options::BounceOptions;
 use super::commands::Command;
 
 /// One thing the user asked for this frame.
@@ -42,6 +43,10 @@ pub enum Action {
         /// Where the tracks go.
         track_index: Option<usize>,
     },
+    /// Bounce with these options (asks where first).
+    Bounce(BounceOptions),
+    /// Open a file with the desktop's program for it (the HTML report).
+    OpenExternal(PathBuf),
     /// Stop a running job (a bounce).
     CancelJob(u64),
     /// Reset a strip's clip light and peak readout.

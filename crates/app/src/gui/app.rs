@@ -12,6 +12,7 @@ use stemdesk_session::{
 use super::action::Drag;
 use super::audio::Audio;
 use super::autosave::{self, Autosave};
+use super::bounce_options::BounceRange;
 use super::desk::Desk;
 use super::dialogs::{DialogAnswer, DialogRequest, Dialogs, Waker};
 use super::doc::Document;
@@ -74,8 +75,8 @@ pub struct StemdeskApp {
     settings: Settings,
     /// Recently opened sessions, newest first.
     pub(crate) recent: Vec<PathBuf>,
-    /// The last finished bounce, with its figures.
-    last_bounce: Option<(PathBuf, stemdesk_engine::RenderReport)>,
+    /// The last finished bounce, with its figures and verdict.
+    last_bounce: Option<Box<super::jobs::BounceDone>>,
     /// Drags by control, with their undo gesture.
     drags: HashMap<egui::Id, DragState>,
 }
@@ -186,8 +187,17 @@ impl StemdeskApp {
     }
 
     /// The last finished bounce: its file and figures (loudness, peaks, warnings).
-    pub fn last_bounce(&self) -> Option<&(PathBuf, stemdesk_engine::RenderReport)> {
-        self.last_bounce.as_ref()
+    pub fn last_bounce(&self) -> Option<(&Path, &stemdesk_engine::RenderReport)> {
+        self.last_bounce
+            .as_ref()
+            .map(|b| (b.path.as_path(), &b.report))
+    }
+
+    /// Whether the last bounce passed its preflight, and its HTML report if written.
+    pub fn last_bounce_verdict(&self) -> Option<(bool, Option<&Path>)> {
+        self.last_bounce
+            .as_ref()
+            .map(|b| (b.checks.iter().all(|c| c.passed), b.html.as_deref()))
     }
 
     /// Status messages, oldest first.
@@ -329,7 +339,7 @@ impl StemdeskApp {
     fn suggested_name(&self, question: &FileQuestion) -> String {
         match question {
             FileQuestion::SaveSession { .. } => format!("{}.ron", self.doc.name()),
-            FileQuestion::BounceTarget => format!("{}-mix.wav", self.doc.name()),
+            FileQuestion::BounceTarget { .. } => format!("{}-mix.wav", self.doc.name()),
             _ => String::new(),
         }
     }
@@ -380,13 +390,24 @@ impl StemdeskApp {
             FileQuestion::ImportAudio { position_frames } => {
                 self.import(paths, position_frames, None);
             }
-            FileQuestion::BounceTarget => self.jobs.bounce(
-                self.session().clone(),
-                self.doc.base_dir.clone(),
-                self.doc.sources.clone(),
-                first,
-                self.doc.path.clone(),
-            ),
+            FileQuestion::BounceTarget { options } => {
+                let range = match options.range {
+                    BounceRange::WholeSong => (0, None),
+                    BounceRange::Loop => {
+                        let (start, end) = self.audio.loop_range;
+                        (start, Some(end.max(start + 1)))
+                    }
+                };
+                self.jobs.bounce(
+                    self.session().clone(),
+                    self.doc.base_dir.clone(),
+                    self.doc.sources.clone(),
+                    first,
+                    self.doc.path.clone(),
+                    options,
+                    range,
+                );
+            }
             FileQuestion::RelinkFolder => self.relink_from(&first),
         }
     }
@@ -626,9 +647,16 @@ impl StemdeskApp {
         ));
     }
 
-    /// File → Bounce…: asks where, then renders the mix in the background.
+    /// File → Bounce…: the Bounce window (its Bounce… button asks where, then the mix
+    /// renders in the background).
     pub(crate) fn bounce_dialog(&mut self) {
-        self.ask(FileQuestion::BounceTarget);
+        self.view.bounce_window = true;
+    }
+
+    /// Asks where to bounce with `options`, then bounces.
+    pub(crate) fn bounce_with(&mut self, options: super::bounce_options::BounceOptions) {
+        self.view.bounce_window = false;
+        self.ask(FileQuestion::BounceTarget { options });
     }
 
     pub(crate) fn handle_jobs(&mut self, done: Vec<JobDone>) {
@@ -645,15 +673,22 @@ impl StemdeskApp {
                     self.error(format!("Import failed: {e}"));
                 }
                 JobDone::Bounce(Ok(done)) => {
-                    let (path, report) = *done;
-                    let warnings: String =
-                        report.warnings.iter().map(|w| format!(" ({w})")).collect();
+                    let warnings: String = done
+                        .report
+                        .warnings
+                        .iter()
+                        .map(|w| format!(" ({w})"))
+                        .collect();
                     self.info(format!(
                         "Bounced {}: {}{warnings}",
-                        path.display(),
-                        crate::cli::bounce::describe(&report)
+                        done.path.display(),
+                        crate::cli::bounce::describe(&done.report)
                     ));
-                    self.last_bounce = Some((path, report));
+                    if let Some(e) = &done.report_error {
+                        self.error(format!("The bounce report was not written: {e}"));
+                    }
+                    self.last_bounce = Some(done);
+                    self.view.show_bounce_report = true;
                 }
                 JobDone::Bounce(Err(e)) => self.error(e),
             }
@@ -734,6 +769,7 @@ impl StemdeskApp {
             &self.jobs,
             &self.messages,
             &self.recent,
+            self.last_bounce.as_deref(),
             &mut self.view,
         );
         super::keys::handle(&mut desk, ctx);
@@ -757,6 +793,8 @@ impl StemdeskApp {
             egui::CentralPanel::default().show(ui, |ui| super::arrange::show(&mut desk, ui));
         }
         super::editors::show(&mut desk, ctx);
+        super::bounce::options_window(&mut desk, ctx);
+        super::bounce::report_window(&mut desk, ctx);
         super::menu::shortcuts_window(desk.view, ctx);
         desk.into_actions()
     }

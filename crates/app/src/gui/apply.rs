@@ -63,6 +63,26 @@ impl StemdeskApp {
                 track_index,
             } => self.import(paths, position_frames, track_index),
             Action::CancelJob(id) => self.jobs.cancel(id),
+            Action::Bounce(options) => self.bounce_with(options),
+            Action::OpenExternal(path) => {
+                // The desktop's program for the file; it runs on its own.
+                let spawned = std::process::Command::new("xdg-open")
+                    .arg(&path)
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn();
+                match spawned {
+                    Ok(mut child) => {
+                        // Reaped on a thread so no zombie is left behind.
+                        std::thread::spawn(move || child.wait());
+                    }
+                    Err(e) => self.error(format!(
+                        "Cannot open {} (xdg-open: {e}); open it from a file manager",
+                        path.display()
+                    )),
+                }
+            }
             Action::ClearClip(strip) => {
                 if let Some(m) = self.audio.meters.get_mut(&strip) {
                     m.clear_clip();

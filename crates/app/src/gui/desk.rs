@@ -9,7 +9,7 @@ use stemdesk_session::{Edit, Session};
 use super::action::{Action, Drag};
 use super::audio::Audio;
 use super::doc::Document;
-use super::jobs::Jobs;
+use super::jobs::{BounceDone, Jobs};
 use super::messages::MessageLog;
 use super::view::ViewState;
 
@@ -25,6 +25,8 @@ pub struct Desk<'a> {
     pub messages: &'a MessageLog,
     /// Recently opened sessions, newest first.
     pub recent: &'a [PathBuf],
+    /// The last finished bounce.
+    pub last_bounce: Option<&'a BounceDone>,
     /// What the user is looking at: panels change it directly (it is not the document).
     pub view: &'a mut ViewState,
     actions: Vec<Action>,
@@ -40,9 +42,11 @@ impl<'a> Desk<'a> {
         jobs: &'a Jobs,
         messages: &'a MessageLog,
         recent: &'a [PathBuf],
+        last_bounce: Option<&'a BounceDone>,
         view: &'a mut ViewState,
     ) -> Self {
         Desk {
+            last_bounce,
             next_id: doc.session().next_id,
             doc,
             audio,

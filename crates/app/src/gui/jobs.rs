@@ -11,7 +11,11 @@ use stemdesk_engine::{SourceAudio, SourceMap};
 use stemdesk_media::{PeakCache, SampleFormat};
 use stemdesk_session::Session;
 
+use stemdesk_engine::preflight::check_bounce;
 use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
+
+use super::bounce_options::BounceOptions;
+use crate::report::{ReportInput, write_reports};
 
 /// Where an imported file goes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,8 +44,27 @@ pub enum JobDone {
     Import(Result<Imported, String>),
     /// A relinked file decoded (same as an import, but no new track).
     Relink(Result<Imported, String>),
-    /// A bounce finished: where, with its figures; or what went wrong.
-    Bounce(Result<Box<(PathBuf, RenderReport)>, String>),
+    /// A bounce finished: where, with its figures and verdict; or what went wrong.
+    Bounce(Result<Box<BounceDone>, String>),
+}
+
+/// A finished bounce.
+#[derive(Debug, Clone)]
+pub struct BounceDone {
+    /// The file written.
+    pub path: PathBuf,
+    /// Its sample format.
+    pub format: SampleFormat,
+    /// Its dither.
+    pub dither: stemdesk_media::Dither,
+    /// Its figures.
+    pub report: RenderReport,
+    /// The preflight verdicts.
+    pub checks: Vec<stemdesk_engine::preflight::Check>,
+    /// The HTML report, when written.
+    pub html: Option<PathBuf>,
+    /// Why the report could not be written, if it could not.
+    pub report_error: Option<String>,
 }
 
 /// A job in progress, for display.
@@ -164,7 +187,10 @@ impl Jobs {
         );
     }
 
-    /// Bounces `session` to `output` (24-bit) in the background; it can be cancelled.
+    /// Bounces `session` to `output` in the background with `options` (`range` in frames:
+    /// start, and end or `None` for the whole song with its tail), checks it against the
+    /// session's delivery spec and writes the report; it can be cancelled.
+    #[allow(clippy::too_many_arguments)]
     pub fn bounce(
         &mut self,
         session: Session,
@@ -172,6 +198,8 @@ impl Jobs {
         sources: SourceMap,
         output: PathBuf,
         session_file: Option<PathBuf>,
+        options: BounceOptions,
+        range: (u64, Option<u64>),
     ) {
         let progress = Arc::new(AtomicU32::new(0));
         let p = Arc::clone(&progress);
@@ -179,15 +207,24 @@ impl Jobs {
         let stop = Arc::clone(&cancel);
         let label = format!("Bouncing to {}", output.display());
         self.spawn(label, Some(progress), Some(cancel), move || {
-            let req = RenderRequest::whole(&session, &base_dir, &sources);
+            let req = RenderRequest {
+                start_frames: range.0,
+                end_frames: range.1,
+                max_tail_s: f64::from(options.max_tail_s),
+                ..RenderRequest::whole(&session, &base_dir, &sources)
+            };
+            let dither = match options.format {
+                SampleFormat::Float32 => stemdesk_media::Dither::Off,
+                _ => options.dither,
+            };
             let target = WavTarget {
                 path: &output,
-                format: SampleFormat::Int24,
+                format: options.format,
                 // The user confirmed the name (the desktop's dialog or the prompt asks
                 // before replacing a file).
                 replace: true,
                 session_file: session_file.as_deref(),
-                dither: WavTarget::default_dither(SampleFormat::Int24),
+                dither,
             };
             let result = render(&req, Some(&target), |event| {
                 if let RenderEvent::Progress {
@@ -204,14 +241,44 @@ impl Jobs {
                     Flow::Continue
                 }
             });
-            JobDone::Bounce(
-                result
-                    .map(|report| Box::new((output.clone(), report)))
-                    .map_err(|e| match e {
-                        stemdesk_engine::RenderError::Cancelled => "Bounce cancelled".to_string(),
-                        e => format!("Bounce failed: {}", crate::error_text(&e.into())),
-                    }),
-            )
+            let report = match result {
+                Ok(r) => r,
+                Err(stemdesk_engine::RenderError::Cancelled) => {
+                    return JobDone::Bounce(Err("Bounce cancelled".to_string()));
+                }
+                Err(e) => {
+                    return JobDone::Bounce(Err(format!(
+                        "Bounce failed: {}",
+                        crate::error_text(&e.into())
+                    )));
+                }
+            };
+            let checks = check_bounce(&session, &session.delivery, Some(options.format), &report);
+            let (html, report_error) = if options.write_report {
+                let input = ReportInput {
+                    mix: &output,
+                    session_file: session_file.as_deref(),
+                    format: options.format,
+                    dither,
+                    report: &report,
+                    checks: &checks,
+                };
+                match write_reports(&input) {
+                    Ok((_, html)) => (Some(html), None),
+                    Err(e) => (None, Some(crate::error_text(&e))),
+                }
+            } else {
+                (None, None)
+            };
+            JobDone::Bounce(Ok(Box::new(BounceDone {
+                path: output.clone(),
+                format: options.format,
+                dither,
+                report,
+                checks,
+                html,
+                report_error,
+            })))
         });
     }
 

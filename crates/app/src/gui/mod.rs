@@ -14,6 +14,8 @@ mod apply;
 mod arrange;
 mod audio;
 mod autosave;
+mod bounce;
+mod bounce_options;
 mod commands;
 mod desk;
 mod dialogs;

@@ -2,6 +2,7 @@
 
 use stemdesk_session::{ClipId, InsertId, StripId, TrackId};
 
+use super::bounce_options::BounceOptions;
 use super::dialogs::DialogKind;
 use super::path_prompt::PathPrompt;
 
@@ -31,8 +32,11 @@ pub enum FileQuestion {
         /// Where the clips start.
         position_frames: u64,
     },
-    /// Where to bounce the mix.
-    BounceTarget,
+    /// Where to bounce the mix, with the options chosen.
+    BounceTarget {
+        /// Format, dither, range, tail, report.
+        options: BounceOptions,
+    },
     /// A folder to look for offline media in.
     RelinkFolder,
 }
@@ -44,7 +48,7 @@ impl FileQuestion {
             Self::OpenSession => DialogKind::OpenSession,
             Self::SaveSession { .. } => DialogKind::SaveSession,
             Self::ImportAudio { .. } => DialogKind::ImportAudio,
-            Self::BounceTarget => DialogKind::BounceTarget,
+            Self::BounceTarget { .. } => DialogKind::BounceTarget,
             Self::RelinkFolder => DialogKind::RelinkFolder,
         }
     }
@@ -123,6 +127,12 @@ pub struct ViewState {
     pub show_messages: bool,
     /// Width of the timeline as last drawn, px.
     pub timeline_width: f32,
+    /// The Bounce window is open.
+    pub bounce_window: bool,
+    /// The Bounce window's choices (kept for the next bounce).
+    pub bounce_options: BounceOptions,
+    /// The last bounce's report is shown.
+    pub show_bounce_report: bool,
 }
 
 /// Zoom limits, px per second.
@@ -184,6 +194,9 @@ impl Default for ViewState {
             show_shortcuts: false,
             show_messages: false,
             timeline_width: 1000.0,
+            bounce_window: false,
+            bounce_options: BounceOptions::default(),
+            show_bounce_report: false,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use stemdesk_engine::preflight::clock;
 
-use super::{ReportInput, dither_name, figure, format_name};
+use super::{ReportInput, dither_name, figure_rows, format_name};
 
 const WIDTH: f64 = 900.0;
 
@@ -35,55 +35,8 @@ pub fn html(input: &ReportInput<'_>) -> String {
                 dither_name(input.dither)
             ),
         ),
-        ("Length".to_owned(), clock(r.duration_s())),
-        (
-            "Sample peak L / R".to_owned(),
-            format!(
-                "{} / {} dBFS",
-                figure(Some(r.sample_peak_dbfs[0]), 2),
-                figure(Some(r.sample_peak_dbfs[1]), 2)
-            ),
-        ),
-        ("Clipped samples".to_owned(), r.clipped_samples.to_string()),
     ];
-    if let Some(a) = &r.analysis {
-        rows.extend([
-            (
-                "True peak L / R".to_owned(),
-                format!(
-                    "{} / {} dBTP",
-                    figure(Some(a.true_peak_dbtp[0]), 2),
-                    figure(Some(a.true_peak_dbtp[1]), 2)
-                ),
-            ),
-            (
-                "Integrated loudness".to_owned(),
-                format!("{} LUFS", figure(a.integrated_lufs, 1)),
-            ),
-            (
-                "Loudness range".to_owned(),
-                format!("{} LU", figure(a.loudness_range_lu, 1)),
-            ),
-            (
-                "Max momentary / short-term".to_owned(),
-                format!(
-                    "{} / {} LUFS",
-                    figure(a.max_momentary_lufs, 1),
-                    figure(a.max_short_term_lufs, 1)
-                ),
-            ),
-            ("PLR".to_owned(), format!("{} dB", figure(a.plr_db, 1))),
-            ("Correlation".to_owned(), figure(a.correlation, 2)),
-            (
-                "Folded to mono".to_owned(),
-                format!("{} LU", figure(a.mono_fold_change_lu, 1)),
-            ),
-            (
-                "DC offset L / R".to_owned(),
-                format!("{:.5} / {:.5}", a.dc_offset[0], a.dc_offset[1]),
-            ),
-        ]);
-    }
+    rows.extend(figure_rows(r));
     let mut page = String::new();
     let verdict = if input.passed() {
         "<p class=ok>Preflight passed</p>"

@@ -77,7 +77,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// The sample format as the report says it.
-pub(crate) fn format_name(format: SampleFormat) -> &'static str {
+pub fn format_name(format: SampleFormat) -> &'static str {
     match format {
         SampleFormat::Int16 => "16-bit",
         SampleFormat::Int24 => "24-bit",
@@ -86,7 +86,7 @@ pub(crate) fn format_name(format: SampleFormat) -> &'static str {
 }
 
 /// The dither as the report says it.
-pub(crate) fn dither_name(dither: Dither) -> &'static str {
+pub fn dither_name(dither: Dither) -> &'static str {
     match dither {
         Dither::Off => "none",
         Dither::Tpdf => "TPDF",
@@ -95,7 +95,7 @@ pub(crate) fn dither_name(dither: Dither) -> &'static str {
 }
 
 /// `-3.21`, or `n/a` for a figure that is not defined (silence).
-pub(crate) fn figure(value: Option<f64>, decimals: usize) -> String {
+pub fn figure(value: Option<f64>, decimals: usize) -> String {
     match value {
         Some(v) if v.is_finite() => format!("{v:.decimals$}"),
         Some(v) if v < 0.0 => "-inf".into(),
@@ -103,41 +103,35 @@ pub(crate) fn figure(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
-/// The figures and the verdict as aligned lines for a terminal.
-pub fn summary_table(input: &ReportInput<'_>) -> String {
-    let r = input.report;
-    let a = r.analysis.as_ref();
+/// The figures as (name, value) rows: the terminal table, the HTML page and the desk's
+/// report window all show these.
+pub fn figure_rows(r: &RenderReport) -> Vec<(String, String)> {
+    let pair = |a: f64, b: f64, unit: &str| {
+        format!("{} / {} {unit}", figure(Some(a), 2), figure(Some(b), 2))
+    };
     let mut rows: Vec<(String, String)> = vec![
-        ("length".into(), format!("{:.3} s", r.duration_s())),
+        ("Length".into(), format!("{:.3} s", r.duration_s())),
         (
-            "sample peak L / R".into(),
-            format!(
-                "{} / {} dBFS",
-                figure(Some(r.sample_peak_dbfs[0]), 2),
-                figure(Some(r.sample_peak_dbfs[1]), 2)
-            ),
+            "Sample peak L / R".into(),
+            pair(r.sample_peak_dbfs[0], r.sample_peak_dbfs[1], "dBFS"),
         ),
     ];
-    if let Some(a) = a {
+    if let Some(a) = r.analysis.as_ref() {
         rows.extend([
             (
-                "true peak L / R".into(),
-                format!(
-                    "{} / {} dBTP",
-                    figure(Some(a.true_peak_dbtp[0]), 2),
-                    figure(Some(a.true_peak_dbtp[1]), 2)
-                ),
+                "True peak L / R".into(),
+                pair(a.true_peak_dbtp[0], a.true_peak_dbtp[1], "dBTP"),
             ),
             (
-                "integrated".into(),
+                "Integrated".into(),
                 format!("{} LUFS", figure(a.integrated_lufs, 1)),
             ),
             (
-                "loudness range".into(),
+                "Loudness range".into(),
                 format!("{} LU", figure(a.loudness_range_lu, 1)),
             ),
             (
-                "max momentary / short-term".into(),
+                "Max momentary / short-term".into(),
                 format!(
                     "{} / {} LUFS",
                     figure(a.max_momentary_lufs, 1),
@@ -145,9 +139,9 @@ pub fn summary_table(input: &ReportInput<'_>) -> String {
                 ),
             ),
             ("PLR".into(), format!("{} dB", figure(a.plr_db, 1))),
-            ("correlation".into(), figure(a.correlation, 2)),
+            ("Correlation".into(), figure(a.correlation, 2)),
             (
-                "folded to mono".into(),
+                "Folded to mono".into(),
                 format!("{} LU", figure(a.mono_fold_change_lu, 1)),
             ),
             (
@@ -156,7 +150,13 @@ pub fn summary_table(input: &ReportInput<'_>) -> String {
             ),
         ]);
     }
-    rows.push(("clipped samples".into(), r.clipped_samples.to_string()));
+    rows.push(("Clipped samples".into(), r.clipped_samples.to_string()));
+    rows
+}
+
+/// The figures and the verdict as aligned lines for a terminal.
+pub fn summary_table(input: &ReportInput<'_>) -> String {
+    let rows = figure_rows(input.report);
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut out = String::new();
     for (k, v) in &rows {

@@ -1,0 +1,209 @@
+//! The Bounce window (format, dither, range, tail, report; what the preflight already sees)
+//! and the Bounce Report window shown when a bounce ends.
+
+use stemdesk_engine::WavTarget;
+use stemdesk_engine::preflight::check_session;
+use stemdesk_media::{Dither, SampleFormat};
+
+use super::action::Action;
+use super::bounce_options::BounceRange;
+use super::desk::Desk;
+use crate::cli::time::format_seconds;
+use crate::report::{dither_name, figure_rows, format_name};
+
+/// The Bounce window, while it is open.
+pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
+    if !desk.view.bounce_window {
+        return;
+    }
+    let mut open = true;
+    let mut close = false;
+    let mut go = false;
+    let session = desk.session();
+    let rate = f64::from(session.sample_rate_hz);
+    let (loop_start, loop_end) = desk.audio.loop_range;
+    let has_loop = loop_end > loop_start;
+    let checks = check_session(session, &session.delivery);
+    let o = &mut desk.view.bounce_options;
+    egui::Window::new("Bounce")
+        .id(egui::Id::unique("bounce_window"))
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .default_pos(ctx.content_rect().center() - egui::vec2(200.0, 180.0))
+        .show(ctx, |ui| {
+            egui::Grid::new("bounce_grid")
+                .num_columns(2)
+                .spacing([12.0, 6.0])
+                .show(ui, |ui| {
+                    ui.label("Format");
+                    ui.horizontal(|ui| {
+                        for (format, name) in [
+                            (SampleFormat::Int24, "WAV 24-bit"),
+                            (SampleFormat::Float32, "WAV 32-bit float"),
+                            (SampleFormat::Int16, "WAV 16-bit"),
+                        ] {
+                            if ui.selectable_label(o.format == format, name).clicked() {
+                                o.format = format;
+                                o.dither = WavTarget::default_dither(format);
+                            }
+                        }
+                    });
+                    ui.end_row();
+                    ui.label("Dither");
+                    ui.add_enabled_ui(o.format != SampleFormat::Float32, |ui| {
+                        ui.horizontal(|ui| {
+                            for (dither, name) in [
+                                (Dither::Off, "None"),
+                                (Dither::Tpdf, "TPDF"),
+                                (Dither::TpdfShaped, "TPDF + noise shaping"),
+                            ] {
+                                ui.selectable_value(&mut o.dither, dither, name);
+                            }
+                        });
+                    });
+                    ui.end_row();
+                    ui.label("Range");
+                    ui.horizontal(|ui| {
+                        ui.selectable_value(&mut o.range, BounceRange::WholeSong, "Whole song");
+                        let loop_text = if has_loop {
+                            format!(
+                                "Loop {} to {}",
+                                format_seconds(loop_start as f64 / rate),
+                                format_seconds(loop_end as f64 / rate)
+                            )
+                        } else {
+                            "Loop (set one on the ruler)".to_owned()
+                        };
+                        ui.add_enabled_ui(has_loop, |ui| {
+                            ui.selectable_value(&mut o.range, BounceRange::Loop, loop_text);
+                        });
+                    });
+                    ui.end_row();
+                    ui.label("Longest tail");
+                    ui.add_enabled_ui(o.range == BounceRange::WholeSong, |ui| {
+                        let r = ui.add(
+                            egui::DragValue::new(&mut o.max_tail_s)
+                                .range(0.0..=60.0)
+                                .speed(0.1)
+                                .suffix(" s"),
+                        );
+                        super::a11y::name(ui, &r, "Longest tail");
+                    });
+                    ui.end_row();
+                    ui.label("Report");
+                    ui.checkbox(&mut o.write_report, "Write NAME.report.html and .json");
+                    ui.end_row();
+                });
+            for c in checks.iter().filter(|c| !c.passed) {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{}: {}", c.rule, c.found),
+                );
+            }
+            ui.separator();
+            ui.horizontal(|ui| {
+                go |= ui.button("Bounce…").clicked();
+                if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        });
+    if o.range == BounceRange::Loop && !has_loop {
+        o.range = BounceRange::WholeSong;
+    }
+    // Enter bounces, Escape closes (not while a value is being typed).
+    if !ctx.egui_wants_keyboard_input() {
+        go |= ctx.input(|i| i.key_pressed(egui::Key::Enter));
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            open = false;
+        }
+    }
+    let options = *o;
+    if close {
+        open = false;
+    }
+    if go {
+        desk.act(Action::Bounce(options));
+    } else if !open {
+        desk.view.bounce_window = false;
+    }
+}
+
+/// The report of the last bounce, when it is shown.
+pub fn report_window(desk: &mut Desk, ctx: &egui::Context) {
+    let Some(done) = desk.last_bounce else {
+        return;
+    };
+    if !desk.view.show_bounce_report {
+        return;
+    }
+    let mut open = true;
+    let mut open_html = None;
+    egui::Window::new("Bounce Report")
+        .id(egui::Id::unique("bounce_report"))
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(true)
+        .default_pos(ctx.content_rect().center() - egui::vec2(220.0, 220.0))
+        .show(ctx, |ui| {
+            ui.label(done.path.display().to_string());
+            ui.label(format!(
+                "{}, {} Hz, dither: {}",
+                format_name(done.format),
+                done.report.sample_rate_hz,
+                dither_name(done.dither)
+            ));
+            let passed = done.checks.iter().all(|c| c.passed);
+            let (text, color) = if passed {
+                ("Preflight passed", egui::Color32::from_rgb(90, 200, 110))
+            } else {
+                ("Preflight failed", ui.visuals().warn_fg_color)
+            };
+            ui.colored_label(color, egui::RichText::new(text).strong());
+            egui::Grid::new("bounce_report_grid")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (k, v) in figure_rows(&done.report) {
+                        ui.label(k);
+                        ui.monospace(v);
+                        ui.end_row();
+                    }
+                });
+            ui.separator();
+            for c in &done.checks {
+                let line = format!(
+                    "{} {}: {}",
+                    if c.passed { "ok  " } else { "FAIL" },
+                    c.rule,
+                    c.found
+                );
+                if c.passed {
+                    ui.label(line);
+                } else {
+                    ui.colored_label(ui.visuals().warn_fg_color, line);
+                }
+            }
+            for w in &done.report.warnings {
+                ui.colored_label(ui.visuals().warn_fg_color, w.to_string());
+            }
+            if let Some(e) = &done.report_error {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("No report: {e}"));
+            }
+            if let Some(html) = &done.html
+                && ui
+                    .button("Open Report")
+                    .on_hover_text(html.display().to_string())
+                    .clicked()
+            {
+                open_html = Some(html.clone());
+            }
+        });
+    if let Some(html) = open_html {
+        desk.act(Action::OpenExternal(html));
+    }
+    if !open {
+        desk.view.show_bounce_report = false;
+    }
+}

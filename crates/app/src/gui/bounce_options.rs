@@ -1,0 +1,40 @@
+//! What the Bounce window asks: format, dither, range, tail, report. Remembered for the
+//! next bounce of the session.
+
+use stemdesk_media::{Dither, SampleFormat};
+
+/// Which part of the song to bounce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BounceRange {
+    /// From the start to the end of the last clip, plus the effect tail.
+    WholeSong,
+    /// The loop range (no tail: it ends where the loop ends).
+    Loop,
+}
+
+/// The choices of one bounce.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BounceOptions {
+    /// Sample format of the file.
+    pub format: SampleFormat,
+    /// Dither when reducing to integer samples.
+    pub dither: Dither,
+    /// What to render.
+    pub range: BounceRange,
+    /// Longest effect tail after the last clip, seconds.
+    pub max_tail_s: f32,
+    /// Write NAME.report.json and NAME.report.html beside the file.
+    pub write_report: bool,
+}
+
+impl Default for BounceOptions {
+    fn default() -> Self {
+        BounceOptions {
+            format: SampleFormat::Int24,
+            dither: Dither::Off,
+            range: BounceRange::WholeSong,
+            max_tail_s: stemdesk_engine::render::DEFAULT_MAX_TAIL_S as f32,
+            write_report: true,
+        }
+    }
+}
