@@ -20,7 +20,7 @@ pub struct Analysis {
     pub loudness_range_lu: Option<f64>,
     /// Highest momentary loudness (400 ms), LUFS.
     pub max_momentary_lufs: Option<f64>,
-    /// Highest short-term loudness (3 s), LUFS.
+    /// Highest short-term loudness (3 s, read every 0.5 s), LUFS.
     pub max_short_term_lufs: Option<f64>,
     /// Short-term loudness once a second: (seconds from the start, LUFS).
     pub short_term_lufs: Vec<(f64, f64)>,
@@ -51,7 +51,6 @@ pub(crate) struct Analyzer {
     mono: EbuR128,
     mono_buf: Vec<f32>,
     frames: u64,
-    next_second: u64,
     sums: [f64; 2],
     products: [f64; 3],
     bucket_frames: u64,
@@ -68,7 +67,6 @@ impl Analyzer {
             mono: EbuR128::new(2, rate, Mode::I)?,
             mono_buf: Vec::new(),
             frames: 0,
-            next_second: u64::from(rate),
             sums: [0.0; 2],
             products: [0.0; 3],
             bucket_frames: 0,
@@ -82,6 +80,54 @@ impl Analyzer {
 
     /// Adds interleaved stereo frames.
     pub(crate) fn add(&mut self, samples: &[f32]) {
+        // Meters are fed in pieces that end on 100 ms boundaries, where the momentary
+        // loudness is read (and every 0.5 s the short-term one): reading them costs a pass
+        // over their window, so not at every block.
+        let hop = u64::from(self.rate / 10).max(1);
+        let mut rest = samples;
+        let mut block_tp = 0.0f64;
+        while !rest.is_empty() {
+            let to_boundary = hop - self.frames % hop;
+            let n = (to_boundary as usize).min(rest.len() / 2);
+            let (piece, tail) = rest.split_at(2 * n);
+            self.add_piece(piece);
+            block_tp = (0..2)
+                .filter_map(|c| self.stereo.prev_true_peak(c).ok())
+                .fold(block_tp, f64::max);
+            if self.frames.is_multiple_of(hop) {
+                self.on_hop(hop);
+            }
+            rest = tail;
+        }
+        let a = &mut self.analysis;
+        let block_tp_db = 20.0 * block_tp.log10();
+        let block_start = self.frames - (samples.len() / 2) as u64;
+        if block_tp_db > HIGH_TRUE_PEAK_DBTP && a.high_true_peaks.len() < MAX_POSITIONS {
+            a.high_true_peaks
+                .push((block_start as f64 / f64::from(self.rate), block_tp_db));
+        }
+    }
+
+    /// Reads the windowed loudness at a 100 ms boundary.
+    fn on_hop(&mut self, hop: u64) {
+        let finite = |x: Result<f64, ebur128::Error>| x.ok().filter(|v| v.is_finite());
+        let a = &mut self.analysis;
+        if let Some(m) = finite(self.stereo.loudness_momentary()) {
+            a.max_momentary_lufs = Some(a.max_momentary_lufs.map_or(m, |x| x.max(m)));
+        }
+        let hops = self.frames / hop;
+        if hops.is_multiple_of(5)
+            && let Some(s) = finite(self.stereo.loudness_shortterm())
+        {
+            a.max_short_term_lufs = Some(a.max_short_term_lufs.map_or(s, |x| x.max(s)));
+            if hops.is_multiple_of(10) {
+                a.short_term_lufs
+                    .push((self.frames as f64 / f64::from(self.rate), s));
+            }
+        }
+    }
+
+    fn add_piece(&mut self, samples: &[f32]) {
         let a = &mut self.analysis;
         // Meters first (a failure only leaves figures unmeasured).
         let _ = self.stereo.add_frames_f32(samples);
@@ -91,7 +137,7 @@ impl Analyzer {
             self.mono_buf.extend_from_slice(&[m, m]);
         }
         let _ = self.mono.add_frames_f32(&self.mono_buf);
-        let block_start = self.frames;
+        let piece_start = self.frames;
         let bucket_len = u64::from(self.rate / 10).max(1);
         for (i, f) in samples.chunks_exact(2).enumerate() {
             let (l, r) = (f64::from(f[0]), f64::from(f[1]));
@@ -104,7 +150,7 @@ impl Analyzer {
                 if !s.is_finite() || s.abs() > 1.0 {
                     a.clipped_samples += 1;
                     if a.clip_positions.len() < MAX_POSITIONS {
-                        let t = (block_start + i as u64) as f64 / f64::from(self.rate);
+                        let t = (piece_start + i as u64) as f64 / f64::from(self.rate);
                         a.clip_positions.push((t, c));
                     }
                 }
@@ -120,28 +166,6 @@ impl Analyzer {
             }
         }
         self.frames += (samples.len() / 2) as u64;
-        let block_tp = (0..2)
-            .filter_map(|c| self.stereo.prev_true_peak(c).ok())
-            .fold(0.0f64, f64::max);
-        let block_tp_db = 20.0 * block_tp.log10();
-        if block_tp_db > HIGH_TRUE_PEAK_DBTP && a.high_true_peaks.len() < MAX_POSITIONS {
-            a.high_true_peaks
-                .push((block_start as f64 / f64::from(self.rate), block_tp_db));
-        }
-        let finite = |x: Result<f64, ebur128::Error>| x.ok().filter(|v| v.is_finite());
-        if let Some(m) = finite(self.stereo.loudness_momentary()) {
-            a.max_momentary_lufs = Some(a.max_momentary_lufs.map_or(m, |x| x.max(m)));
-        }
-        if let Some(s) = finite(self.stereo.loudness_shortterm()) {
-            a.max_short_term_lufs = Some(a.max_short_term_lufs.map_or(s, |x| x.max(s)));
-        }
-        while self.frames >= self.next_second {
-            if let Some(s) = finite(self.stereo.loudness_shortterm()) {
-                a.short_term_lufs
-                    .push((self.next_second as f64 / f64::from(self.rate), s));
-            }
-            self.next_second += u64::from(self.rate);
-        }
     }
 
     /// The figures of everything added.

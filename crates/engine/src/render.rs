@@ -15,6 +15,8 @@ use crate::sources::SourceMap;
 
 /// Longest effect tail rendered after the last clip by default, seconds.
 pub const DEFAULT_MAX_TAIL_S: f64 = 10.0;
+/// Rendered blocks that may wait for the analysis thread before the render waits for it.
+const ANALYSIS_QUEUE_BLOCKS: usize = 64;
 /// True peak above this (dBTP) is worth a warning: lossy encoders and converters clip.
 pub const TRUE_PEAK_WARNING_DBTP: f64 = -1.0;
 
@@ -319,8 +321,21 @@ pub fn render(
     {
         return Err(RenderError::Cancelled);
     }
-    let mut analyzer = if req.measure {
-        Some(Analyzer::new(rate).map_err(|e| RenderError::Meter(e.to_string()))?)
+    // The analysis runs on its own thread, fed copies of the rendered blocks, so it costs
+    // the render little wall-clock time where a core is free.
+    let analysis_thread = if req.measure {
+        let mut analyzer = Analyzer::new(rate).map_err(|e| RenderError::Meter(e.to_string()))?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<f32>>(ANALYSIS_QUEUE_BLOCKS);
+        let handle = std::thread::Builder::new()
+            .name("stemdesk-analysis".into())
+            .spawn(move || {
+                for block in rx {
+                    analyzer.add(&block);
+                }
+                analyzer.finish()
+            })
+            .map_err(|e| RenderError::Meter(e.to_string()))?;
+        Some((tx, handle))
     } else {
         None
     };
@@ -337,8 +352,9 @@ pub fn render(
             if cancelled.get() {
                 return Err(RenderError::Cancelled);
             }
-            if let Some(a) = analyzer.as_mut() {
-                a.add(samples);
+            if let Some((tx, _)) = analysis_thread.as_ref() {
+                // A failed analysis thread only leaves the figures unmeasured.
+                let _ = tx.send(samples.to_vec());
             }
             match writer.as_mut() {
                 Some(w) => w.write_interleaved(samples).map_err(RenderError::from),
@@ -369,7 +385,10 @@ pub fn render(
     }
     let db = |x: f64| 20.0 * x.log10();
     let sample_peak_dbfs = stats.peak.map(|p| db(f64::from(p)));
-    let analysis = analyzer.map(Analyzer::finish);
+    let analysis = analysis_thread.and_then(|(tx, handle)| {
+        drop(tx);
+        handle.join().ok()
+    });
     let mut report = RenderReport {
         sample_rate_hz: rate,
         frames: stats.frames,
