@@ -1334,3 +1334,34 @@ fn the_bounce_window_bounces_a_loop_as_16_bit_float_or_24_and_shows_the_report()
     let (passed, _) = h.state().last_bounce_verdict().expect("a verdict");
     assert!(passed, "the example mix meets the default spec as float");
 }
+
+#[test]
+fn the_master_loudness_meter_reads_what_plays_and_resets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = open_copy(dir.path(), true);
+    assert!(
+        h.query_by_label("Integrated").is_some(),
+        "the meter is in the mixer"
+    );
+    assert_eq!(
+        h.state().master_loudness().integrated_lufs,
+        None,
+        "nothing played yet"
+    );
+    play_past(&mut h, 4.0);
+    h.run_steps(2);
+    let r = h.state().master_loudness();
+    let integrated = r.integrated_lufs.expect("a loudness after playing");
+    assert!((-40.0..-5.0).contains(&integrated), "{integrated} LUFS");
+    let tp = r.true_peak_dbtp.expect("a true peak");
+    assert!(tp < 0.0 && tp > -30.0, "{tp} dBTP");
+    let c = r.correlation.expect("a correlation");
+    assert!((0.0..=1.0).contains(&c), "the demo is mostly in phase: {c}");
+    h.get_by_label("Reset").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().master_loudness().integrated_lufs,
+        None,
+        "reset: no loudness until more plays"
+    );
+}

@@ -71,7 +71,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("render 10 tracks x 60 s");
     group.sample_size(10);
     for measure in [false, true] {
-        let name = if measure { "with analysis" } else { "render only" };
+        let name = if measure {
+            "with analysis"
+        } else {
+            "render only"
+        };
         group.bench_function(name, |b| {
             b.iter(|| {
                 let req = RenderRequest {

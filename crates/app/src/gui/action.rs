@@ -49,6 +49,8 @@ pub enum Action {
     OpenExternal(PathBuf),
     /// Stop a running job (a bounce).
     CancelJob(u64),
+    /// Start the master loudness meter again.
+    ResetLoudness,
     /// Reset a strip's clip light and peak readout.
     ClearClip(StripId),
 }

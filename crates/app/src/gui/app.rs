@@ -200,6 +200,11 @@ impl StemdeskApp {
             .map(|b| (b.checks.iter().all(|c| c.passed), b.html.as_deref()))
     }
 
+    /// The master loudness meter's figures (what the mixer's Loudness box shows).
+    pub fn master_loudness(&self) -> super::loudness::LoudnessReading {
+        self.audio.loudness.reading()
+    }
+
     /// Status messages, oldest first.
     pub fn messages(&self) -> impl Iterator<Item = &str> {
         self.messages.iter().map(|m| m.text.as_str())

@@ -63,6 +63,10 @@ impl StemdeskApp {
                 track_index,
             } => self.import(paths, position_frames, track_index),
             Action::CancelJob(id) => self.jobs.cancel(id),
+            Action::ResetLoudness => {
+                let rate = self.audio.loudness.rate_hz();
+                self.audio.loudness.reset(rate);
+            }
             Action::Bounce(options) => self.bounce_with(options),
             Action::OpenExternal(path) => {
                 // The desktop's program for the file; it runs on its own.

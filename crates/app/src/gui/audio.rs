@@ -12,6 +12,7 @@ use stemdesk_engine::{EngineHandle, compile, engine};
 use stemdesk_session::{Change, StripId};
 
 use super::doc::Document;
+use super::loudness::LoudnessMeter;
 
 /// Playback state as the GUI sees it.
 pub struct Audio {
@@ -25,6 +26,8 @@ pub struct Audio {
     pub buffer_frames: Option<u32>,
     /// Meters by strip, with peak hold.
     pub meters: HashMap<StripId, StripMeter>,
+    /// Loudness, true peak and correlation of the master while playing.
+    pub loudness: LoudnessMeter,
     last_read: Instant,
     /// Playhead while there is no engine (still movable, for editing).
     idle_position: u64,
@@ -67,6 +70,7 @@ impl Audio {
             device: None,
             buffer_frames: None,
             meters: HashMap::new(),
+            loudness: LoudnessMeter::new(48_000),
             last_read: Instant::now(),
             idle_position: 0,
             loop_range: (0, 0),
@@ -305,6 +309,12 @@ impl Audio {
             return;
         };
         handle.poll();
+        let rate = handle.sample_rate_hz();
+        if rate != self.loudness.rate_hz() {
+            self.loudness.reset(rate);
+        }
+        handle.drain_master(&mut self.loudness.buffer);
+        self.loudness.consume();
         let dt = self.last_read.elapsed().as_secs_f32();
         self.last_read = Instant::now();
         let bank = handle.meters();

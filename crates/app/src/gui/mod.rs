@@ -24,6 +24,7 @@ mod editors;
 mod fader;
 mod jobs;
 mod keys;
+mod loudness;
 mod menu;
 mod messages;
 mod mixer;
@@ -42,6 +43,7 @@ pub use dialogs::{
     DialogAnswer, DialogKind, DialogRequest, Dialogs, RfdDialogs, ScriptedDialogs, Waker,
     ask_blocking,
 };
+pub use loudness::LoudnessReading;
 
 /// The window icon (the same artwork as `assets/icons/stemdesk.svg`).
 const ICON_PNG: &[u8] = include_bytes!("../../../../assets/icons/stemdesk-256.png");

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ringbuf::traits::{Consumer, Producer, Split};
+use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 use stemdesk_dsp::EffectParams;
 use stemdesk_session::{InsertId, StripId};
@@ -17,6 +17,9 @@ use crate::graph::Graph;
 const COMMAND_CAPACITY: usize = 4096;
 /// Capacity of the queues coming back (events, things to free).
 const RETURN_CAPACITY: usize = 4096;
+/// Samples the master tap holds (interleaved stereo): about 2.7 s at 48 kHz, far more
+/// than a GUI frame apart.
+const TAP_CAPACITY: usize = 1 << 18;
 
 /// The command queue was full (the audio thread is not running or far behind); the
 /// command was not sent.
@@ -33,6 +36,7 @@ pub struct EngineHandle {
     meters: Arc<MeterBank>,
     next_seq: u64,
     sample_rate_hz: u32,
+    tap: HeapCons<f32>,
 }
 
 /// Creates a handle and the player it controls, starting with `graph`, stopped at 0.
@@ -40,8 +44,10 @@ pub fn engine(graph: Graph) -> (EngineHandle, Player) {
     let (cmd_tx, cmd_rx) = HeapRb::<Command>::new(COMMAND_CAPACITY).split();
     let (ev_tx, ev_rx) = HeapRb::<Event>::new(RETURN_CAPACITY).split();
     let (trash_tx, trash_rx) = HeapRb::<Garbage>::new(RETURN_CAPACITY).split();
+    let (tap_tx, tap_rx) = HeapRb::<f32>::new(TAP_CAPACITY).split();
     let status = Arc::new(Status::default());
     let handle = EngineHandle {
+        tap: tap_rx,
         commands: cmd_tx,
         events: ev_rx,
         trash: trash_rx,
@@ -50,11 +56,21 @@ pub fn engine(graph: Graph) -> (EngineHandle, Player) {
         next_seq: 0,
         sample_rate_hz: graph.sample_rate_hz(),
     };
-    let player = Player::new(Box::new(graph), cmd_rx, ev_tx, trash_tx, status);
+    let player = Player::new(Box::new(graph), cmd_rx, ev_tx, trash_tx, status, tap_tx);
     (handle, player)
 }
 
 impl EngineHandle {
+    /// Moves the master output played since the last call (interleaved stereo, only while
+    /// playing) into `out`; for loudness and correlation meters off the audio thread.
+    pub fn drain_master(&mut self, out: &mut Vec<f32>) {
+        let n = self.tap.occupied_len() & !1;
+        let start = out.len();
+        out.resize(start + n, 0.0);
+        let got = self.tap.pop_slice(&mut out[start..]);
+        out.truncate(start + got);
+    }
+
     fn send(&mut self, cmd: Command) -> Result<u64, QueueFull> {
         self.commands.try_push(cmd).map_err(|_| QueueFull)?;
         let seq = self.next_seq;

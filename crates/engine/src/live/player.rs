@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ringbuf::HeapCons;
 use ringbuf::HeapProd;
-use ringbuf::traits::{Consumer, Producer};
+use ringbuf::traits::{Consumer, Observer, Producer};
 
 use super::command::{Command, Event, Garbage};
 use super::status::Status;
@@ -52,6 +52,9 @@ pub struct Player {
     trash: HeapProd<Garbage>,
     status: Arc<Status>,
     seq: u64,
+    /// The master output, interleaved, for meters on another thread (loudness); what
+    /// does not fit (nobody reading) is dropped.
+    tap: HeapProd<f32>,
 }
 
 impl Player {
@@ -61,6 +64,7 @@ impl Player {
         events: HeapProd<Event>,
         trash: HeapProd<Garbage>,
         status: Arc<Status>,
+        tap: HeapProd<f32>,
     ) -> Self {
         let rate = graph.sample_rate_hz() as f32;
         let chunk = graph.max_block();
@@ -86,6 +90,7 @@ impl Player {
             trash,
             status,
             seq: 0,
+            tap,
         }
     }
 
@@ -282,6 +287,14 @@ impl Player {
             let (l, r) = (&mut left[done..done + n], &mut right[done..done + n]);
             self.render_graphs(l, r);
             self.apply_declick(l, r);
+            // Whole frames only, no allocation: a full tap drops the rest of the span.
+            let room = self.tap.vacant_len() / 2;
+            self.tap.push_iter(
+                l.iter()
+                    .zip(r.iter())
+                    .take(room)
+                    .flat_map(|(a, b)| [*a, *b]),
+            );
             self.position += n as u64;
             if let Some((start, end)) = self.loop_range
                 && self.position == end
