@@ -1340,8 +1340,8 @@ fn the_master_loudness_meter_reads_what_plays_and_resets() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = open_copy(dir.path(), true);
     assert!(
-        h.query_by_label("Integrated").is_some(),
-        "the meter is in the mixer"
+        h.query_by_label("Reset").is_some(),
+        "the meter (and its Reset) is in the master strip"
     );
     assert_eq!(
         h.state().master_loudness().integrated_lufs,

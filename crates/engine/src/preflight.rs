@@ -91,7 +91,7 @@ pub fn check_bounce(
     report: &RenderReport,
 ) -> Vec<Check> {
     let mut out = check_session(session, spec);
-    let start_s = report.start_frames as f64 / f64::from(report.sample_rate_hz.max(1));
+    let start_s = report.start_s;
     if let Some(a) = &report.analysis {
         let tp = a.true_peak_dbtp[0].max(a.true_peak_dbtp[1]);
         let max = f64::from(spec.max_true_peak_dbtp);

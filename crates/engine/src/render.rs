@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use stemdesk_media::{Dither, MediaError, SampleFormat, WavWriter, not_a_regular_file};
+use stemdesk_media::{
+    Dither, MediaError, SampleFormat, StreamResampler, WavWriter, not_a_regular_file,
+};
 use stemdesk_session::{Session, resolve_media};
 
 use crate::analysis::{Analysis, Analyzer};
@@ -72,6 +74,9 @@ pub struct WavTarget<'a> {
     pub session_file: Option<&'a Path>,
     /// Dither when reducing to integer samples (ignored for float).
     pub dither: Dither,
+    /// Sample rate of the file (`None`: the session's); other rates are converted with
+    /// a high-quality resampler, and the analysis measures the converted file.
+    pub sample_rate_hz: Option<u32>,
 }
 
 impl WavTarget<'_> {
@@ -177,8 +182,9 @@ pub struct RenderReport {
     pub loudness_range_lu: Option<f64>,
     /// Samples clipped by an integer output format.
     pub clipped_samples: u64,
-    /// The first frame rendered (positions in the analysis count from it).
-    pub start_frames: u64,
+    /// Where in the song the file starts, seconds (positions in the analysis count from
+    /// it).
+    pub start_s: f64,
     /// The effect tail was still audible at the longest length allowed (faded out).
     pub tail_cut: bool,
     /// Wall-clock time the render took.
@@ -308,10 +314,16 @@ pub fn render(
         max_tail_frames: (req.max_tail_s.max(0.0) * f64::from(rate)) as u64,
         rate_hz: f64::from(rate),
     };
+    let out_rate = target.and_then(|t| t.sample_rate_hz).unwrap_or(rate);
+    let mut resampler = if out_rate == rate {
+        None
+    } else {
+        Some(StreamResampler::new(rate, out_rate)?)
+    };
     let mut writer = match target {
         Some(t) => {
             check_output_is_not_an_input(req, t)?;
-            Some(WavWriter::create(t.path, rate, 2, t.format)?.with_dither(t.dither))
+            Some(WavWriter::create(t.path, out_rate, 2, t.format)?.with_dither(t.dither))
         }
         None => None,
     };
@@ -324,7 +336,8 @@ pub fn render(
     // The analysis runs on its own thread, fed copies of the rendered blocks, so it costs
     // the render little wall-clock time where a core is free.
     let analysis_thread = if req.measure {
-        let mut analyzer = Analyzer::new(rate).map_err(|e| RenderError::Meter(e.to_string()))?;
+        let mut analyzer =
+            Analyzer::new(out_rate).map_err(|e| RenderError::Meter(e.to_string()))?;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<f32>>(ANALYSIS_QUEUE_BLOCKS);
         let handle = std::thread::Builder::new()
             .name("stemdesk-analysis".into())
@@ -343,6 +356,26 @@ pub fn render(
     let mut graph = compile(req.session, req.base_dir, req.sources, block);
     let started = Instant::now();
     let cancelled = std::cell::Cell::new(false);
+    let mut converted = Vec::new();
+    let mut frames_out = 0u64;
+    let mut peak = [0.0f32; 2];
+    // What leaves the renderer (converted to the file's rate) goes to the analysis and the
+    // file.
+    let mut deliver = |samples: &[f32]| -> Result<(), RenderError> {
+        frames_out += (samples.len() / 2) as u64;
+        for f in samples.chunks_exact(2) {
+            peak[0] = peak[0].max(f[0].abs());
+            peak[1] = peak[1].max(f[1].abs());
+        }
+        if let Some((tx, _)) = analysis_thread.as_ref() {
+            // A failed analysis thread only leaves the figures unmeasured.
+            let _ = tx.send(samples.to_vec());
+        }
+        match writer.as_mut() {
+            Some(w) => w.write_interleaved(samples).map_err(RenderError::from),
+            None => Ok(()),
+        }
+    };
     let stats = bounce(
         &mut graph,
         range,
@@ -352,13 +385,13 @@ pub fn render(
             if cancelled.get() {
                 return Err(RenderError::Cancelled);
             }
-            if let Some((tx, _)) = analysis_thread.as_ref() {
-                // A failed analysis thread only leaves the figures unmeasured.
-                let _ = tx.send(samples.to_vec());
-            }
-            match writer.as_mut() {
-                Some(w) => w.write_interleaved(samples).map_err(RenderError::from),
-                None => Ok(()),
+            match resampler.as_mut() {
+                Some(r) => {
+                    converted.clear();
+                    r.push(samples, &mut converted)?;
+                    deliver(&converted)
+                }
+                None => deliver(samples),
             }
         },
         |done_frames, total_frames| {
@@ -375,6 +408,11 @@ pub fn render(
         // Dropping the writer removes its temporary file.
         return Err(RenderError::Cancelled);
     }
+    if let Some(r) = resampler.as_mut() {
+        converted.clear();
+        r.finish(&mut converted)?;
+        deliver(&converted)?;
+    }
     let clipped_samples = writer.as_ref().map_or(0, WavWriter::clipped_samples);
     if let (Some(w), Some(t)) = (writer, target) {
         if t.replace {
@@ -384,15 +422,15 @@ pub fn render(
         }
     }
     let db = |x: f64| 20.0 * x.log10();
-    let sample_peak_dbfs = stats.peak.map(|p| db(f64::from(p)));
+    let sample_peak_dbfs = peak.map(|p| db(f64::from(p)));
     let analysis = analysis_thread.and_then(|(tx, handle)| {
         drop(tx);
         handle.join().ok()
     });
     let mut report = RenderReport {
-        sample_rate_hz: rate,
-        frames: stats.frames,
-        start_frames: req.start_frames,
+        sample_rate_hz: out_rate,
+        frames: frames_out,
+        start_s: req.start_frames as f64 / f64::from(rate.max(1)),
         sample_peak_dbfs,
         true_peak_dbtp: analysis.as_ref().map(|a| a.true_peak_dbtp),
         integrated_lufs: analysis.as_ref().and_then(|a| a.integrated_lufs),
@@ -417,7 +455,7 @@ pub fn render(
             .warnings
             .push(RenderWarning::TruePeakHigh { dbtp: tp });
     }
-    if stats.peak == [0.0, 0.0] {
+    if peak == [0.0, 0.0] {
         report.warnings.push(RenderWarning::Silent);
     }
     if stats.tail_cut {

@@ -90,6 +90,7 @@ fn writing_reports_clipping_and_high_true_peak_as_warnings() {
         replace: false,
         session_file: None,
         dither: Dither::Off,
+        sample_rate_hz: None,
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");
     assert!(out.is_file());
@@ -131,6 +132,7 @@ fn cancel_leaves_no_file_and_progress_reaches_the_end() {
         replace: false,
         session_file: None,
         dither: Dither::Off,
+        sample_rate_hz: None,
     };
     let req = RenderRequest {
         block_frames: 4096,
@@ -192,6 +194,7 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
             replace: true,
             session_file: Some(&session_file),
             dither: Dither::Off,
+            sample_rate_hz: None,
         };
         let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("refused");
         assert!(err.to_string().contains(what), "{err}");
@@ -204,7 +207,36 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
         replace: true,
         session_file: None,
         dither: Dither::Off,
+        sample_rate_hz: None,
     };
     let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("a folder");
     assert!(matches!(err, RenderError::NotAFile { .. }), "{err}");
+}
+
+#[test]
+fn a_bounce_at_another_rate_is_converted_and_measured_at_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (session, sources) = sine_session(dir.path(), 0.5);
+    let out = dir.path().join("mix441.wav");
+    let req = RenderRequest::whole(&session, dir.path(), &sources);
+    let target = WavTarget {
+        path: &out,
+        format: SampleFormat::Float32,
+        replace: false,
+        session_file: None,
+        dither: Dither::Off,
+        sample_rate_hz: Some(44_100),
+    };
+    let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");
+    let reader = hound::WavReader::open(&out).expect("wav");
+    assert_eq!(reader.spec().sample_rate, 44_100);
+    assert_eq!(reader.duration(), 3 * 44_100, "3 s at the new rate");
+    assert_eq!(report.sample_rate_hz, 44_100);
+    assert_eq!(report.frames, 3 * 44_100);
+    assert!((report.duration_s() - 3.0).abs() < 1e-9);
+    // The same sine, measured after conversion: same level and loudness.
+    let [l, _] = report.sample_peak_dbfs;
+    assert!((l - -6.02).abs() < 0.1, "{l}");
+    let lufs = report.integrated_lufs.expect("measured");
+    assert!((lufs - -8.06).abs() < 0.3, "{lufs}");
 }

@@ -18,6 +18,7 @@ pub mod error;
 pub mod load;
 pub mod peaks;
 pub mod resample;
+mod stream_resample;
 mod wav_header;
 mod wav_repair;
 
@@ -31,3 +32,4 @@ pub use error::{MediaError, Result};
 pub use load::{load_for_session, load_for_session_with_progress, load_many};
 pub use peaks::PeakCache;
 pub use resample::resample;
+pub use stream_resample::StreamResampler;

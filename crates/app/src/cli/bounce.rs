@@ -64,6 +64,10 @@ pub struct BounceArgs {
     /// and float.
     #[arg(long, value_enum, default_value = "auto")]
     dither: DitherArg,
+    /// Sample rate of the file in Hz (default: the session's); converted with a
+    /// high-quality resampler.
+    #[arg(long, value_parser = parse_rate)]
+    rate: Option<u32>,
     /// Replace an existing output file.
     #[arg(long)]
     force: bool,
@@ -151,6 +155,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             replace: args.force,
             session_file: Some(&args.session),
             dither: target_dither,
+            sample_rate_hz: args.rate,
         }),
         |event| {
             match event {
@@ -182,7 +187,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         args.output.display(),
         bits_name(args.bits),
         dither,
-        rate,
+        args.rate.unwrap_or(rate),
         describe(&report),
     );
     for warning in &report.warnings {
@@ -205,6 +210,20 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A delivery sample rate: the usual ones.
+fn parse_rate(text: &str) -> Result<u32, String> {
+    const RATES: [u32; 6] = [44_100, 48_000, 88_200, 96_000, 176_400, 192_000];
+    let hz: u32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a sample rate in Hz"))?;
+    if RATES.contains(&hz) {
+        Ok(hz)
+    } else {
+        Err(format!("{hz} Hz is not offered; use one of {RATES:?}"))
+    }
 }
 
 /// A tail length: 0 to 60 seconds.

@@ -50,6 +50,18 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
                         }
                     });
                     ui.end_row();
+                    ui.label("Sample rate");
+                    ui.horizontal(|ui| {
+                        let session_text = format!("Session ({:.1} kHz)", rate / 1000.0);
+                        ui.selectable_value(&mut o.sample_rate_hz, None, session_text);
+                        for hz in [44_100, 48_000, 88_200, 96_000] {
+                            if f64::from(hz) != rate {
+                                let text = format!("{:.1} kHz", f64::from(hz) / 1000.0);
+                                ui.selectable_value(&mut o.sample_rate_hz, Some(hz), text);
+                            }
+                        }
+                    });
+                    ui.end_row();
                     ui.label("Dither");
                     ui.add_enabled_ui(o.format != SampleFormat::Float32, |ui| {
                         ui.horizontal(|ui| {

@@ -25,6 +25,8 @@ pub struct BounceOptions {
     pub max_tail_s: f32,
     /// Write NAME.report.json and NAME.report.html beside the file.
     pub write_report: bool,
+    /// Sample rate of the file (`None`: the session's).
+    pub sample_rate_hz: Option<u32>,
 }
 
 impl Default for BounceOptions {
@@ -35,6 +37,7 @@ impl Default for BounceOptions {
             range: BounceRange::WholeSong,
             max_tail_s: stemdesk_engine::render::DEFAULT_MAX_TAIL_S as f32,
             write_report: true,
+            sample_rate_hz: None,
         }
     }
 }

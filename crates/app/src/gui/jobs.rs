@@ -225,6 +225,7 @@ impl Jobs {
                 replace: true,
                 session_file: session_file.as_deref(),
                 dither,
+                sample_rate_hz: options.sample_rate_hz,
             };
             let result = render(&req, Some(&target), |event| {
                 if let RenderEvent::Progress {

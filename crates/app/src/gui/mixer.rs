@@ -79,51 +79,9 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
                 });
                 ui.separator();
                 tallest = tallest.max(strip::show(desk, ui, &master, fader_height).y);
-                loudness_panel(desk, ui);
             });
         });
     if tallest > 0.0 {
         ui.data_mut(|d| d.insert_temp(fixed_key, tallest - fader_height));
     }
-}
-
-/// The master's loudness (EBU R 128), true peak and correlation, beside its strip.
-fn loudness_panel(desk: &mut Desk, ui: &mut egui::Ui) {
-    let r = desk.audio.loudness.reading();
-    let lufs = |v: Option<f64>| v.map_or("-inf".to_owned(), |v| format!("{v:.1}"));
-    egui::Frame::group(ui.style())
-        .inner_margin(6.0)
-        .show(ui, |ui| {
-            ui.vertical(|ui| {
-                ui.strong("Loudness");
-                egui::Grid::new("loudness_grid")
-                    .num_columns(2)
-                    .spacing([8.0, 3.0])
-                    .show(ui, |ui| {
-                        for (name, value, unit) in [
-                            ("Momentary", lufs(r.momentary_lufs), "LUFS"),
-                            ("Short-term", lufs(r.short_term_lufs), "LUFS"),
-                            ("Integrated", lufs(r.integrated_lufs), "LUFS"),
-                            ("True peak", lufs(r.true_peak_dbtp), "dBTP"),
-                        ] {
-                            ui.label(name);
-                            ui.monospace(format!("{value:>6} {unit}"));
-                            ui.end_row();
-                        }
-                        ui.label("Correlation");
-                        ui.monospace(
-                            r.correlation
-                                .map_or("  --".to_owned(), |c| format!("{c:+.2}")),
-                        );
-                        ui.end_row();
-                    });
-                if ui
-                    .small_button("Reset")
-                    .on_hover_text("Start the integrated loudness and true peak again")
-                    .clicked()
-                {
-                    desk.act(Action::ResetLoudness);
-                }
-            });
-        });
 }

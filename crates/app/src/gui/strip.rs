@@ -123,7 +123,10 @@ fn draw(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView, fader_height: f32)
                     add_send_menu(desk, ui, view);
                 }
                 fixed_section(ui, ("sends", id), SENDS_HEIGHT, |ui| {
-                    if id != StripId::Master {
+                    if id == StripId::Master {
+                        // The master has no sends: its loudness meter sits there.
+                        master_loudness(desk, ui);
+                    } else {
                         sends(desk, ui, view);
                     }
                 });
@@ -316,6 +319,35 @@ fn sends(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
                 });
             }
         });
+    }
+}
+
+/// The master's loudness (EBU R 128) of what plays, true peak and correlation, compact.
+fn master_loudness(desk: &mut Desk, ui: &mut egui::Ui) {
+    let r = desk.audio.loudness.reading();
+    let v = |x: Option<f64>| x.map_or("-inf".to_owned(), |x| format!("{x:.1}"));
+    let small = |text: String| egui::RichText::new(text).monospace().size(10.5);
+    ui.label(small(format!(
+        "M {:>5}  S {:>5}",
+        v(r.momentary_lufs),
+        v(r.short_term_lufs)
+    )))
+    .on_hover_text("Momentary (400 ms) and short-term (3 s) loudness, LUFS");
+    ui.label(small(format!("I {:>5} LUFS", v(r.integrated_lufs))))
+        .on_hover_text("Integrated loudness since the reset");
+    ui.label(small(format!(
+        "TP {:>5}  C {}",
+        v(r.true_peak_dbtp),
+        r.correlation
+            .map_or(" --".to_owned(), |c| format!("{c:+.2}"))
+    )))
+    .on_hover_text("True peak since the reset (dBTP) and stereo correlation");
+    if ui
+        .small_button("Reset")
+        .on_hover_text("Start the integrated loudness and true peak again")
+        .clicked()
+    {
+        desk.act(Action::ResetLoudness);
     }
 }
 

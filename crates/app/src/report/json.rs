@@ -15,7 +15,7 @@ fn opt(x: Option<f64>) -> Value {
 /// The report as a JSON document.
 pub fn json(input: &ReportInput<'_>) -> String {
     let r = input.report;
-    let start_s = r.start_frames as f64 / f64::from(r.sample_rate_hz.max(1));
+    let start_s = r.start_s;
     let analysis = r.analysis.as_ref().map_or(Value::Null, |a| {
         j!({
             "integrated_lufs": opt(a.integrated_lufs),
