@@ -545,3 +545,42 @@ fn bounce_writes_a_report_with_figures_and_a_preflight_verdict() {
     assert!(o.status.success());
     assert!(!d.join("quiet.report.json").exists());
 }
+
+#[test]
+fn bounce_with_stems_writes_one_file_per_strip_that_sum_to_the_mix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_sine(&d.join("kick.wav"), 48_000, 1, 1.0, 0.5);
+    write_sine(&d.join("keys.wav"), 48_000, 2, 1.0, 0.25);
+    let o = stemdesk(&["new", "song.ron", "kick.wav", "keys.wav"], d);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = stemdesk(
+        &["bounce", "song.ron", "-o", "mix.wav", "--stems", "stems"],
+        d,
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("stems: 2 files in stems"), "{out}");
+    let mix = hound::WavReader::open(d.join("mix.wav"))
+        .expect("mix")
+        .duration();
+    for name in ["01 kick.wav", "02 keys.wav"] {
+        let r = hound::WavReader::open(d.join("stems").join(name)).expect(name);
+        assert_eq!(r.duration(), mix, "{name} as long as the mix");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("mix.report.json")).expect("report"))
+            .expect("json");
+    assert_eq!(json["stems"]["files"].as_array().map(Vec::len), Some(2));
+    let residual = json["stems"]["null_residual_dbfs"]
+        .as_f64()
+        .unwrap_or(f64::NEG_INFINITY);
+    assert!(residual < -90.0, "{residual}");
+    // Without --force, existing stems are not replaced.
+    let o = stemdesk(
+        &["bounce", "song.ron", "-o", "mix2.wav", "--stems", "stems"],
+        d,
+    );
+    assert!(!o.status.success(), "existing stems kept");
+    assert!(text(&o).1.contains("01 kick.wav"), "{}", text(&o).1);
+}

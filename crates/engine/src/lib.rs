@@ -11,6 +11,7 @@ pub mod preflight;
 pub mod render;
 mod solo;
 mod sources;
+pub mod stems;
 pub mod util;
 
 pub use bounce::{BounceRange, BounceStats, bounce};

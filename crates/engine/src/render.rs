@@ -168,8 +168,10 @@ impl std::fmt::Display for RenderWarning {
 /// Facts about a finished render, as numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderReport {
-    /// The session's sample rate.
+    /// The file's sample rate (the session's unless converted).
     pub sample_rate_hz: u32,
+    /// The session's sample rate.
+    pub session_rate_hz: u32,
     /// Frames rendered.
     pub frames: u64,
     /// Highest absolute sample per channel (L, R), dBFS (`-inf` for silence).
@@ -209,6 +211,14 @@ impl RenderReport {
     /// The higher channel's true peak, dBTP.
     pub fn max_true_peak_dbtp(&self) -> Option<f64> {
         self.true_peak_dbtp.map(|[l, r]| l.max(r))
+    }
+
+    /// The rendered length in frames at the session's rate (`frames` counts the file's
+    /// rate).
+    pub fn frames_at_session_rate(&self) -> u64 {
+        (self.frames as f64 * f64::from(self.session_rate_hz)
+            / f64::from(self.sample_rate_hz.max(1)))
+        .round() as u64
     }
 
     /// Render speed as a multiple of real time.
@@ -429,6 +439,7 @@ pub fn render(
     });
     let mut report = RenderReport {
         sample_rate_hz: out_rate,
+        session_rate_hz: rate,
         frames: frames_out,
         start_s: req.start_frames as f64 / f64::from(rate.max(1)),
         sample_peak_dbfs,

@@ -45,6 +45,23 @@ pub enum SampleFormat {
 }
 
 impl SampleFormat {
+    /// What a decoder reads back of `sample` written undithered in this format: rounded
+    /// to the integer grid and clamped for integer formats, unchanged for float.
+    pub fn round_trip(self, sample: f32) -> f32 {
+        let bits = match self {
+            SampleFormat::Float32 => return if sample.is_finite() { sample } else { 0.0 },
+            SampleFormat::Int16 => 16,
+            SampleFormat::Int24 => 24,
+        };
+        let scale = (1i64 << (bits - 1)) as f64;
+        let s = if sample.is_finite() {
+            f64::from(sample)
+        } else {
+            0.0
+        };
+        ((s * scale).round().clamp(-scale, scale - 1.0) / scale) as f32
+    }
+
     /// Bits per sample.
     pub fn bits(self) -> u16 {
         match self {

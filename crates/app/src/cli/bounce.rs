@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use stemdesk_engine::preflight::check_bounce;
 use stemdesk_engine::render::{DEFAULT_MAX_TAIL_S, check_output_is_a_file};
+use stemdesk_engine::stems::render_stems;
 use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
 use stemdesk_media::{Dither, SampleFormat, remove_stale_temp_files};
 
@@ -77,6 +78,11 @@ pub struct BounceArgs {
     /// Skip the loudness and true-peak measurement (and the report).
     #[arg(long)]
     no_measure: bool,
+    /// Also write stems into this folder: one file per track and bus feeding the master
+    /// (`NN Name.wav`, post-fader, without the master's processing, all the same length),
+    /// checked to sum back to the mix.
+    #[arg(long, value_name = "DIR")]
+    stems: Option<PathBuf>,
     /// Do not write the report (NAME.report.json and NAME.report.html beside the mix).
     #[arg(long)]
     no_report: bool,
@@ -193,6 +199,31 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    let stems = match &args.stems {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the stems folder {}", dir.display()))?;
+            let req = RenderRequest {
+                session,
+                base_dir: &loaded.base_dir,
+                sources: &sources,
+                start_frames,
+                end_frames: Some(start_frames + report.frames_at_session_rate()),
+                max_tail_s: args.max_tail,
+                block_frames: args.block as usize,
+                measure: false,
+            };
+            let stems = render_stems(&req, dir, format, args.force, |_| Flow::Continue)?;
+            println!(
+                "stems: {} files in {} (summed, they differ from the mix by at most {:.1} dBFS)",
+                stems.files.len(),
+                dir.display(),
+                stems.null_residual_dbfs
+            );
+            Some(stems)
+        }
+        None => None,
+    };
     if !args.no_measure {
         let checks = check_bounce(session, &session.delivery, Some(format), &report);
         let input = ReportInput {
@@ -202,6 +233,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             dither: target_dither,
             report: &report,
             checks: &checks,
+            stems: stems.as_ref(),
         };
         print!("{}", summary_table(&input));
         if !args.no_report {

@@ -263,6 +263,7 @@ impl Jobs {
                     dither,
                     report: &report,
                     checks: &checks,
+                    stems: None,
                 };
                 match write_reports(&input) {
                     Ok((_, html)) => (Some(html), None),

@@ -79,6 +79,24 @@ pub fn html(input: &ReportInput<'_>) -> String {
         }
         page.push_str("</ul>");
     }
+    if let Some(st) = input.stems {
+        let _ = write!(
+            page,
+            "<h2>Stems</h2><p>{} files; summed they differ from the mix (master processing \
+             off) by at most {:.1} dBFS.</p><table>",
+            st.files.len(),
+            st.null_residual_dbfs
+        );
+        for f in &st.files {
+            let _ = write!(
+                page,
+                "<tr><td>{}</td><td>peak {:.2} dBFS</td></tr>",
+                escape(&f.path.display().to_string()),
+                f.peak_dbfs
+            );
+        }
+        page.push_str("</table>");
+    }
     if let Some(a) = &r.analysis {
         page.push_str("<h2>Waveform</h2>");
         page.push_str(&waveform_svg(a, r.duration_s()));

@@ -54,6 +54,13 @@ pub fn json(input: &ReportInput<'_>) -> String {
         "tail_cut": r.tail_cut,
         "analysis": analysis,
         "warnings": r.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "stems": input.stems.map_or(Value::Null, |s| j!({
+            "files": s.files.iter()
+                .map(|f| j!({"file": f.path.display().to_string(), "peak_dbfs": num(f.peak_dbfs)}))
+                .collect::<Vec<_>>(),
+            "frames": s.frames,
+            "null_residual_dbfs": num(s.null_residual_dbfs),
+        })),
         "preflight": {
             "passed": input.passed(),
             "checks": input.checks.iter()

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use stemdesk_engine::RenderReport;
 use stemdesk_engine::preflight::Check;
+use stemdesk_engine::stems::StemsReport;
 use stemdesk_media::{Dither, SampleFormat};
 
 pub use html::html;
@@ -28,6 +29,8 @@ pub struct ReportInput<'a> {
     pub report: &'a RenderReport,
     /// The preflight verdicts.
     pub checks: &'a [Check],
+    /// The stems written with the mix, if any.
+    pub stems: Option<&'a StemsReport>,
 }
 
 impl ReportInput<'_> {

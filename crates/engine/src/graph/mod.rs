@@ -176,8 +176,63 @@ impl Graph {
         }
     }
 
+    /// Renders like [`Graph::render`], except that `left`/`right` receive the master's
+    /// input (the sum of everything that feeds it, before the master's inserts, fader and
+    /// pan) and `stem` is handed, block by block, each strip that feeds the master directly
+    /// (tracks and buses routed to it) with its contribution: the stems of a mix, which sum
+    /// to the master's input.
+    pub fn render_stems(
+        &mut self,
+        position: u64,
+        left: &mut [f32],
+        right: &mut [f32],
+        threads: Threads,
+        stem: &mut dyn FnMut(StripId, &[f32], &[f32]),
+    ) {
+        let mut done = 0;
+        while done < left.len() {
+            let n = (left.len() - done).min(self.max_block);
+            self.route_block(position + done as u64, n, threads);
+            for t in self
+                .tracks
+                .iter()
+                .filter(|t| t.strip.output == Dest::Master)
+            {
+                stem(t.strip.id, &t.left[..n], &t.right[..n]);
+            }
+            for b in self.buses.iter().filter(|b| b.strip.output == Dest::Master) {
+                stem(b.strip.id, &b.left[..n], &b.right[..n]);
+            }
+            left[done..done + n].copy_from_slice(&self.master_left[..n]);
+            right[done..done + n].copy_from_slice(&self.master_right[..n]);
+            done += n;
+        }
+    }
+
+    /// The strips that feed the master directly, in the order [`Graph::render_stems`]
+    /// hands them out.
+    pub fn stem_strips(&self) -> Vec<StripId> {
+        self.tracks
+            .iter()
+            .map(|t| &t.strip)
+            .chain(self.buses.iter().map(|b| &b.strip))
+            .filter(|s| s.output == Dest::Master)
+            .map(|s| s.id)
+            .collect()
+    }
+
     fn render_block(&mut self, pos: u64, out_l: &mut [f32], out_r: &mut [f32], threads: Threads) {
         let n = out_l.len();
+        self.route_block(pos, n, threads);
+        let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
+        self.master.process(ml, mr);
+        out_l.copy_from_slice(ml);
+        out_r.copy_from_slice(mr);
+    }
+
+    /// Processes every track and bus for `[pos, pos + n)` and sums what feeds the master
+    /// into its buffers (unprocessed).
+    fn route_block(&mut self, pos: u64, n: usize, threads: Threads) {
         match threads {
             Threads::Single => self.tracks.iter_mut().for_each(|t| t.process(pos, n)),
             Threads::Pool => self.tracks.par_iter_mut().for_each(|t| t.process(pos, n)),
@@ -213,10 +268,6 @@ impl Graph {
                 (&mut self.master_left[..n], &mut self.master_right[..n]),
             );
         }
-        let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
-        self.master.process(ml, mr);
-        out_l.copy_from_slice(ml);
-        out_r.copy_from_slice(mr);
     }
 }
 
