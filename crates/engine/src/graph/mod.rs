@@ -42,6 +42,9 @@ pub(crate) struct BusNode {
     pub(crate) right: Vec<f32>,
 }
 
+/// Receives a stem's block: the strip, then its left and right samples.
+pub type StemSink<'a> = dyn FnMut(StripId, &[f32], &[f32]) + 'a;
+
 /// A session compiled for rendering. Built off the audio thread; rendering never allocates.
 pub struct Graph {
     pub(crate) sample_rate_hz: u32,
@@ -187,7 +190,7 @@ impl Graph {
         left: &mut [f32],
         right: &mut [f32],
         threads: Threads,
-        stem: &mut dyn FnMut(StripId, &[f32], &[f32]),
+        stem: &mut StemSink<'_>,
     ) {
         let mut done = 0;
         while done < left.len() {
