@@ -1322,6 +1322,9 @@ fn the_bounce_window_bounces_a_loop_as_16_bit_float_or_24_and_shows_the_report()
     h.run_steps(1);
     h.get_by_label("Whole song").click();
     h.run_steps(1);
+    h.get_by_label_contains("Also one file per track and bus")
+        .click();
+    h.run_steps(1);
     let whole = dir.path().join("whole.wav");
     dialogs.answers().bounce.push_back(whole.clone());
     h.get_by_label("Bounce…").click();
@@ -1333,6 +1336,22 @@ fn the_bounce_window_bounces_a_loop_as_16_bit_float_or_24_and_shows_the_report()
     assert!(r.duration() > 48_000 * 20, "the song and its tail");
     let (passed, _) = h.state().last_bounce_verdict().expect("a verdict");
     assert!(passed, "the example mix meets the default spec as float");
+    // And the stems beside it: tracks and returns, each as long as the mix.
+    let stems: Vec<_> = std::fs::read_dir(dir.path().join("whole stems"))
+        .expect("stems folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(stems.len(), 6, "4 tracks and 2 returns: {stems:?}");
+    for s in &stems {
+        let r = hound::WavReader::open(s).expect("stem");
+        assert_eq!(r.duration(), reader_len(&whole), "{}", s.display());
+    }
+    assert!(h.query_by_label_contains("6 stems in").is_some());
+}
+
+fn reader_len(path: &Path) -> u32 {
+    hound::WavReader::open(path).expect("wav").duration()
 }
 
 #[test]

@@ -103,6 +103,12 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
                         super::a11y::name(ui, &r, "Longest tail");
                     });
                     ui.end_row();
+                    ui.label("Stems");
+                    ui.checkbox(
+                        &mut o.stems,
+                        "Also one file per track and bus, in NAME stems/",
+                    );
+                    ui.end_row();
                     ui.label("Report");
                     ui.checkbox(&mut o.write_report, "Write NAME.report.html and .json");
                     ui.end_row();
@@ -199,6 +205,12 @@ pub fn report_window(desk: &mut Desk, ctx: &egui::Context) {
             }
             for w in &done.report.warnings {
                 ui.colored_label(ui.visuals().warn_fg_color, w.to_string());
+            }
+            if let Some((dir, count, residual)) = &done.stems {
+                ui.label(format!(
+                    "{count} stems in {} (summed, within {residual:.1} dBFS of the mix)",
+                    dir.display()
+                ));
             }
             if let Some(e) = &done.report_error {
                 ui.colored_label(ui.visuals().warn_fg_color, format!("No report: {e}"));

@@ -27,6 +27,8 @@ pub struct BounceOptions {
     pub write_report: bool,
     /// Sample rate of the file (`None`: the session's).
     pub sample_rate_hz: Option<u32>,
+    /// Also write stems into `NAME stems/` beside the file.
+    pub stems: bool,
 }
 
 impl Default for BounceOptions {
@@ -38,6 +40,7 @@ impl Default for BounceOptions {
             max_tail_s: stemdesk_engine::render::DEFAULT_MAX_TAIL_S as f32,
             write_report: true,
             sample_rate_hz: None,
+            stems: false,
         }
     }
 }

@@ -12,6 +12,7 @@ use stemdesk_media::{PeakCache, SampleFormat};
 use stemdesk_session::Session;
 
 use stemdesk_engine::preflight::check_bounce;
+use stemdesk_engine::stems::render_stems;
 use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
 
 use super::bounce_options::BounceOptions;
@@ -65,6 +66,8 @@ pub struct BounceDone {
     pub html: Option<PathBuf>,
     /// Why the report could not be written, if it could not.
     pub report_error: Option<String>,
+    /// The stems folder, how many stems, and how closely they sum to the mix (dBFS).
+    pub stems: Option<(PathBuf, usize, f64)>,
 }
 
 /// A job in progress, for display.
@@ -254,6 +257,38 @@ impl Jobs {
                     )));
                 }
             };
+            let stems = if options.stems {
+                let stem = output
+                    .file_stem()
+                    .map_or_else(|| "mix".to_owned(), |s| s.to_string_lossy().into_owned());
+                let dir = output
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join(format!("{stem} stems"));
+                let req = RenderRequest {
+                    end_frames: Some(range.0 + report.frames_at_session_rate()),
+                    measure: false,
+                    ..req
+                };
+                let written = std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+                    .and_then(|()| {
+                        render_stems(&req, &dir, options.format, true, |_| {
+                            if stop.load(Ordering::Relaxed) {
+                                Flow::Cancel
+                            } else {
+                                Flow::Continue
+                            }
+                        })
+                        .map_err(|e| format!("Stems failed: {}", crate::error_text(&e.into())))
+                    });
+                match written {
+                    Ok(s) => Some((dir, s)),
+                    Err(e) => return JobDone::Bounce(Err(e)),
+                }
+            } else {
+                None
+            };
             let checks = check_bounce(&session, &session.delivery, Some(options.format), &report);
             let (html, report_error) = if options.write_report {
                 let input = ReportInput {
@@ -263,7 +298,7 @@ impl Jobs {
                     dither,
                     report: &report,
                     checks: &checks,
-                    stems: None,
+                    stems: stems.as_ref().map(|(_, s)| s),
                 };
                 match write_reports(&input) {
                     Ok((_, html)) => (Some(html), None),
@@ -280,6 +315,7 @@ impl Jobs {
                 checks,
                 html,
                 report_error,
+                stems: stems.map(|(dir, s)| (dir, s.files.len(), s.null_residual_dbfs)),
             })))
         });
     }
