@@ -4,8 +4,8 @@
 
 use stemdesk_e2e::{full_session, sources};
 use stemdesk_engine::stems::{render_stems, stem_file_name};
-use stemdesk_engine::{Flow, RenderRequest, WavTarget, render};
-use stemdesk_media::{Dither, SampleFormat};
+use stemdesk_engine::{Flow, MixTarget, RenderRequest, render};
+use stemdesk_media::{Container, Dither, SampleFormat};
 use stemdesk_session::{Master, StripId};
 
 fn read(path: &std::path::Path) -> (u32, Vec<f64>) {
@@ -74,12 +74,13 @@ fn stems_read_back_and_summed_null_against_the_master_without_its_processing() {
     };
     render(
         &plain_req,
-        Some(&WavTarget {
+        Some(&MixTarget {
             path: &master_path,
             format: SampleFormat::Float32,
             replace: false,
             session_file: None,
             dither: Dither::Off,
+            container: Container::Wav,
             sample_rate_hz: None,
         }),
         |_| Flow::Continue,

@@ -584,3 +584,31 @@ fn bounce_with_stems_writes_one_file_per_strip_that_sum_to_the_mix() {
     assert!(!o.status.success(), "existing stems kept");
     assert!(text(&o).1.contains("01 kick.wav"), "{}", text(&o).1);
 }
+
+#[test]
+fn a_flac_bounce_is_lossless_and_float_flac_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_sine(&d.join("tone.wav"), 48_000, 2, 1.0, 0.5);
+    let o = stemdesk(&["new", "song.ron", "tone.wav"], d);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = stemdesk(&["bounce", "song.ron", "-o", "mix.wav", "--no-report"], d);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = stemdesk(&["bounce", "song.ron", "-o", "mix.flac", "--no-report"], d);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let flac = stemdesk_media::decode_file(&d.join("mix.flac")).expect("FLAC decodes");
+    let wav = stemdesk_media::decode_file(&d.join("mix.wav")).expect("WAV decodes");
+    assert_eq!(flac.frames(), wav.frames());
+    assert_eq!(
+        flac.channels, wav.channels,
+        "the same 24-bit samples in both"
+    );
+    let o = stemdesk(&["bounce", "song.ron", "-o", "f.flac", "--bits", "32f"], d);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).1.contains("FLAC holds 16- or 24-bit"),
+        "{}",
+        text(&o).1
+    );
+    assert!(!d.join("f.flac").exists());
+}

@@ -18,7 +18,7 @@ pub use bounce::{BounceRange, BounceStats, bounce};
 pub use graph::{Graph, Threads, compile};
 pub use live::{EngineHandle, Player, engine};
 pub use render::{
-    Flow, RenderError, RenderEvent, RenderReport, RenderRequest, RenderWarning, WavTarget, render,
+    Flow, MixTarget, RenderError, RenderEvent, RenderReport, RenderRequest, RenderWarning, render,
 };
 pub use solo::solo_muted;
 pub use sources::{SourceAudio, SourceMap, SourceProblem, load_sources};

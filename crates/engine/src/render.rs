@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use stemdesk_media::{
-    Dither, MediaError, SampleFormat, StreamResampler, WavWriter, not_a_regular_file,
+    Container, Dither, MediaError, MixWriter, SampleFormat, StreamResampler, not_a_regular_file,
 };
 use stemdesk_session::{Session, resolve_media};
 
@@ -60,9 +60,9 @@ impl<'a> RenderRequest<'a> {
     }
 }
 
-/// Where the mix goes.
+/// Where the mix goes: a WAV or FLAC file.
 #[derive(Debug, Clone, Copy)]
-pub struct WavTarget<'a> {
+pub struct MixTarget<'a> {
     /// The file (written to a temporary file beside it, renamed when complete).
     pub path: &'a Path,
     /// Sample format.
@@ -74,12 +74,14 @@ pub struct WavTarget<'a> {
     pub session_file: Option<&'a Path>,
     /// Dither when reducing to integer samples (ignored for float).
     pub dither: Dither,
+    /// WAV or FLAC.
+    pub container: Container,
     /// Sample rate of the file (`None`: the session's); other rates are converted with
     /// a high-quality resampler, and the analysis measures the converted file.
     pub sample_rate_hz: Option<u32>,
 }
 
-impl WavTarget<'_> {
+impl MixTarget<'_> {
     /// The dither a mastering engineer expects for `format`: TPDF when reducing to 16
     /// bits, none for 24-bit (its noise floor is below any converter's) or float.
     pub fn default_dither(format: SampleFormat) -> Dither {
@@ -279,7 +281,7 @@ pub fn check_output_is_a_file(path: &Path) -> Result<(), RenderError> {
 /// under any name: compared after resolving symlinks and `..`).
 fn check_output_is_not_an_input(
     req: &RenderRequest<'_>,
-    target: &WavTarget<'_>,
+    target: &MixTarget<'_>,
 ) -> Result<(), RenderError> {
     check_output_is_a_file(target.path)?;
     let Ok(output) = std::fs::canonicalize(target.path) else {
@@ -308,7 +310,7 @@ fn check_output_is_not_an_input(
 /// `observe` as it goes. The result is the same as live playback of the session.
 pub fn render(
     req: &RenderRequest<'_>,
-    target: Option<&WavTarget<'_>>,
+    target: Option<&MixTarget<'_>>,
     mut observe: impl FnMut(RenderEvent<'_>) -> Flow,
 ) -> Result<RenderReport, RenderError> {
     let rate = req.session.sample_rate_hz;
@@ -333,12 +335,15 @@ pub fn render(
     let mut writer = match target {
         Some(t) => {
             check_output_is_not_an_input(req, t)?;
-            Some(WavWriter::create(t.path, out_rate, 2, t.format)?.with_dither(t.dither))
+            Some(
+                MixWriter::create(t.path, out_rate, 2, t.format, t.container)?
+                    .with_dither(t.dither),
+            )
         }
         None => None,
     };
     if observe(RenderEvent::Writing {
-        temp: writer.as_ref().and_then(WavWriter::temp_path),
+        temp: writer.as_ref().and_then(MixWriter::temp_path),
     }) == Flow::Cancel
     {
         return Err(RenderError::Cancelled);
@@ -423,7 +428,7 @@ pub fn render(
         r.finish(&mut converted)?;
         deliver(&converted)?;
     }
-    let clipped_samples = writer.as_ref().map_or(0, WavWriter::clipped_samples);
+    let clipped_samples = writer.as_ref().map_or(0, MixWriter::clipped_samples);
     if let (Some(w), Some(t)) = (writer, target) {
         if t.replace {
             w.finalize()?;

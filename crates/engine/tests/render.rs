@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use stemdesk_engine::render::RenderError;
 use stemdesk_engine::{
-    Flow, RenderEvent, RenderRequest, RenderWarning, SourceAudio, SourceMap, WavTarget, render,
+    Flow, MixTarget, RenderEvent, RenderRequest, RenderWarning, SourceAudio, SourceMap, render,
 };
-use stemdesk_media::{Dither, SampleFormat};
+use stemdesk_media::{Container, Dither, SampleFormat};
 use stemdesk_session::*;
 
 const RATE: u32 = 48_000;
@@ -84,12 +84,13 @@ fn writing_reports_clipping_and_high_true_peak_as_warnings() {
     let (session, sources) = sine_session(dir.path(), 1.5);
     let out = dir.path().join("mix.wav");
     let req = RenderRequest::whole(&session, dir.path(), &sources);
-    let target = WavTarget {
+    let target = MixTarget {
         path: &out,
         format: SampleFormat::Int24,
         replace: false,
         session_file: None,
         dither: Dither::Off,
+        container: Container::Wav,
         sample_rate_hz: None,
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");
@@ -106,7 +107,7 @@ fn writing_reports_clipping_and_high_true_peak_as_warnings() {
     let req = RenderRequest::whole(&quieter, dir.path(), &sources);
     let report = render(
         &req,
-        Some(&WavTarget {
+        Some(&MixTarget {
             path: &out2,
             ..target
         }),
@@ -126,12 +127,13 @@ fn cancel_leaves_no_file_and_progress_reaches_the_end() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (session, sources) = sine_session(dir.path(), 0.5);
     let out = dir.path().join("mix.wav");
-    let target = WavTarget {
+    let target = MixTarget {
         path: &out,
         format: SampleFormat::Float32,
         replace: false,
         session_file: None,
         dither: Dither::Off,
+        container: Container::Wav,
         sample_rate_hz: None,
     };
     let req = RenderRequest {
@@ -188,12 +190,13 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
         (&media, "a media file of the session"),
         (&session_file, "the session file itself"),
     ] {
-        let target = WavTarget {
+        let target = MixTarget {
             path,
             format: SampleFormat::Int24,
             replace: true,
             session_file: Some(&session_file),
             dither: Dither::Off,
+            container: Container::Wav,
             sample_rate_hz: None,
         };
         let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("refused");
@@ -201,12 +204,13 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
     }
     assert_eq!(std::fs::read(&media).expect("kept"), b"original");
     assert_eq!(std::fs::read(&session_file).expect("kept"), b"session");
-    let target = WavTarget {
+    let target = MixTarget {
         path: dir.path(),
         format: SampleFormat::Int24,
         replace: true,
         session_file: None,
         dither: Dither::Off,
+        container: Container::Wav,
         sample_rate_hz: None,
     };
     let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("a folder");
@@ -219,12 +223,13 @@ fn a_bounce_at_another_rate_is_converted_and_measured_at_it() {
     let (session, sources) = sine_session(dir.path(), 0.5);
     let out = dir.path().join("mix441.wav");
     let req = RenderRequest::whole(&session, dir.path(), &sources);
-    let target = WavTarget {
+    let target = MixTarget {
         path: &out,
         format: SampleFormat::Float32,
         replace: false,
         session_file: None,
         dither: Dither::Off,
+        container: Container::Wav,
         sample_rate_hz: Some(44_100),
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");

@@ -106,7 +106,7 @@ impl std::fmt::Debug for WavWriter {
     }
 }
 
-fn write_err(path: &Path, source: std::io::Error) -> MediaError {
+pub(crate) fn write_err(path: &Path, source: std::io::Error) -> MediaError {
     MediaError::Write {
         path: path.to_path_buf(),
         source,
@@ -134,21 +134,7 @@ impl WavWriter {
                 ),
             ));
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path
-            .file_name()
-            .map_or_else(|| "bounce".to_owned(), |n| n.to_string_lossy().into_owned());
-        // 0666 less the umask, like any file the user creates (not tempfile's 0600).
-        let temp = tempfile::Builder::new()
-            .prefix(&temp_prefix(&name))
-            .suffix(TEMP_SUFFIX)
-            .permissions(std::fs::Permissions::from_mode(0o666))
-            .tempfile_in(&dir)
-            .map_err(|e| write_err(path, e))?;
-        let (file, temp_path) = temp.into_parts();
+        let (file, temp_path) = create_temp(path)?;
         let encoding = match format {
             SampleFormat::Float32 => Encoding::Float32,
             SampleFormat::Int16 | SampleFormat::Int24 => Encoding::Int(format.bits()),
@@ -274,30 +260,57 @@ impl WavWriter {
         let temp_path = self.temp_path.take().ok_or_else(|| {
             write_err(&dest, std::io::Error::other("the writer is already closed"))
         })?;
-        // Make sure the data is on disk before the rename makes it the real file.
-        File::open(&temp_path)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| write_err(&dest, e))?;
-        let persisted = if replace {
-            temp_path.persist(&dest)
-        } else {
-            temp_path.persist_noclobber(&dest)
-        };
-        persisted.map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                write_err(
-                    &dest,
-                    std::io::Error::new(
-                        std::io::ErrorKind::AlreadyExists,
-                        "a file of that name appeared while the bounce ran; it was not replaced",
-                    ),
-                )
-            } else {
-                write_err(&dest, e.error)
-            }
-        })?;
+        commit(temp_path, &dest, replace)?;
         Ok(())
     }
+}
+
+/// Creates the hidden temporary file a bounce to `path` is written into, beside it (so
+/// the final rename stays on one file system and is atomic), 0666 less the umask like any
+/// file the user creates.
+pub(crate) fn create_temp(path: &Path) -> Result<(File, TempPath)> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "bounce".to_owned(), |n| n.to_string_lossy().into_owned());
+    let temp = tempfile::Builder::new()
+        .prefix(&temp_prefix(&name))
+        .suffix(TEMP_SUFFIX)
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(&dir)
+        .map_err(|e| write_err(path, e))?;
+    Ok(temp.into_parts())
+}
+
+/// Makes a finished temporary file the real `dest`: synced to disk first, then renamed
+/// over it (`replace`) or only where no file of that name exists.
+pub(crate) fn commit(temp_path: TempPath, dest: &Path, replace: bool) -> Result<()> {
+    // Make sure the data is on disk before the rename makes it the real file.
+    File::open(&temp_path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| write_err(dest, e))?;
+    let persisted = if replace {
+        temp_path.persist(dest)
+    } else {
+        temp_path.persist_noclobber(dest)
+    };
+    persisted.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            write_err(
+                dest,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a file of that name appeared while the bounce ran; it was not replaced",
+                ),
+            )
+        } else {
+            write_err(dest, e.error)
+        }
+    })?;
+    Ok(())
 }
 
 const TEMP_SUFFIX: &str = ".partial";

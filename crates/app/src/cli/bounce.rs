@@ -10,8 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use stemdesk_engine::preflight::check_bounce;
 use stemdesk_engine::render::{DEFAULT_MAX_TAIL_S, check_output_is_a_file};
 use stemdesk_engine::stems::render_stems;
-use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
-use stemdesk_media::{Dither, SampleFormat, remove_stale_temp_files};
+use stemdesk_engine::{Flow, MixTarget, RenderEvent, RenderReport, RenderRequest, render};
+use stemdesk_media::{Container, Dither, SampleFormat, remove_stale_temp_files};
 
 use super::time::{format_seconds, parse_seconds};
 use crate::report::{ReportInput, summary_table, write_reports};
@@ -48,7 +48,8 @@ pub enum DitherArg {
 pub struct BounceArgs {
     /// The session to render (.ron).
     session: PathBuf,
-    /// Output WAV file. An existing file is only replaced with --force.
+    /// Output file: WAV, or FLAC when it ends in .flac. An existing file is only replaced
+    /// with --force.
     #[arg(short, long)]
     output: PathBuf,
     /// Sample format.
@@ -134,10 +135,15 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         Bits::Int24 => SampleFormat::Int24,
         Bits::Float32 => SampleFormat::Float32,
     };
+    // `-o mix.flac` writes FLAC (16 or 24 bits); anything else WAV.
+    let container = Container::from_path(&args.output);
+    if container == Container::Flac && format == SampleFormat::Float32 {
+        bail!("FLAC holds 16- or 24-bit samples: use --bits 24 or --bits 16 for a .flac file");
+    }
     let target_dither = match args.dither {
         // Float cannot be dithered; integer formats as the user says.
         _ if format == SampleFormat::Float32 => Dither::Off,
-        DitherArg::Auto => WavTarget::default_dither(format),
+        DitherArg::Auto => MixTarget::default_dither(format),
         DitherArg::Off => Dither::Off,
         DitherArg::Tpdf => Dither::Tpdf,
         DitherArg::Shaped => Dither::TpdfShaped,
@@ -155,12 +161,13 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             block_frames: args.block as usize,
             measure: !args.no_measure,
         },
-        Some(&WavTarget {
+        Some(&MixTarget {
             path: &args.output,
             format,
             replace: args.force,
             session_file: Some(&args.session),
             dither: target_dither,
+            container,
             sample_rate_hz: args.rate,
         }),
         |event| {

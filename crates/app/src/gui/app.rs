@@ -344,7 +344,9 @@ impl StemdeskApp {
     fn suggested_name(&self, question: &FileQuestion) -> String {
         match question {
             FileQuestion::SaveSession { .. } => format!("{}.ron", self.doc.name()),
-            FileQuestion::BounceTarget { .. } => format!("{}-mix.wav", self.doc.name()),
+            FileQuestion::BounceTarget { options } => {
+                format!("{}-mix.{}", self.doc.name(), options.container.extension())
+            }
             _ => String::new(),
         }
     }

@@ -1,9 +1,9 @@
 //! The Bounce window (format, dither, range, tail, report; what the preflight already sees)
 //! and the Bounce Report window shown when a bounce ends.
 
-use stemdesk_engine::WavTarget;
+use stemdesk_engine::MixTarget;
 use stemdesk_engine::preflight::check_session;
-use stemdesk_media::{Dither, SampleFormat};
+use stemdesk_media::{Container, Dither, SampleFormat};
 
 use super::action::Action;
 use super::bounce_options::BounceRange;
@@ -38,14 +38,18 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
                 .show(ui, |ui| {
                     ui.label("Format");
                     ui.horizontal(|ui| {
-                        for (format, name) in [
-                            (SampleFormat::Int24, "WAV 24-bit"),
-                            (SampleFormat::Float32, "WAV 32-bit float"),
-                            (SampleFormat::Int16, "WAV 16-bit"),
+                        for (container, format, name) in [
+                            (Container::Wav, SampleFormat::Int24, "WAV 24-bit"),
+                            (Container::Wav, SampleFormat::Float32, "WAV 32-bit float"),
+                            (Container::Wav, SampleFormat::Int16, "WAV 16-bit"),
+                            (Container::Flac, SampleFormat::Int24, "FLAC 24-bit"),
+                            (Container::Flac, SampleFormat::Int16, "FLAC 16-bit"),
                         ] {
-                            if ui.selectable_label(o.format == format, name).clicked() {
+                            let on = o.format == format && o.container == container;
+                            if ui.selectable_label(on, name).clicked() {
                                 o.format = format;
-                                o.dither = WavTarget::default_dither(format);
+                                o.container = container;
+                                o.dither = MixTarget::default_dither(format);
                             }
                         }
                     });

@@ -1,7 +1,7 @@
 //! What the Bounce window asks: format, dither, range, tail, report. Remembered for the
 //! next bounce of the session.
 
-use stemdesk_media::{Dither, SampleFormat};
+use stemdesk_media::{Container, Dither, SampleFormat};
 
 /// Which part of the song to bounce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,8 @@ pub enum BounceRange {
 /// The choices of one bounce.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BounceOptions {
+    /// WAV or FLAC.
+    pub container: Container,
     /// Sample format of the file.
     pub format: SampleFormat,
     /// Dither when reducing to integer samples.
@@ -34,6 +36,7 @@ pub struct BounceOptions {
 impl Default for BounceOptions {
     fn default() -> Self {
         BounceOptions {
+            container: Container::Wav,
             format: SampleFormat::Int24,
             dither: Dither::Off,
             range: BounceRange::WholeSong,

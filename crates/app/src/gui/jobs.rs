@@ -13,7 +13,7 @@ use stemdesk_session::Session;
 
 use stemdesk_engine::preflight::check_bounce;
 use stemdesk_engine::stems::render_stems;
-use stemdesk_engine::{Flow, RenderEvent, RenderReport, RenderRequest, WavTarget, render};
+use stemdesk_engine::{Flow, MixTarget, RenderEvent, RenderReport, RenderRequest, render};
 
 use super::bounce_options::BounceOptions;
 use crate::report::{ReportInput, write_reports};
@@ -220,7 +220,7 @@ impl Jobs {
                 SampleFormat::Float32 => stemdesk_media::Dither::Off,
                 _ => options.dither,
             };
-            let target = WavTarget {
+            let target = MixTarget {
                 path: &output,
                 format: options.format,
                 // The user confirmed the name (the desktop's dialog or the prompt asks
@@ -228,6 +228,7 @@ impl Jobs {
                 replace: true,
                 session_file: session_file.as_deref(),
                 dither,
+                container: options.container,
                 sample_rate_hz: options.sample_rate_hz,
             };
             let result = render(&req, Some(&target), |event| {
