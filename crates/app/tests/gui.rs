@@ -1384,3 +1384,37 @@ fn the_master_loudness_meter_reads_what_plays_and_resets() {
         "reset: no loudness until more plays"
     );
 }
+
+#[test]
+fn the_delivery_spec_is_edited_in_the_bounce_window_undone_and_saved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run_steps(2);
+    h.get_by_label_contains("Delivery spec").click();
+    h.run_steps(2);
+    h.get_by_label("16-bit").click();
+    h.run_steps(2);
+    assert!(h.state().session().delivery.allow_16_bit);
+    assert!(h.state().is_dirty());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    menu(&mut h, "Edit", "Undo");
+    assert!(
+        !h.state().session().delivery.allow_16_bit,
+        "an undoable edit"
+    );
+    menu(&mut h, "Edit", "Redo");
+    let path = h
+        .state()
+        .session_path()
+        .expect("saved session")
+        .to_path_buf();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    let text = std::fs::read_to_string(&path).expect("session");
+    assert!(
+        text.contains("allow_16_bit: true"),
+        "saved with the session"
+    );
+}

@@ -19,6 +19,7 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
     let mut open = true;
     let mut close = false;
     let mut go = false;
+    let mut spec_edit = None;
     let session = desk.session();
     let rate = f64::from(session.sample_rate_hz);
     let (loop_start, loop_end) = desk.audio.loop_range;
@@ -117,6 +118,67 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
                     ui.checkbox(&mut o.write_report, "Write NAME.report.html and .json");
                     ui.end_row();
                 });
+            let mut spec = session.delivery.clone();
+            let spec_before = spec.clone();
+            egui::CollapsingHeader::new("Delivery spec (saved with the session)")
+                .id_salt("delivery_spec")
+                .show(ui, |ui| {
+                    egui::Grid::new("delivery_grid")
+                        .num_columns(2)
+                        .show(ui, |ui| {
+                            ui.label("Max true peak");
+                            let r = ui.add(
+                                egui::DragValue::new(&mut spec.max_true_peak_dbtp)
+                                    .range(-20.0..=0.0)
+                                    .speed(0.1)
+                                    .suffix(" dBTP"),
+                            );
+                            super::a11y::name(ui, &r, "Max true peak");
+                            ui.end_row();
+                            ui.label("Headroom: max sample peak");
+                            let r = ui.add(
+                                egui::DragValue::new(&mut spec.max_sample_peak_dbfs)
+                                    .range(-20.0..=0.0)
+                                    .speed(0.1)
+                                    .suffix(" dBFS"),
+                            );
+                            super::a11y::name(ui, &r, "Max sample peak");
+                            ui.end_row();
+                            ui.label("Loudness target");
+                            ui.horizontal(|ui| {
+                                let mut on = spec.target_lufs.is_some();
+                                ui.checkbox(&mut on, "");
+                                let mut target = spec.target_lufs.unwrap_or(-14.0);
+                                ui.add_enabled(
+                                    on,
+                                    egui::DragValue::new(&mut target)
+                                        .range(-40.0..=-5.0)
+                                        .speed(0.1)
+                                        .suffix(" LUFS"),
+                                );
+                                ui.add_enabled(
+                                    on,
+                                    egui::DragValue::new(&mut spec.target_tolerance_lu)
+                                        .range(0.1..=10.0)
+                                        .speed(0.05)
+                                        .prefix("± ")
+                                        .suffix(" LU"),
+                                );
+                                spec.target_lufs = on.then_some(target);
+                            });
+                            ui.end_row();
+                            ui.label("Allow");
+                            ui.horizontal(|ui| {
+                                ui.checkbox(&mut spec.allow_16_bit, "16-bit");
+                                ui.checkbox(&mut spec.allow_solo, "solo");
+                                ui.checkbox(&mut spec.allow_master_limiter, "master limiter");
+                            });
+                            ui.end_row();
+                        });
+                });
+            if spec != spec_before {
+                spec_edit = Some(spec);
+            }
             for c in checks.iter().filter(|c| !c.passed) {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
@@ -142,6 +204,15 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
         }
     }
     let options = *o;
+    if let Some(spec) = spec_edit {
+        desk.act(Action::Edit {
+            edit: stemdesk_session::Edit::SetDelivery(spec),
+            drag: Some(super::action::Drag {
+                id: egui::Id::unique("delivery_spec_edit"),
+                started: false,
+            }),
+        });
+    }
     if close {
         open = false;
     }
