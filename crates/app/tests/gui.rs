@@ -1388,7 +1388,8 @@ fn the_master_loudness_meter_reads_what_plays_and_resets() {
 #[test]
 fn the_delivery_spec_is_edited_in_the_bounce_window_undone_and_saved() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut h = example_harness(dir.path());
+    // A copy: the test saves.
+    let mut h = open_copy(dir.path(), false);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
     h.run_steps(2);
     h.get_by_label_contains("Delivery spec").click();
