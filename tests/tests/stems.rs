@@ -81,6 +81,7 @@ fn stems_read_back_and_summed_null_against_the_master_without_its_processing() {
             session_file: None,
             dither: Dither::Off,
             container: Container::Wav,
+            metadata: None,
             sample_rate_hz: None,
         }),
         |_| Flow::Continue,

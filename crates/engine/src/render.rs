@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use stemdesk_media::{
-    Container, Dither, MediaError, MixWriter, SampleFormat, StreamResampler, not_a_regular_file,
+    BextLoudness, Container, Dither, MediaError, Metadata, MixWriter, SampleFormat,
+    StreamResampler, not_a_regular_file,
 };
 use stemdesk_session::{Session, resolve_media};
 
@@ -76,6 +77,9 @@ pub struct MixTarget<'a> {
     pub dither: Dither,
     /// WAV or FLAC.
     pub container: Container,
+    /// Title, artist, date... for the file's own tags (WAV `bext` and `INFO`, FLAC
+    /// comments); the `bext` chunk also gets the measured loudness.
+    pub metadata: Option<&'a Metadata>,
     /// Sample rate of the file (`None`: the session's); other rates are converted with
     /// a high-quality resampler, and the analysis measures the converted file.
     pub sample_rate_hz: Option<u32>,
@@ -336,7 +340,7 @@ pub fn render(
         Some(t) => {
             check_output_is_not_an_input(req, t)?;
             Some(
-                MixWriter::create(t.path, out_rate, 2, t.format, t.container)?
+                MixWriter::create(t.path, out_rate, 2, t.format, t.container, t.metadata)?
                     .with_dither(t.dither),
             )
         }
@@ -428,6 +432,21 @@ pub fn render(
         r.finish(&mut converted)?;
         deliver(&converted)?;
     }
+    let db = |x: f64| 20.0 * x.log10();
+    let sample_peak_dbfs = peak.map(|p| db(f64::from(p)));
+    let analysis = analysis_thread.and_then(|(tx, handle)| {
+        drop(tx);
+        handle.join().ok()
+    });
+    if let (Some(w), Some(a)) = (writer.as_mut(), analysis.as_ref()) {
+        w.set_loudness(BextLoudness {
+            integrated_lufs: a.integrated_lufs,
+            range_lu: a.loudness_range_lu,
+            true_peak_dbtp: Some(a.true_peak_dbtp[0].max(a.true_peak_dbtp[1])),
+            max_momentary_lufs: a.max_momentary_lufs,
+            max_short_term_lufs: a.max_short_term_lufs,
+        });
+    }
     let clipped_samples = writer.as_ref().map_or(0, MixWriter::clipped_samples);
     if let (Some(w), Some(t)) = (writer, target) {
         if t.replace {
@@ -436,12 +455,7 @@ pub fn render(
             w.finalize_no_replace()?;
         }
     }
-    let db = |x: f64| 20.0 * x.log10();
-    let sample_peak_dbfs = peak.map(|p| db(f64::from(p)));
-    let analysis = analysis_thread.and_then(|(tx, handle)| {
-        drop(tx);
-        handle.join().ok()
-    });
+
     let mut report = RenderReport {
         sample_rate_hz: out_rate,
         session_rate_hz: rate,

@@ -91,6 +91,7 @@ fn writing_reports_clipping_and_high_true_peak_as_warnings() {
         session_file: None,
         dither: Dither::Off,
         container: Container::Wav,
+        metadata: None,
         sample_rate_hz: None,
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");
@@ -134,6 +135,7 @@ fn cancel_leaves_no_file_and_progress_reaches_the_end() {
         session_file: None,
         dither: Dither::Off,
         container: Container::Wav,
+        metadata: None,
         sample_rate_hz: None,
     };
     let req = RenderRequest {
@@ -197,6 +199,7 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
             session_file: Some(&session_file),
             dither: Dither::Off,
             container: Container::Wav,
+            metadata: None,
             sample_rate_hz: None,
         };
         let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("refused");
@@ -211,6 +214,7 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
         session_file: None,
         dither: Dither::Off,
         container: Container::Wav,
+        metadata: None,
         sample_rate_hz: None,
     };
     let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("a folder");
@@ -230,6 +234,7 @@ fn a_bounce_at_another_rate_is_converted_and_measured_at_it() {
         session_file: None,
         dither: Dither::Off,
         container: Container::Wav,
+        metadata: None,
         sample_rate_hz: Some(44_100),
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");

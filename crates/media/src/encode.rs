@@ -22,7 +22,7 @@
 //! will clip on any fixed-point playback.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,6 +31,7 @@ use tempfile::TempPath;
 
 use crate::dither::{Dither, Ditherer};
 use crate::error::{MediaError, Result};
+use crate::metadata::{BEXT_LOUDNESS_AT, BextLoudness, Metadata, bext_loudness};
 use crate::wav_header::{self, Encoding, Layout, write_header};
 
 /// Sample encoding of a bounce.
@@ -93,6 +94,7 @@ pub struct WavWriter {
     clipped: u64,
     data_bytes: u64,
     ditherer: Ditherer,
+    loudness: Option<BextLoudness>,
 }
 
 impl std::fmt::Debug for WavWriter {
@@ -125,6 +127,18 @@ impl WavWriter {
         channels: u16,
         format: SampleFormat,
     ) -> Result<Self> {
+        Self::create_with_metadata(path, sample_rate_hz, channels, format, None)
+    }
+
+    /// Like [`WavWriter::create`], with a Broadcast Wave `bext` chunk and a `LIST`/`INFO`
+    /// chunk describing the file.
+    pub fn create_with_metadata(
+        path: &Path,
+        sample_rate_hz: u32,
+        channels: u16,
+        format: SampleFormat,
+        metadata: Option<&Metadata>,
+    ) -> Result<Self> {
         if sample_rate_hz == 0 || channels == 0 {
             return Err(write_err(
                 path,
@@ -140,8 +154,23 @@ impl WavWriter {
             SampleFormat::Int16 | SampleFormat::Int24 => Encoding::Int(format.bits()),
         };
         let mut writer = BufWriter::with_capacity(1 << 20, file);
-        let layout = write_header(&mut writer, sample_rate_hz, channels, encoding)
-            .map_err(|e| write_err(path, e))?;
+        let (extra, bext_offset) = match metadata {
+            Some(m) => {
+                let mut extra = m.bext_chunk();
+                extra.extend(m.info_chunk());
+                (extra, Some(0))
+            }
+            None => (Vec::new(), None),
+        };
+        let layout = write_header(
+            &mut writer,
+            sample_rate_hz,
+            channels,
+            encoding,
+            &extra,
+            bext_offset,
+        )
+        .map_err(|e| write_err(path, e))?;
         Ok(WavWriter {
             writer: Some(writer),
             layout,
@@ -155,7 +184,14 @@ impl WavWriter {
             clipped: 0,
             data_bytes: 0,
             ditherer: Ditherer::new(Dither::Off, usize::from(channels)),
+            loudness: None,
         })
+    }
+
+    /// Loudness figures for the `bext` chunk, written when the file is finished (ignored
+    /// without metadata).
+    pub fn set_loudness(&mut self, loudness: BextLoudness) {
+        self.loudness = Some(loudness);
     }
 
     /// Dithers integer samples as `dither` says (float files are never dithered).
@@ -253,6 +289,13 @@ impl WavWriter {
         let mut writer = self.writer.take().ok_or_else(|| {
             write_err(&dest, std::io::Error::other("the writer is already closed"))
         })?;
+        if let (Some(at), Some(l)) = (self.layout.bext_at, self.loudness.as_ref()) {
+            writer
+                .seek(SeekFrom::Start(at + BEXT_LOUDNESS_AT as u64))
+                .and_then(|_| writer.write_all(&bext_loudness(Some(l))))
+                .and_then(|()| writer.seek(SeekFrom::End(0)))
+                .map_err(|e| write_err(&dest, e))?;
+        }
         self.rf64 = wav_header::finish(&mut writer, self.layout, self.data_bytes, self.rf64_above)
             .map_err(|e| write_err(&dest, e))?;
         writer.flush().map_err(|e| write_err(&dest, e))?;

@@ -8,7 +8,7 @@ use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use flacenc::bitsink::ByteSink;
-use flacenc::component::{BitRepr, Stream};
+use flacenc::component::{BitRepr, MetadataBlockData, Stream};
 use flacenc::config;
 use flacenc::error::{Verified, Verify};
 use flacenc::source::{Context, Fill, FrameBuf};
@@ -17,6 +17,7 @@ use tempfile::TempPath;
 use crate::dither::{Dither, Ditherer};
 use crate::encode::{SampleFormat, commit, create_temp, write_err};
 use crate::error::Result;
+use crate::metadata::{BextLoudness, Metadata};
 
 /// Frames per FLAC frame (the reference encoder's default).
 const BLOCK_FRAMES: usize = 4096;
@@ -56,6 +57,17 @@ impl FlacWriter {
         channels: u16,
         format: SampleFormat,
     ) -> Result<Self> {
+        Self::create_with_metadata(path, sample_rate_hz, channels, format, None)
+    }
+
+    /// Like [`FlacWriter::create`], with Vorbis comments (title, artist, date, encoder).
+    pub fn create_with_metadata(
+        path: &Path,
+        sample_rate_hz: u32,
+        channels: u16,
+        format: SampleFormat,
+        metadata: Option<&Metadata>,
+    ) -> Result<Self> {
         let invalid = |what: String| {
             write_err(
                 path,
@@ -78,6 +90,11 @@ impl FlacWriter {
             .stream_info_mut()
             .set_block_sizes(BLOCK_FRAMES, BLOCK_FRAMES)
             .map_err(|e| invalid(format!("FLAC block size: {e:?}")))?;
+        if let Some(m) = metadata {
+            let block = MetadataBlockData::new_unknown(4, &m.vorbis_comment())
+                .map_err(|e| invalid(format!("FLAC comments: {e:?}")))?;
+            stream.add_metadata_block(block);
+        }
         let config = config::Encoder::default()
             .into_verified()
             .map_err(|e| invalid(format!("FLAC encoder set-up: {e:?}")))?;
@@ -266,8 +283,8 @@ impl Container {
 #[derive(Debug)]
 pub enum MixWriter {
     /// A WAV file.
-    Wav(crate::encode::WavWriter),
-    /// A FLAC file (boxed: its encoder state is large).
+    Wav(Box<crate::encode::WavWriter>),
+    /// A FLAC file.
     Flac(Box<FlacWriter>),
 }
 
@@ -280,28 +297,40 @@ impl MixWriter {
         channels: u16,
         format: SampleFormat,
         container: Container,
+        metadata: Option<&Metadata>,
     ) -> Result<Self> {
         Ok(match container {
-            Container::Wav => MixWriter::Wav(crate::encode::WavWriter::create(
+            Container::Wav => {
+                MixWriter::Wav(Box::new(crate::encode::WavWriter::create_with_metadata(
+                    path,
+                    sample_rate_hz,
+                    channels,
+                    format,
+                    metadata,
+                )?))
+            }
+            Container::Flac => MixWriter::Flac(Box::new(FlacWriter::create_with_metadata(
                 path,
                 sample_rate_hz,
                 channels,
                 format,
-            )?),
-            Container::Flac => MixWriter::Flac(Box::new(FlacWriter::create(
-                path,
-                sample_rate_hz,
-                channels,
-                format,
+                metadata,
             )?)),
         })
+    }
+
+    /// Loudness figures for the WAV `bext` chunk (FLAC has no place for them).
+    pub fn set_loudness(&mut self, loudness: BextLoudness) {
+        if let MixWriter::Wav(w) = self {
+            w.set_loudness(loudness);
+        }
     }
 
     /// Dithers as `dither` says when reducing to integers.
     #[must_use]
     pub fn with_dither(self, dither: Dither) -> Self {
         match self {
-            MixWriter::Wav(w) => MixWriter::Wav(w.with_dither(dither)),
+            MixWriter::Wav(w) => MixWriter::Wav(Box::new(w.with_dither(dither))),
             MixWriter::Flac(w) => MixWriter::Flac(Box::new(w.with_dither(dither))),
         }
     }

@@ -42,6 +42,10 @@ const SUBTYPE_FLOAT: [u8; 16] = [
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Layout {
     fmt_len: u32,
+    /// Bytes of the chunks between `fmt ` and `data` (metadata).
+    extra_len: u32,
+    /// Where the `bext` chunk's data starts, when there is one.
+    pub(crate) bext_at: Option<u64>,
     data_len_at: u64,
     channels: u16,
     bytes_per_sample: u16,
@@ -53,6 +57,8 @@ pub(crate) fn write_header(
     rate_hz: u32,
     channels: u16,
     encoding: Encoding,
+    extra: &[u8],
+    bext_offset_in_extra: Option<usize>,
 ) -> std::io::Result<Layout> {
     let bytes_per_sample = encoding.bytes_per_sample();
     let block_align = channels * bytes_per_sample;
@@ -94,12 +100,16 @@ pub(crate) fn write_header(
             Encoding::Float32 => &SUBTYPE_FLOAT,
         });
     }
+    let bext_at = bext_offset_in_extra.map(|o| (h.len() + o + 8) as u64);
+    h.extend_from_slice(extra);
     h.extend_from_slice(b"data");
     let data_len_at = h.len() as u64;
     h.extend_from_slice(&0u32.to_le_bytes());
     out.write_all(&h)?;
     Ok(Layout {
         fmt_len,
+        extra_len: extra.len() as u32,
+        bext_at,
         data_len_at,
         channels,
         bytes_per_sample,
@@ -128,6 +138,7 @@ pub(crate) fn finish(
     let riff_size = 4
         + (8 + u64::from(JUNK_LEN))
         + (8 + u64::from(layout.fmt_len))
+        + u64::from(layout.extra_len)
         + 8
         + data_bytes.next_multiple_of(2);
     let rf64 = riff_size > rf64_above.min(u64::from(u32::MAX));

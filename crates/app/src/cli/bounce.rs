@@ -70,6 +70,13 @@ pub struct BounceArgs {
     /// high-quality resampler.
     #[arg(long, value_parser = parse_rate)]
     rate: Option<u32>,
+    /// Title written into the file (WAV bext and INFO, FLAC comments); default: the
+    /// session's file name.
+    #[arg(long)]
+    title: Option<String>,
+    /// Artist written into the file.
+    #[arg(long)]
+    artist: Option<String>,
     /// Replace an existing output file.
     #[arg(long)]
     force: bool,
@@ -148,6 +155,13 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         DitherArg::Tpdf => Dither::Tpdf,
         DitherArg::Shaped => Dither::TpdfShaped,
     };
+    let metadata = crate::report::metadata_for(
+        args.title
+            .clone()
+            .unwrap_or_else(|| track_name(&args.session)),
+        args.artist.clone().unwrap_or_default(),
+        start_frames,
+    );
     let bar = progress_bar();
     let mut interrupt_guard = None;
     let report = render(
@@ -168,6 +182,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             session_file: Some(&args.session),
             dither: target_dither,
             container,
+            metadata: Some(&metadata),
             sample_rate_hz: args.rate,
         }),
         |event| {

@@ -216,6 +216,10 @@ impl Jobs {
                 max_tail_s: f64::from(options.max_tail_s),
                 ..RenderRequest::whole(&session, &base_dir, &sources)
             };
+            let title = session_file
+                .as_deref()
+                .map_or_else(|| "Untitled".to_owned(), crate::cli::bounce::track_name);
+            let metadata = crate::report::metadata_for(title, String::new(), range.0);
             let dither = match options.format {
                 SampleFormat::Float32 => stemdesk_media::Dither::Off,
                 _ => options.dither,
@@ -229,6 +233,7 @@ impl Jobs {
                 session_file: session_file.as_deref(),
                 dither,
                 container: options.container,
+                metadata: Some(&metadata),
                 sample_rate_hz: options.sample_rate_hz,
             };
             let result = render(&req, Some(&target), |event| {

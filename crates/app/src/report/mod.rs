@@ -40,6 +40,20 @@ impl ReportInput<'_> {
     }
 }
 
+/// The tags a bounce carries: `title` and `artist`, now as the origination date and time,
+/// Stemdesk as the software, and where in the song it starts.
+pub fn metadata_for(title: String, artist: String, start_frames: u64) -> stemdesk_media::Metadata {
+    let (date, time) = stemdesk_media::Metadata::now();
+    stemdesk_media::Metadata {
+        title,
+        artist,
+        date,
+        time,
+        software: format!("Stemdesk {}", env!("CARGO_PKG_VERSION")),
+        time_reference_frames: start_frames,
+    }
+}
+
 /// Where the reports of `mix` go: beside it, `NAME.report.json` and `NAME.report.html`.
 pub fn report_paths(mix: &Path) -> (PathBuf, PathBuf) {
     let stem = mix
