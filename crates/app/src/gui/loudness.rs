@@ -15,6 +15,9 @@ pub struct LoudnessMeter {
     sums: [f64; 3],
     /// Samples taken from the tap, reused between frames.
     pub(crate) buffer: Vec<f32>,
+    /// The figures as of the last audio measured (reading the windows costs a pass over
+    /// them: done when audio arrives, not every frame).
+    last: LoudnessReading,
 }
 
 /// What the meter shows.
@@ -40,6 +43,7 @@ impl LoudnessMeter {
             rate_hz,
             sums: [0.0; 3],
             buffer: Vec::new(),
+            last: LoudnessReading::default(),
         }
     }
 
@@ -71,10 +75,15 @@ impl LoudnessMeter {
             self.sums[2] = keep * self.sums[2] + l * r;
         }
         self.buffer.clear();
+        self.last = self.measure();
     }
 
-    /// The current figures.
+    /// The figures as of the last audio measured.
     pub fn reading(&self) -> LoudnessReading {
+        self.last
+    }
+
+    fn measure(&self) -> LoudnessReading {
         let finite = |x: Result<f64, ebur128::Error>| x.ok().filter(|v| v.is_finite());
         let Some(m) = self.meter.as_ref() else {
             return LoudnessReading::default();

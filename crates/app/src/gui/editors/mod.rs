@@ -9,6 +9,8 @@ mod fx;
 mod plot;
 
 use stemdesk_dsp::{EffectParams, ParamSpec, Taper, Unit};
+
+use super::param_widget::spec_value;
 use stemdesk_session::{Edit, InsertId, Session, StripId};
 
 use super::action::{Action, Drag};
@@ -125,7 +127,7 @@ pub(crate) fn param_grid(ui: &mut egui::Ui, id: &str, params: &mut EffectParams)
 /// name), or, in a table with column headings, only an accessible `name`.
 pub(crate) fn param_control(
     ui: &mut egui::Ui,
-    spec: &ParamSpec,
+    spec: &'static ParamSpec,
     value: &mut f32,
     name: Option<&str>,
 ) -> Touched {
@@ -158,21 +160,13 @@ pub(crate) fn param_control(
             (changed, false, false)
         }
         _ => {
-            let mut v = f64::from(*value);
             // Log-tapered values move by a ratio per pixel; linear ones by a fixed step.
             let speed = match spec.taper {
-                Taper::Log => (v.abs() * 0.01).max(f64::from(spec.min) * 0.01),
+                Taper::Log => (f64::from(value.abs()) * 0.01).max(f64::from(spec.min) * 0.01),
                 Taper::Linear => f64::from(spec.max - spec.min) / 400.0,
             };
-            let r = ui.add(
-                egui::DragValue::new(&mut v)
-                    .range(f64::from(spec.min)..=f64::from(spec.max))
-                    .speed(speed)
-                    .custom_formatter(|x, _| spec.format(x as f32))
-                    .custom_parser(|text| spec.parse(text).map(f64::from)),
-            );
+            let r = ui.add(spec_value(value, spec, speed));
             name(ui, &r);
-            *value = v as f32;
             (r.changed(), r.drag_started(), r.dragged())
         }
     }
