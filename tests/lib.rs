@@ -520,3 +520,90 @@ pub fn return_bus(id: BusId, name: &str, insert: Insert) -> Bus {
         },
     }
 }
+
+/// A lane on `target` through `points` (frame, value), linear segments.
+pub fn lane(session: &mut Session, target: ParamId, points: &[(u64, f32)]) -> AutomationLane {
+    AutomationLane {
+        id: LaneId(session.alloc_id()),
+        target,
+        enabled: true,
+        points: points
+            .iter()
+            .map(|&(time_frames, value)| Breakpoint {
+                time_frames,
+                value,
+                curve: CurveShape::Linear,
+            })
+            .collect(),
+    }
+}
+
+/// Automates a [`full_session`]: the Mono track's fader (a dip with an S-curve and a
+/// step), the Stereo track's pan (a bend), its reverb send, its EQ band 1 frequency
+/// and its compressor threshold, and the master fader. Returns the session saved and
+/// loaded back.
+pub fn automate_full_session(loaded: &LoadedSession) -> LoadedSession {
+    let mut s = loaded.session.clone();
+    let stereo = &s.tracks[0];
+    let a = StripId::Track(stereo.id);
+    let b = StripId::Track(s.tracks[1].id);
+    let send = stereo.strip.sends[0].id;
+    let (eq, comp) = (stereo.strip.inserts[0].id, stereo.strip.inserts[1].id);
+    let at = |strip, param| ParamId { strip, param };
+    let mut lanes = vec![
+        lane(
+            &mut s,
+            at(b, StripParam::GainDb),
+            &[(0, 0.0), (6_000, -20.0), (9_000, -3.0), (15_000, 2.0)],
+        ),
+        lane(
+            &mut s,
+            at(a, StripParam::Pan),
+            &[(1_000, -0.8), (12_000, 0.9)],
+        ),
+        lane(
+            &mut s,
+            at(a, StripParam::SendLevelDb(send)),
+            &[(0, -30.0), (10_000, 0.0), (20_000, -144.0)],
+        ),
+        lane(
+            &mut s,
+            at(
+                a,
+                StripParam::Insert {
+                    insert: eq,
+                    key: "band1.freq_hz".into(),
+                },
+            ),
+            &[(0, 80.0), (16_000, 4_000.0)],
+        ),
+        lane(
+            &mut s,
+            at(
+                a,
+                StripParam::Insert {
+                    insert: comp,
+                    key: "threshold_db".into(),
+                },
+            ),
+            &[(2_000, -10.0), (14_000, -40.0)],
+        ),
+        lane(
+            &mut s,
+            at(StripId::Master, StripParam::GainDb),
+            &[(0, -2.0), (18_000, -8.0)],
+        ),
+    ];
+    lanes[0].points[1].curve = CurveShape::Smooth;
+    lanes[0].points[2].curve = CurveShape::Step;
+    lanes[1].points[0].curve = CurveShape::Bend { tension: 0.7 };
+    s.automation = lanes;
+    let problems = validate(&s);
+    assert!(
+        problems.is_empty(),
+        "the automated session is valid: {problems:?}"
+    );
+    let path = loaded.base_dir.join("automated.ron");
+    save(&s, &path).expect("save");
+    load(&path).expect("load")
+}

@@ -1,4 +1,4 @@
-//! Live output through cpal equals the offline render, bit for bit.
+//! Live output through cpal equals the offline render, bit for bit, automation included.
 //!
 //! The test writes an ALSA config with a `type file` PCM (raw FLOAT_LE over `null`), plays
 //! a session into it through the real device path (cpal callback, FTZ, assert_no_alloc),
@@ -74,7 +74,9 @@ fn applied_at(events: &[Event], seq: u64) -> Option<u64> {
 
 fn child(capture: &Path) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let loaded = full_session_with_len(dir.path(), 480_000);
+    // Automated (fader, pan, a send, an EQ frequency, a compressor threshold, master):
+    // the lanes play live exactly as they bounce.
+    let loaded = automate_full_session(&full_session_with_len(dir.path(), 480_000));
     let src = sources(&loaded);
     let track = StripId::Track(loaded.session.tracks[0].id);
     let mut edited = loaded.session.clone();

@@ -108,6 +108,17 @@ impl Panner {
         self.pan.set_target(clamp_pan(pan));
     }
 
+    /// Moves the pan position to `pan` over exactly `samples` samples (automation).
+    pub fn ramp_to(&mut self, pan: f32, samples: u32) {
+        self.pan.ramp_to(clamp_pan(pan), samples);
+    }
+
+    /// Jumps to `pan` at once (automation after a locate).
+    pub fn snap_to(&mut self, pan: f32) {
+        self.pan.snap_to(clamp_pan(pan));
+        self.gains = self.law.gains(self.pan.value());
+    }
+
     /// Changes the law (immediately).
     pub fn set_law(&mut self, law: PanLaw) {
         self.law = law;
@@ -168,6 +179,17 @@ impl Gain {
     /// Sets a new gain in dB (ramped).
     pub fn set_gain_db(&mut self, gain_db: f32) {
         self.gain.set_target(gain_for_db(gain_db));
+    }
+
+    /// Moves to `gain_db` over exactly `samples` samples, linear in amplitude
+    /// (automation: the gain is exact at each control point).
+    pub fn ramp_to_db(&mut self, gain_db: f32, samples: u32) {
+        self.gain.ramp_to(gain_for_db(gain_db), samples);
+    }
+
+    /// Jumps to `gain_db` at once (automation after a locate).
+    pub fn snap_to_db(&mut self, gain_db: f32) {
+        self.gain.snap_to(gain_for_db(gain_db));
     }
 
     /// The current linear gain factor.

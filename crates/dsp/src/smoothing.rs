@@ -41,6 +41,20 @@ impl Smoother {
         self.step = (target - self.current) / self.ramp_samples as f32;
     }
 
+    /// Ramps to `target` over exactly `samples` samples (at least one), whatever the
+    /// configured time: automation uses it to land on the lane's value at its next control
+    /// point.
+    pub fn ramp_to(&mut self, target: f32, samples: u32) {
+        let samples = samples.max(1);
+        self.target = target;
+        if target == self.current {
+            self.remaining = 0;
+            return;
+        }
+        self.remaining = samples;
+        self.step = (target - self.current) / samples as f32;
+    }
+
     /// Advances one sample and returns the new value.
     #[allow(clippy::should_implement_trait)] // Not an iterator: it never ends.
     #[inline(always)]
@@ -117,6 +131,16 @@ mod tests {
         assert_eq!(v[9], 1.0);
         assert!(s.is_settled());
         assert_eq!(s.next(), 1.0);
+    }
+
+    #[test]
+    fn ramp_to_lands_after_the_given_samples() {
+        let mut s = Smoother::new(1000.0, 10.0, 0.0);
+        s.ramp_to(4.0, 4);
+        let v: Vec<f32> = (0..5).map(|_| s.next()).collect();
+        assert_eq!(v, [1.0, 2.0, 3.0, 4.0, 4.0]);
+        s.ramp_to(4.0, 4);
+        assert!(s.is_settled(), "already there");
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod stems;
 pub mod util;
 
 pub use bounce::{BounceRange, BounceStats, bounce};
-pub use graph::{Graph, Threads, compile};
+pub use graph::{CONTROL_FRAMES, Graph, Threads, compile};
 pub use live::{EngineHandle, Player, engine};
 pub use render::{
     Flow, MixTarget, RenderError, RenderEvent, RenderReport, RenderRequest, RenderWarning, render,

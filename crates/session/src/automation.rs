@@ -1,7 +1,8 @@
 //! Automation lanes: a parameter (by stable ID) following breakpoints over time.
 //!
-//! Part of the data model from day one so that sessions written now keep working when
-//! drawing and recording automation arrive.
+//! [`AutomationLane::value_at`] is the one definition of what a lane means: the engine
+//! evaluates it on its control grid and the desk draws the curve with it, so what is drawn
+//! is what plays.
 
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +42,7 @@ pub enum StripParam {
 }
 
 /// How the value moves from one breakpoint to the next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub enum CurveShape {
     /// Straight line.
     #[default]
@@ -50,6 +51,52 @@ pub enum CurveShape {
     Step,
     /// Smooth S-curve (raised cosine).
     Smooth,
+    /// Exponential (tension > 0: slow start, fast end) or logarithmic (tension < 0: fast
+    /// start, slow end) bend; tension -1..1, 0 is a straight line.
+    Bend {
+        /// How strongly the segment bends, -1..1.
+        tension: f32,
+    },
+}
+
+/// The steepness of a [`CurveShape::Bend`] at tension 1: `exp(k x)` with `k` = this.
+pub const BEND_MAX_STEEPNESS: f64 = 6.0;
+
+impl CurveShape {
+    /// Every shape the desk offers, with tension ±0.5 for the bends.
+    pub const MENU: [(CurveShape, &'static str); 5] = [
+        (CurveShape::Linear, "Linear"),
+        (CurveShape::Step, "Step"),
+        (CurveShape::Smooth, "S-curve"),
+        (CurveShape::Bend { tension: 0.5 }, "Exponential"),
+        (CurveShape::Bend { tension: -0.5 }, "Logarithmic"),
+    ];
+
+    /// Where a segment of this shape is at fraction `x` (0..1) of its length, as a
+    /// fraction of the way from its start value to its end value.
+    pub fn progress(self, x: f64) -> f64 {
+        match self {
+            CurveShape::Linear => x,
+            CurveShape::Step => 0.0,
+            CurveShape::Smooth => 0.5 - 0.5 * (x * std::f64::consts::PI).cos(),
+            CurveShape::Bend { tension } => {
+                let k = BEND_MAX_STEEPNESS * f64::from(tension.clamp(-1.0, 1.0));
+                if k.abs() < 1e-6 {
+                    x
+                } else {
+                    (k * x).exp_m1() / k.exp_m1()
+                }
+            }
+        }
+    }
+
+    /// Whether a stored shape is one a session may hold (a bend's tension in -1..1).
+    pub fn is_valid(self) -> bool {
+        match self {
+            CurveShape::Bend { tension } => (-1.0..=1.0).contains(&tension),
+            _ => true,
+        }
+    }
 }
 
 /// One breakpoint.
@@ -123,13 +170,24 @@ impl AutomationLane {
             return Some(a.value);
         };
         let span = (b.time_frames - a.time_frames) as f64;
-        let x = ((time_frames - a.time_frames) as f64 / span) as f32;
-        let shaped = match a.curve {
-            CurveShape::Linear => x,
-            CurveShape::Step => 0.0,
-            CurveShape::Smooth => 0.5 - 0.5 * (x * std::f32::consts::PI).cos(),
-        };
-        Some(a.value + (b.value - a.value) * shaped)
+        let x = (time_frames - a.time_frames) as f64 / span;
+        let (from, to) = (f64::from(a.value), f64::from(b.value));
+        Some((from + (to - from) * a.curve.progress(x)) as f32)
+    }
+
+    /// Index of the first point at or after `time_frames`.
+    pub fn index_at(&self, time_frames: u64) -> usize {
+        self.points.partition_point(|p| p.time_frames < time_frames)
+    }
+
+    /// Puts `point` in its place by time (after any point at the same time, so a jump can
+    /// be drawn as two points at one time); returns its index.
+    pub fn insert_point(&mut self, point: Breakpoint) -> usize {
+        let i = self
+            .points
+            .partition_point(|p| p.time_frames <= point.time_frames);
+        self.points.insert(i, point);
+        i
     }
 }
 
@@ -171,5 +229,66 @@ mod tests {
         assert_eq!(l.value_at(350), Some(10.0));
         assert_eq!(l.value_at(1000), Some(0.0));
         assert_eq!(lane(&[]).value_at(5), None);
+    }
+
+    /// Every shape against its formula, at every frame of a 1000-frame segment from -30
+    /// to +6 dB.
+    #[test]
+    fn every_shape_follows_its_formula() {
+        let formulas: [(CurveShape, fn(f64) -> f64); 6] = [
+            (CurveShape::Linear, |x| x),
+            (CurveShape::Step, |_| 0.0),
+            (CurveShape::Smooth, |x| {
+                (1.0 - (std::f64::consts::PI * x).cos()) / 2.0
+            }),
+            (CurveShape::Bend { tension: 1.0 }, |x| {
+                ((6.0 * x).exp() - 1.0) / (6.0f64.exp() - 1.0)
+            }),
+            (CurveShape::Bend { tension: -0.5 }, |x| {
+                ((-3.0 * x).exp() - 1.0) / ((-3.0f64).exp() - 1.0)
+            }),
+            (CurveShape::Bend { tension: 0.0 }, |x| x),
+        ];
+        for (shape, f) in formulas {
+            let l = lane(&[(1000, -30.0, shape), (2000, 6.0, CurveShape::Linear)]);
+            for t in 1000..=2000u64 {
+                let x = (t - 1000) as f64 / 1000.0;
+                let want = if t == 2000 { 6.0 } else { -30.0 + 36.0 * f(x) };
+                let got = f64::from(l.value_at(t).expect("points"));
+                assert!(
+                    (got - want).abs() < 1e-4,
+                    "{shape:?} at {t}: {got} vs {want}"
+                );
+            }
+        }
+        // A bend is monotonic and bends the promised way.
+        let exp = CurveShape::Bend { tension: 0.5 };
+        let log = CurveShape::Bend { tension: -0.5 };
+        assert!(exp.progress(0.5) < 0.5 && log.progress(0.5) > 0.5);
+        assert!(!CurveShape::Bend { tension: 1.5 }.is_valid());
+        assert!(!CurveShape::Bend { tension: f32::NAN }.is_valid());
+    }
+
+    #[test]
+    fn points_go_in_by_time_and_a_jump_keeps_both() {
+        let mut l = lane(&[
+            (100, 0.0, CurveShape::Linear),
+            (300, 1.0, CurveShape::Linear),
+        ]);
+        let at = |t, value| Breakpoint {
+            time_frames: t,
+            value,
+            curve: CurveShape::Linear,
+        };
+        assert_eq!(l.insert_point(at(200, 0.5)), 1);
+        assert_eq!(l.insert_point(at(200, 0.9)), 2);
+        assert_eq!(l.index_at(200), 1);
+        assert_eq!(
+            l.value_at(200),
+            Some(0.9),
+            "the later of two points at one time wins"
+        );
+        let before = l.value_at(199).expect("points");
+        assert!((before - 0.495).abs() < 1e-6, "{before}");
     }
 }

@@ -482,6 +482,12 @@ fn check_lane(session: &Session, lane: &AutomationLane, errors: &mut Vec<Validat
             lane.id.0
         )));
     }
+    if let Some(p) = lane.points.iter().find(|p| !p.curve.is_valid()) {
+        errors.push(ValidationError::Other(format!(
+            "automation lane #{} breakpoint at frame {}: curve {:?} has a tension outside -1..1",
+            lane.id.0, p.time_frames, p.curve
+        )));
+    }
     if let Some(p) = lane.points.iter().find(|p| !spec.contains(p.value)) {
         range(
             errors,

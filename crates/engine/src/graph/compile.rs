@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use stemdesk_dsp::{Gain, PanLaw};
 use stemdesk_session::{BusId, Output, Session, StripId, resolve_media};
 
+use super::automation::lanes_for;
 use super::clip::{ClipIndex, ClipNode};
 use super::strip::{Dest, SendNode, StripNode, StripSpec};
 use super::{BusNode, Graph, TrackNode};
@@ -58,6 +59,7 @@ pub fn compile(
                 right: vec![0.0; max_block],
             })
             .collect();
+        node.lanes = lanes_for(session, id, &node);
         node
     };
     let tracks = session
@@ -115,6 +117,8 @@ pub fn compile(
             output: Dest::Master,
         },
     );
+    let mut master = master;
+    master.lanes = lanes_for(session, StripId::Master, &master);
     let meter_ids = session
         .tracks
         .iter()

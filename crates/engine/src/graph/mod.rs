@@ -1,5 +1,6 @@
 //! The render graph: tracks, buses in dependency order, and the master.
 
+mod automation;
 mod clip;
 mod compile;
 pub(crate) mod strip;
@@ -15,6 +16,7 @@ use crate::live::{MeterBank, ParamTarget};
 use clip::ClipIndex;
 use strip::{Dest, StripNode};
 
+pub use automation::CONTROL_FRAMES;
 pub use compile::compile;
 
 /// How the track stage of a block is computed. Both give bit-identical output: each track
@@ -98,13 +100,14 @@ impl Graph {
             .is_some_and(|s| s.set_param(target.param, value))
     }
 
-    /// Applies new settings to an insert of the same kind. Never allocates; false if the
-    /// insert is missing or of another kind.
+    /// Applies new settings to an insert of the same kind, handing the old ones back in
+    /// `params`. Never allocates or frees; false if the insert is missing or of another
+    /// kind.
     pub fn set_insert_params(
         &mut self,
         strip: StripId,
         insert: InsertId,
-        params: &EffectParams,
+        params: &mut EffectParams,
     ) -> bool {
         self.strip_mut(strip)
             .is_some_and(|s| s.set_insert_params(insert, params))
@@ -228,7 +231,7 @@ impl Graph {
         let n = out_l.len();
         self.route_block(pos, n, threads);
         let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
-        self.master.process(ml, mr);
+        self.master.process(pos, ml, mr);
         out_l.copy_from_slice(ml);
         out_r.copy_from_slice(mr);
     }
@@ -261,7 +264,7 @@ impl Graph {
             let (done, rest) = self.buses.split_at_mut(i + 1);
             let bus = &mut done[i];
             let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
-            bus.strip.process(l, r);
+            bus.strip.process(pos, l, r);
             route(
                 &bus.strip,
                 &bus.left[..n],
@@ -282,7 +285,7 @@ impl TrackNode {
         for c in self.clips.overlapping(pos, pos + n as u64) {
             c.add_into(pos, l, r);
         }
-        self.strip.process(l, r);
+        self.strip.process(pos, l, r);
     }
 }
 

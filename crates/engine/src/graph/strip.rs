@@ -6,6 +6,8 @@ use stemdesk_dsp::{
 use stemdesk_session::model::SILENCE_DB;
 use stemdesk_session::{Insert, InsertId, SendId, StripId};
 
+use super::automation::{CONTROL_FRAMES, LaneNode};
+
 /// Width changes ramp over this time, like every other strip parameter.
 const WIDTH_SMOOTH_MS: f32 = 20.0;
 
@@ -27,6 +29,8 @@ pub(crate) struct InsertNode {
     /// Highest |sample| entering the insert since the last meter publish (gates only:
     /// their editor shows the threshold against it).
     pub(crate) input_peak: f32,
+    /// Automation changed `params` since they were last handed to the effect.
+    pub(crate) automated: bool,
 }
 
 /// A send with its own smoothed level and the buffer it fills each block.
@@ -52,6 +56,11 @@ pub(crate) struct StripNode {
     pub(crate) sends: Vec<SendNode>,
     pub(crate) meter: Meter,
     pub(crate) output: Dest,
+    /// Enabled automation lanes driving this strip's parameters.
+    pub(crate) lanes: Vec<LaneNode>,
+    /// The timeline frame the next block should start at; a block anywhere else is a
+    /// locate (start, seek, loop), after which automation jumps instead of ramping.
+    pub(crate) next_frame: Option<u64>,
 }
 
 /// The settings a strip is built from (tracks, buses and the master alike).
@@ -81,6 +90,7 @@ impl StripNode {
                     effect: Effect::new(sample_rate_hz, &i.effect),
                     params: i.effect.clone(),
                     input_peak: 0.0,
+                    automated: false,
                 })
                 .collect(),
             mute: Gain::new(sample_rate_hz, if spec.muted { SILENCE_DB } else { 0.0 }),
@@ -90,11 +100,40 @@ impl StripNode {
             sends: Vec::new(),
             meter: Meter::new(sample_rate_hz),
             output: spec.output,
+            lanes: Vec::new(),
+            next_frame: None,
         }
     }
 
-    /// Processes one block in place. Send buffers are filled for the caller to sum.
-    pub(crate) fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+    /// Processes timeline frames `[position, position + left.len())` in place. Send
+    /// buffers are filled for the caller to sum. With automation, the block is cut at the
+    /// timeline's control points, so how the timeline is cut into blocks never matters.
+    pub(crate) fn process(&mut self, position: u64, left: &mut [f32], right: &mut [f32]) {
+        if self.lanes.is_empty() {
+            self.process_block(left, right, 0);
+            return;
+        }
+        let n = left.len() as u64;
+        let mut locate = self.next_frame != Some(position);
+        let mut done = 0u64;
+        while done < n {
+            let at = position + done;
+            let next_point = (at / CONTROL_FRAMES + 1) * CONTROL_FRAMES;
+            let end = (next_point - position).min(n);
+            if locate || at % CONTROL_FRAMES == 0 {
+                self.automate(at, next_point, locate);
+                locate = false;
+            }
+            let (a, b) = (done as usize, end as usize);
+            self.process_block(&mut left[a..b], &mut right[a..b], a);
+            done = end;
+        }
+        self.next_frame = Some(position + n);
+    }
+
+    /// Processes one block in place with the parameters as they stand; it is frames
+    /// `offset..` of the caller's block, where the send buffers are filled.
+    fn process_block(&mut self, left: &mut [f32], right: &mut [f32], offset: usize) {
         let n = left.len();
         if self.polarity_invert {
             left.iter_mut().for_each(|x| *x = -*x);
@@ -114,7 +153,7 @@ impl StripNode {
         }
         self.mute.process(left, right);
         for send in self.sends.iter_mut().filter(|s| s.pre_fader) {
-            fill_send(send, left, right, n);
+            fill_send(send, left, right, offset, n);
         }
         self.fader.process(left, right);
         if self.width.is_settled() {
@@ -127,7 +166,7 @@ impl StripNode {
         }
         self.panner.process(left, right);
         for send in self.sends.iter_mut().filter(|s| !s.pre_fader) {
-            fill_send(send, left, right, n);
+            fill_send(send, left, right, offset, n);
         }
         self.meter.process(left, right);
     }
@@ -157,13 +196,19 @@ impl StripNode {
         true
     }
 
-    /// Applies new settings to insert `id`; false if there is no such insert or it is a
-    /// different kind of effect (then a graph swap is needed).
-    pub(crate) fn set_insert_params(&mut self, id: InsertId, params: &EffectParams) -> bool {
-        self.inserts
-            .iter_mut()
-            .find(|i| i.id == id)
-            .is_some_and(|i| i.effect.set_params(params))
+    /// Applies new settings to insert `id` and keeps them (automation changes single
+    /// parameters of the kept copy), handing back the old ones in `params` to be freed
+    /// elsewhere; false if there is no such insert or it is a different kind of effect
+    /// (then a graph swap is needed).
+    pub(crate) fn set_insert_params(&mut self, id: InsertId, params: &mut EffectParams) -> bool {
+        let Some(insert) = self.inserts.iter_mut().find(|i| i.id == id) else {
+            return false;
+        };
+        if !insert.effect.set_params(params) {
+            return false;
+        }
+        std::mem::swap(&mut insert.params, params);
+        true
     }
 
     /// Takes over the running effects of `old` (same insert ID, same kind): their delay
@@ -184,6 +229,7 @@ impl StripNode {
 
     /// Clears all processing state (effect tails, smoothing ramps, meters).
     pub(crate) fn reset(&mut self) {
+        self.next_frame = None;
         for insert in &mut self.inserts {
             insert.effect.reset();
         }
@@ -198,7 +244,8 @@ impl StripNode {
     }
 }
 
-fn fill_send(send: &mut SendNode, left: &[f32], right: &[f32], n: usize) {
-    let (l, r) = (&mut send.left[..n], &mut send.right[..n]);
+fn fill_send(send: &mut SendNode, left: &[f32], right: &[f32], offset: usize, n: usize) {
+    let span = offset..offset + n;
+    let (l, r) = (&mut send.left[span.clone()], &mut send.right[span]);
     send.level.process_into(left, right, l, r);
 }

@@ -199,9 +199,9 @@ impl Player {
             Command::InsertParams {
                 strip,
                 insert,
-                params,
+                mut params,
             } => {
-                let ok = self.graph.set_insert_params(strip, insert, &params);
+                let ok = self.graph.set_insert_params(strip, insert, &mut params);
                 self.discard(Garbage::Params(params));
                 return ok;
             }

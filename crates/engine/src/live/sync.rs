@@ -3,7 +3,8 @@
 //!
 //! A change is "structural" when the graph's shape differs: tracks, buses, clips, inserts
 //! (added, removed, reordered or changed kind), sends added or removed or switched
-//! pre/post, outputs, polarity. Everything else (fader, pan, width, mute and solo as
+//! pre/post, outputs, polarity, automation lanes (a strip's compiled lanes change).
+//! Everything else (fader, pan, width, mute and solo as
 //! effective mute, send levels, insert bypass and settings) is a parameter.
 
 use std::collections::HashSet;
@@ -168,12 +169,8 @@ pub fn plan_changes(changes: &[Change], after: &Session) -> SyncPlan {
                 insert: *insert,
                 params: params.clone(),
             }),
-            // Names, colours and (until the engine plays them) automation lanes.
-            Edit::Rename { .. }
-            | Edit::SetColor { .. }
-            | Edit::SetAutomationLane(_)
-            | Edit::RemoveAutomationLane(_)
-            | Edit::SetDelivery(_) => {}
+            // Names, colours and the delivery spec do not sound.
+            Edit::Rename { .. } | Edit::SetColor { .. } | Edit::SetDelivery(_) => {}
             _ => return SyncPlan::Recompile,
         }
     }
@@ -248,7 +245,6 @@ fn shape(s: &Session) -> Session {
         insert.bypass = false;
         insert.effect = EffectParams::Eq(EqParams::default());
     }
-    s.automation.clear();
     s.next_id = 0;
     s
 }
