@@ -1419,3 +1419,161 @@ fn the_delivery_spec_is_edited_in_the_bounce_window_undone_and_saved() {
         "saved with the session"
     );
 }
+
+/// Presses and releases at `at` without moving: a click.
+fn click_at(h: &mut Harness<'_, StemdeskApp>, at: egui::Pos2) {
+    h.hover_at(at);
+    h.run_steps(1);
+    h.drag_at(at);
+    h.run_steps(1);
+    h.drop_at(at);
+    h.run_steps(2);
+}
+
+fn lane_points(h: &Harness<'_, StemdeskApp>) -> Vec<stemdesk_session::Breakpoint> {
+    h.state().session().automation[0].points.clone()
+}
+
+fn add_lane(h: &mut Harness<'_, StemdeskApp>, param: &str) {
+    h.get_by_label("+ Lane").click();
+    h.run_steps(2);
+    // The menu is drawn last (the mixer also has a "Pan" label).
+    h.get_all_by_label(param)
+        .last()
+        .expect("menu entry")
+        .click();
+    h.run_steps(2);
+}
+
+#[test]
+fn automation_lanes_are_drawn_and_edited_by_mouse_and_each_gesture_undoes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = open_copy(dir.path(), false);
+    let undo = |h: &mut Harness<'_, StemdeskApp>| {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.run_steps(2);
+    };
+    h.get_by_label("Drums automation").click();
+    h.run_steps(2);
+    add_lane(&mut h, "Fader");
+    assert_eq!(h.state().session().automation.len(), 1);
+    let drums = h.state().session().tracks[0].strip.gain_db;
+    assert_eq!(
+        lane_points(&h)[0].value,
+        drums,
+        "a new lane starts at the fader"
+    );
+    let rect = h.get_by_label("Drums Fader automation lane").rect();
+
+    // Two clicks, two points.
+    let a = egui::pos2(rect.min.x + 80.0, rect.center().y);
+    let b = egui::pos2(rect.min.x + 200.0, rect.min.y + 15.0);
+    click_at(&mut h, a);
+    click_at(&mut h, b);
+    let pts = lane_points(&h);
+    assert_eq!(pts.len(), 3, "{pts:?}");
+    assert!(pts[1].time_frames < pts[2].time_frames);
+    assert!(pts[2].value > pts[1].value, "higher on screen is louder");
+    let frames_per_px = (pts[2].time_frames - pts[1].time_frames) as f64 / 120.0;
+    let clicked = pts.clone();
+
+    // Drag the second point down: its value drops, its time stays; one undo step.
+    drag(&mut h, b, b + egui::vec2(0.0, 20.0));
+    let dragged = lane_points(&h);
+    assert_eq!(dragged[2].time_frames, clicked[2].time_frames);
+    assert!(dragged[2].value < clicked[2].value);
+    undo(&mut h);
+    assert_eq!(lane_points(&h), clicked, "the drag undoes in one step");
+
+    // Rubber-band both new points, then drag one: both move 40 px later.
+    drag(
+        &mut h,
+        egui::pos2(a.x - 20.0, rect.min.y + 2.0),
+        egui::pos2(b.x + 20.0, rect.max.y - 2.0),
+    );
+    drag(&mut h, a, a + egui::vec2(40.0, 0.0));
+    let moved = lane_points(&h);
+    for i in [1, 2] {
+        let shift = moved[i].time_frames as f64 - clicked[i].time_frames as f64;
+        assert!(
+            (shift - 40.0 * frames_per_px).abs() <= frames_per_px,
+            "point {i} moved {shift} frames"
+        );
+        assert!((moved[i].value - clicked[i].value).abs() < 1e-4);
+    }
+    assert_eq!(moved[0], clicked[0], "the unselected point stays");
+    undo(&mut h);
+    assert_eq!(lane_points(&h), clicked);
+
+    // Select the second point and delete it with the Delete key.
+    click_at(&mut h, b);
+    h.key_press(egui::Key::Delete);
+    h.run_steps(2);
+    assert_eq!(lane_points(&h), clicked[..2].to_vec());
+    undo(&mut h);
+    assert_eq!(lane_points(&h), clicked);
+
+    // Ctrl-drag draws: a 60-step wave from 300 to 540 px, thinned, replacing nothing
+    // outside it.
+    let (x0, x1) = (rect.min.x + 300.0, rect.min.x + 540.0);
+    let at = |k: usize| {
+        let t = k as f32 / 60.0;
+        egui::pos2(
+            x0 + (x1 - x0) * t,
+            rect.center().y + 15.0 * (t * std::f32::consts::TAU).sin(),
+        )
+    };
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::COMMAND));
+    h.hover_at(at(0));
+    h.run_steps(1);
+    h.event(egui::Event::PointerButton {
+        pos: at(0),
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.run_steps(1);
+    for k in 1..=60 {
+        h.hover_at(at(k));
+        h.run_steps(1);
+    }
+    h.event(egui::Event::PointerButton {
+        pos: at(60),
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.run_steps(2);
+    let drawn = lane_points(&h);
+    assert_eq!(drawn[..3], clicked[..], "points before the stroke are kept");
+    let stroke = drawn.len() - 3;
+    assert!(
+        (5..40).contains(&stroke),
+        "a 60-sample stroke is thinned to {stroke} points"
+    );
+    // Screen y grows downwards: a quarter in, the stroke is below the middle (quieter
+    // than the first clicked point, made at the middle), three quarters in above it.
+    let lane = &h.state().session().automation[0];
+    let (start, end) = (drawn[3].time_frames, drawn[drawn.len() - 1].time_frames);
+    let at_fraction = |f: f64| lane.value_at(start + ((end - start) as f64 * f) as u64);
+    assert!(
+        at_fraction(0.25).is_some_and(|v| v < clicked[1].value),
+        "the trough is drawn"
+    );
+    assert!(
+        at_fraction(0.75).is_some_and(|v| v > clicked[1].value),
+        "the crest is drawn"
+    );
+    undo(&mut h);
+    assert_eq!(lane_points(&h), clicked, "the stroke undoes in one step");
+
+    // Two more lanes: a track with three lanes.
+    add_lane(&mut h, "Pan");
+    add_lane(&mut h, "EQ 1: Band 1 Frequency");
+    assert_eq!(h.state().session().automation.len(), 3);
+    menu(&mut h, "View", "Mixer");
+    h.remove_cursor();
+    h.run_steps(2);
+    h.snapshot("automation_three_lanes");
+}

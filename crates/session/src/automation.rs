@@ -155,6 +155,151 @@ impl crate::model::Session {
     }
 }
 
+impl crate::model::Session {
+    /// The parameter's static value (what plays when no lane is on).
+    pub fn param_value(&self, id: &ParamId) -> Option<f32> {
+        let strip = if id.strip == StripId::Master {
+            None
+        } else {
+            Some(self.strip(id.strip)?)
+        };
+        let m = &self.master;
+        Some(match &id.param {
+            StripParam::GainDb => strip.map_or(m.gain_db, |s| s.gain_db),
+            StripParam::Pan => strip.map_or(m.pan, |s| s.pan),
+            StripParam::Width => strip?.width,
+            StripParam::SendLevelDb(send) => strip?.sends.iter().find(|s| s.id == *send)?.level_db,
+            StripParam::Insert { insert, key } => self
+                .inserts(id.strip)?
+                .iter()
+                .find(|i| i.id == *insert)?
+                .effect
+                .get(key)?,
+        })
+    }
+
+    /// Every parameter of `strip` a lane may drive, in the order the desk lists them:
+    /// fader, pan, width, each send, then each insert's automatable parameters.
+    pub fn automatable_params(&self, strip: StripId) -> Vec<ParamId> {
+        let at = |param| ParamId { strip, param };
+        let mut out = vec![at(StripParam::GainDb), at(StripParam::Pan)];
+        if strip != StripId::Master {
+            out.push(at(StripParam::Width));
+        }
+        if let Some(s) = self.strip(strip).filter(|_| strip != StripId::Master) {
+            out.extend(s.sends.iter().map(|x| at(StripParam::SendLevelDb(x.id))));
+        }
+        for insert in self.inserts(strip).into_iter().flatten() {
+            out.extend(
+                insert
+                    .effect
+                    .params()
+                    .into_iter()
+                    .filter(|(_, spec)| spec.automatable)
+                    .map(|(key, _)| {
+                        at(StripParam::Insert {
+                            insert: insert.id,
+                            key,
+                        })
+                    }),
+            );
+        }
+        out.retain(|p| self.param_spec(p).is_some());
+        out
+    }
+
+    /// What the desk calls the parameter: "Fader", "Send to Reverb", "EQ 1: Band 2
+    /// Frequency" (inserts by slot number and kind).
+    pub fn param_name(&self, id: &ParamId) -> String {
+        match &id.param {
+            StripParam::GainDb => "Fader".into(),
+            StripParam::Pan => "Pan".into(),
+            StripParam::Width => "Width".into(),
+            StripParam::SendLevelDb(send) => {
+                let target = self
+                    .strip(id.strip)
+                    .and_then(|s| s.sends.iter().find(|x| x.id == *send))
+                    .map(|x| self.strip_name(StripId::Bus(x.target)));
+                format!("Send to {}", target.as_deref().unwrap_or("?"))
+            }
+            StripParam::Insert { insert, key } => {
+                let inserts = self.inserts(id.strip);
+                let slot = inserts.and_then(|v| v.iter().position(|i| i.id == *insert));
+                let (Some(slot), Some(inserts)) = (slot, inserts) else {
+                    return key.clone();
+                };
+                let effect = &inserts[slot].effect;
+                let what = effect.spec(key).map_or(key.as_str(), |s| s.name);
+                let band = key
+                    .strip_prefix("band")
+                    .and_then(|r| r.split_once('.'))
+                    .map(|(n, _)| format!("Band {n} "))
+                    .unwrap_or_default();
+                format!("{} {}: {band}{what}", effect.kind().name(), slot + 1)
+            }
+        }
+    }
+}
+
+/// Drops points a straight line through their neighbours already gives, keeping the
+/// first and the last: what is left plays within `max_error` of the original lane at
+/// every original point and in between (Ramer-Douglas-Peucker over linear segments).
+/// `measure` maps a value to the scale the error is judged on (the lane's display scale,
+/// so a frequency error counts in octaves, not Hz).
+pub fn thin(
+    points: &[Breakpoint],
+    max_error: f32,
+    measure: impl Fn(f32) -> f32 + Copy,
+) -> Vec<Breakpoint> {
+    if points.len() <= 2 {
+        return points.to_vec();
+    }
+    let mut keep = vec![false; points.len()];
+    keep[0] = true;
+    keep[points.len() - 1] = true;
+    let mut spans = vec![(0, points.len() - 1)];
+    while let Some((a, b)) = spans.pop() {
+        let segment = AutomationLane {
+            id: LaneId(0),
+            target: ParamId {
+                strip: StripId::Master,
+                param: StripParam::GainDb,
+            },
+            enabled: true,
+            points: vec![
+                Breakpoint {
+                    curve: CurveShape::Linear,
+                    ..points[a]
+                },
+                points[b],
+            ],
+        };
+        let worst = (a + 1..b)
+            .map(|i| {
+                let p = points[i];
+                let on_line = segment.value_at(p.time_frames).unwrap_or(p.value);
+                (i, (measure(on_line) - measure(p.value)).abs())
+            })
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((i, error)) = worst
+            && error > max_error
+        {
+            keep[i] = true;
+            spans.push((a, i));
+            spans.push((i, b));
+        }
+    }
+    points
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(p, _)| Breakpoint {
+            curve: CurveShape::Linear,
+            ..*p
+        })
+        .collect()
+}
+
 impl AutomationLane {
     /// The lane's value at `time_frames`, or `None` when the lane has no points.
     pub fn value_at(&self, time_frames: u64) -> Option<f32> {
@@ -235,7 +380,8 @@ mod tests {
     /// to +6 dB.
     #[test]
     fn every_shape_follows_its_formula() {
-        let formulas: [(CurveShape, fn(f64) -> f64); 6] = [
+        type Formula = fn(f64) -> f64;
+        let formulas: [(CurveShape, Formula); 6] = [
             (CurveShape::Linear, |x| x),
             (CurveShape::Step, |_| 0.0),
             (CurveShape::Smooth, |x| {
@@ -267,6 +413,46 @@ mod tests {
         assert!(exp.progress(0.5) < 0.5 && log.progress(0.5) > 0.5);
         assert!(!CurveShape::Bend { tension: 1.5 }.is_valid());
         assert!(!CurveShape::Bend { tension: f32::NAN }.is_valid());
+    }
+
+    /// A drawn sine (one point per 10 ms) thinned to 0.1 dB plays within 0.1 dB of the
+    /// drawing at every frame, with far fewer points.
+    #[test]
+    fn thinning_keeps_the_curve_within_the_stated_error() {
+        let drawn: Vec<(u64, f32, CurveShape)> = (0..=300)
+            .map(|i| {
+                let t = i as f32 / 100.0;
+                (i * 480, -12.0 + 6.0 * (t * 2.0).sin(), CurveShape::Linear)
+            })
+            .collect();
+        let original = lane(&drawn);
+        let thinned = lane(&[]);
+        let thinned = AutomationLane {
+            points: thin(&original.points, 0.1, |v| v),
+            ..thinned
+        };
+        assert!(
+            thinned.points.len() < original.points.len() / 4,
+            "{} of {} points kept",
+            thinned.points.len(),
+            original.points.len()
+        );
+        assert_eq!(thinned.points.first(), original.points.first());
+        assert_eq!(thinned.points.last(), original.points.last());
+        let worst = (0..=144_000u64)
+            .map(|t| {
+                let a = original.value_at(t).unwrap_or_default();
+                let b = thinned.value_at(t).unwrap_or_default();
+                (a - b).abs()
+            })
+            .fold(0.0f32, f32::max);
+        assert!(worst <= 0.1 + 1e-4, "worst deviation {worst} dB");
+        let flat = lane(&[
+            (0, 1.0, CurveShape::Linear),
+            (10, 1.0, CurveShape::Linear),
+            (20, 1.0, CurveShape::Linear),
+        ]);
+        assert_eq!(thin(&flat.points, 0.01, |v| v).len(), 2);
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod model;
 pub mod revert;
 pub mod validate;
 
-pub use automation::{AutomationLane, Breakpoint, CurveShape, ParamId, StripParam};
+pub use automation::{AutomationLane, Breakpoint, CurveShape, ParamId, StripParam, thin};
 pub use delivery::DeliverySpec;
 pub use edit::{Edit, EditError};
 pub use file::{

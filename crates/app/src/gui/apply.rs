@@ -113,6 +113,13 @@ fn run(app: &mut StemdeskApp, command: Command, ctx: &egui::Context) {
         Command::DeleteClip => {
             if let Some(clip) = app.view.selected_clip.take() {
                 app.edit(Edit::RemoveClip(clip), None);
+            } else if let Some((id, points)) = app.view.lane_selection.take()
+                && let Some(lane) = app.session().automation.iter().find(|l| l.id == id)
+                && !points.is_empty()
+            {
+                let edit =
+                    Edit::SetAutomationLane(super::automation::without_points(lane, &points));
+                app.edit(edit, None);
             }
         }
         Command::AddBus => app.add_bus(),

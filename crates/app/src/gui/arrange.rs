@@ -1,6 +1,7 @@
 //! The arrange view: track headers, a time ruler, clips with their waveforms, the
 //! playhead, the loop range; zoom (Ctrl+wheel), scroll (Shift+wheel) and clip editing by
-//! drag (move, also to another track; trim edges; fade handles).
+//! drag (move, also to another track; trim edges; fade handles); automation lanes under
+//! their track (`automation.rs`).
 
 use egui::{Color32, CursorIcon, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
 use stemdesk_session::{Clip, Edit, Fade, FadeShape, StripId, TrackId};
@@ -13,7 +14,7 @@ use super::desk::Desk;
 use super::param_widget::spec_value;
 use super::view::{ClipDrag, ClipDragKind};
 
-const HEADER_WIDTH: f32 = 180.0;
+pub(super) const HEADER_WIDTH: f32 = 180.0;
 const RULER_HEIGHT: f32 = 22.0;
 const EDGE_PX: f32 = 6.0;
 const HANDLE_PX: f32 = 8.0;
@@ -21,22 +22,22 @@ const SCROLLBAR_HEIGHT: f32 = 14.0;
 
 /// Maps timeline frames to screen x and back.
 #[derive(Clone, Copy)]
-struct TimeAxis {
-    left: f32,
+pub(super) struct TimeAxis {
+    pub(super) left: f32,
     scroll_s: f64,
     px_per_s: f32,
     rate: f64,
 }
 
 impl TimeAxis {
-    fn x(&self, frames: u64) -> f32 {
+    pub(super) fn x(&self, frames: u64) -> f32 {
         self.left + ((frames as f64 / self.rate - self.scroll_s) as f32) * self.px_per_s
     }
-    fn frames(&self, x: f32) -> u64 {
+    pub(super) fn frames(&self, x: f32) -> u64 {
         let s = self.scroll_s + f64::from((x - self.left) / self.px_per_s);
         (s.max(0.0) * self.rate).round() as u64
     }
-    fn frames_per_px(&self) -> f64 {
+    pub(super) fn frames_per_px(&self) -> f64 {
         self.rate / f64::from(self.px_per_s)
     }
 }
@@ -120,6 +121,7 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
         ruler(desk, ui, ax, full.max.x);
     });
     let mut lanes = Vec::new();
+    desk.view.lane_rects.clear();
     let lanes_height = (ui.available_height() - SCROLLBAR_HEIGHT - 4.0).max(20.0);
     egui::ScrollArea::vertical()
         .id_salt("arrange_scroll")
@@ -139,6 +141,9 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
                     let lane = lane(desk, ui, id, ax, full.max.x);
                     lanes.push((id, lane));
                 });
+                if desk.view.automation_open.contains(&id) {
+                    super::automation::track_lanes(desk, ui, id, ax, full.max.x);
+                }
             }
         });
     desk.view.lanes = lanes;
@@ -330,14 +335,21 @@ fn header(desk: &mut Desk, ui: &mut egui::Ui, id: TrackId) {
     let inner = rect
         .shrink2(Vec2::new(8.0, 4.0))
         .translate(Vec2::new(3.0, 0.0));
-    ui.scope_builder(egui::UiBuilder::new().max_rect(inner), |ui| {
+    // A child that does not move the row's cursor: the lane starts where the ruler's
+    // time 0 is, whatever the header holds.
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(inner)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    child.scope(|ui| {
         ui.horizontal(|ui| {
             let text_id = ui.scope_id().with(("track_name", id));
             let mut text: String = ui
                 .data(|d| d.get_temp(text_id))
                 .unwrap_or_else(|| track.name.clone());
             let r =
-                ui.add(egui::TextEdit::singleline(&mut text).desired_width(inner.width() - 56.0));
+                ui.add(egui::TextEdit::singleline(&mut text).desired_width(inner.width() - 92.0));
             super::a11y::name(ui, &r, &format!("{} track name", track.name));
             if r.lost_focus() {
                 ui.data_mut(|d| d.remove::<String>(text_id));
@@ -363,6 +375,24 @@ fn header(desk: &mut Desk, ui: &mut egui::Ui, id: TrackId) {
                     strip: StripId::Track(id),
                     solo,
                 });
+            }
+            let mut open = desk.view.automation_open.contains(&id);
+            let lanes = desk
+                .session()
+                .automation
+                .iter()
+                .filter(|l| l.target.strip == StripId::Track(id))
+                .count();
+            let r = ui
+                .toggle_value(&mut open, "A")
+                .on_hover_text(format!("Automation lanes ({lanes})"));
+            super::a11y::name(ui, &r, &format!("{} automation", track.name));
+            if r.changed() {
+                if open {
+                    desk.view.automation_open.insert(id);
+                } else {
+                    desk.view.automation_open.remove(&id);
+                }
             }
         });
     });

@@ -100,7 +100,7 @@ impl Command {
             Self::Undo => "Undo",
             Self::Redo => "Redo",
             Self::SplitClip => "Split Clip at Playhead",
-            Self::DeleteClip => "Delete Selected Clip",
+            Self::DeleteClip => "Delete Selection",
             Self::AddBus => "Add Bus",
             Self::PlayPause => "Play / Pause",
             Self::GoToStart => "Go to Start",

@@ -13,6 +13,7 @@ mod app;
 mod apply;
 mod arrange;
 mod audio;
+mod automation;
 mod autosave;
 mod bounce;
 mod bounce_options;

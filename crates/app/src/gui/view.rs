@@ -1,6 +1,10 @@
 //! What the user is looking at: which views, zoom and scroll, the selection, open editors.
 
-use stemdesk_session::{ClipId, InsertId, StripId, TrackId};
+use std::collections::{BTreeSet, HashSet};
+
+use stemdesk_session::{ClipId, InsertId, LaneId, StripId, TrackId};
+
+use super::automation::LaneDrag;
 
 use super::bounce_options::BounceOptions;
 use super::dialogs::DialogKind;
@@ -133,6 +137,16 @@ pub struct ViewState {
     pub bounce_options: BounceOptions,
     /// The last bounce's report is shown.
     pub show_bounce_report: bool,
+    /// Tracks whose automation lanes are shown under them.
+    pub automation_open: HashSet<TrackId>,
+    /// Selected points (by index) of one automation lane.
+    pub lane_selection: Option<(LaneId, BTreeSet<usize>)>,
+    /// A drag on an automation lane in progress.
+    pub lane_drag: Option<LaneDrag>,
+    /// The lane (and point, if one was hit) whose context menu is open.
+    pub lane_menu: Option<(LaneId, Option<usize>)>,
+    /// Automation lanes as last drawn.
+    pub lane_rects: Vec<(LaneId, egui::Rect)>,
 }
 
 /// Zoom limits, px per second.
@@ -197,6 +211,11 @@ impl Default for ViewState {
             bounce_window: false,
             bounce_options: BounceOptions::default(),
             show_bounce_report: false,
+            automation_open: HashSet::new(),
+            lane_selection: None,
+            lane_drag: None,
+            lane_menu: None,
+            lane_rects: Vec::new(),
         }
     }
 }

@@ -120,7 +120,7 @@ impl StripNode {
             let at = position + done;
             let next_point = (at / CONTROL_FRAMES + 1) * CONTROL_FRAMES;
             let end = (next_point - position).min(n);
-            if locate || at % CONTROL_FRAMES == 0 {
+            if locate || at.is_multiple_of(CONTROL_FRAMES) {
                 self.automate(at, next_point, locate);
                 locate = false;
             }
