@@ -114,6 +114,17 @@ fn a_lane_overrides_the_static_value_only_while_it_is_on() {
         (on[0][100] - 0.5 * db_to_lin(-20.0)).abs() < 1e-6,
         "the lane plays"
     );
+    let strip = loaded.session.automation[0].target.strip;
+    loaded
+        .session
+        .automation_modes
+        .insert(strip, AutomationMode::Off);
+    let mode_off = render(&loaded);
+    assert!(
+        (mode_off[0][100] - 0.5 * db_to_lin(-6.0)).abs() < 1e-6,
+        "mode Off: the static value"
+    );
+    loaded.session.automation_modes.clear();
     loaded.session.automation[0].enabled = false;
     let off = render(&loaded);
     assert!(
@@ -184,6 +195,42 @@ fn each_lane_of_the_automated_mix_is_played() {
             .fold(0.0f32, f32::max);
         assert!(diff > 1e-3, "{:?} changes nothing ({diff})", lane.target);
     }
+}
+
+/// While a control writes a lane, the engine plays what the control sends instead.
+#[test]
+fn a_suspended_lane_lets_the_control_be_heard() {
+    use stemdesk_engine::live::LiveParam;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let loaded = fader_ramp(dir.path());
+    let src = sources(&loaded);
+    let lane = &loaded.session.automation[0];
+    let (mut handle, mut player) = stemdesk_engine::engine(graph(&loaded, &src, 256));
+    handle.play().expect("queue");
+    let (mut l, mut r) = (vec![0.0f32; 4_800], vec![0.0f32; 4_800]);
+    player.process(&mut l, &mut r);
+    assert!(l[4_799] < 0.01, "the lane plays: still near silence");
+    handle
+        .suspend_lane(lane.target.strip, lane.id, true)
+        .expect("queue");
+    handle
+        .set_param(lane.target.strip, LiveParam::GainDb, -6.0)
+        .expect("queue");
+    player.process(&mut l, &mut r);
+    assert!(
+        (l[4_799] - 0.5 * db_to_lin(-6.0)).abs() < 1e-6,
+        "the control is heard"
+    );
+    handle
+        .suspend_lane(lane.target.strip, lane.id, false)
+        .expect("queue");
+    player.process(&mut l, &mut r);
+    let want = 0.5 * db_to_lin(lane.value_at(3 * 4_800 - 1).expect("points"));
+    assert!(
+        (l[4_799] - want).abs() < 1e-6,
+        "the lane again: {} vs {want}",
+        l[4_799]
+    );
 }
 
 proptest! {

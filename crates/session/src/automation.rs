@@ -41,6 +41,56 @@ pub enum StripParam {
     },
 }
 
+/// What a strip's lanes do while the song plays, as in REAPER, Ardour and Logic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum AutomationMode {
+    /// Lanes are kept but not played: the static values sound.
+    Off,
+    /// Lanes play; moving a control changes the static value only.
+    #[default]
+    Read,
+    /// Lanes play; a control held while playing writes, and the lane takes over again
+    /// (with a short glide) when it is let go.
+    Touch,
+    /// Like Touch, but once touched the control keeps writing its last value until the
+    /// transport stops.
+    Latch,
+    /// From play to stop, every lane of the strip is overwritten with its control's
+    /// value.
+    Write,
+    /// A control held while playing offsets the existing lane by how far it moved.
+    Trim,
+}
+
+impl AutomationMode {
+    /// Every mode, in the order the desk lists them.
+    pub const ALL: [AutomationMode; 6] = [
+        AutomationMode::Off,
+        AutomationMode::Read,
+        AutomationMode::Touch,
+        AutomationMode::Latch,
+        AutomationMode::Write,
+        AutomationMode::Trim,
+    ];
+
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AutomationMode::Off => "Off",
+            AutomationMode::Read => "Read",
+            AutomationMode::Touch => "Touch",
+            AutomationMode::Latch => "Latch",
+            AutomationMode::Write => "Write",
+            AutomationMode::Trim => "Trim",
+        }
+    }
+
+    /// Whether moving a control while playing writes automation.
+    pub fn records(self) -> bool {
+        !matches!(self, AutomationMode::Off | AutomationMode::Read)
+    }
+}
+
 /// How the value moves from one breakpoint to the next.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub enum CurveShape {
@@ -156,6 +206,14 @@ impl crate::model::Session {
 }
 
 impl crate::model::Session {
+    /// The automation mode of `strip` (Read unless set).
+    pub fn automation_mode(&self, strip: StripId) -> AutomationMode {
+        self.automation_modes
+            .get(&strip)
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// The parameter's static value (what plays when no lane is on).
     pub fn param_value(&self, id: &ParamId) -> Option<f32> {
         let strip = if id.strip == StripId::Master {
@@ -304,7 +362,7 @@ impl AutomationLane {
     /// The lane's value at `time_frames`, or `None` when the lane has no points.
     pub fn value_at(&self, time_frames: u64) -> Option<f32> {
         let first = self.points.first()?;
-        if time_frames <= first.time_frames {
+        if time_frames < first.time_frames {
             return Some(first.value);
         }
         let next_index = self

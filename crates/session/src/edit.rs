@@ -216,6 +216,13 @@ pub enum Edit {
     RemoveAutomationLane(LaneId),
     /// Replaces the delivery spec the bounce is checked against.
     SetDelivery(DeliverySpec),
+    /// Sets a strip's automation mode.
+    SetAutomationMode {
+        /// The strip.
+        strip: StripId,
+        /// Its new mode.
+        mode: crate::automation::AutomationMode,
+    },
 }
 
 /// Why an edit was refused. The session is unchanged when this is returned.
@@ -286,6 +293,7 @@ impl Session {
                 }
                 self.automation
                     .retain(|l| l.target.strip != StripId::Track(id));
+                self.automation_modes.remove(&StripId::Track(id));
             }
             Edit::AddBus(bus) => self.buses.push(bus),
             Edit::RemoveBus(id) => {
@@ -299,14 +307,20 @@ impl Session {
                     .iter_mut()
                     .map(|t| &mut t.strip)
                     .chain(self.buses.iter_mut().map(|b| &mut b.strip));
+                let mut gone_sends = Vec::new();
                 for s in strips {
+                    gone_sends.extend(s.sends.iter().filter(|x| x.target == id).map(|x| x.id));
                     s.sends.retain(|x| x.target != id);
                     if s.output == Output::Bus(id) {
                         s.output = Output::Master;
                     }
                 }
-                self.automation
-                    .retain(|l| l.target.strip != StripId::Bus(id));
+                // The bus's lanes and those of the sends that fed it go with it.
+                self.automation.retain(|l| {
+                    l.target.strip != StripId::Bus(id)
+                        && !matches!(&l.target.param, StripParam::SendLevelDb(x) if gone_sends.contains(x))
+                });
+                self.automation_modes.remove(&StripId::Bus(id));
             }
             Edit::Rename { strip, name } => match strip {
                 StripId::Track(t) => self.track_mut(t).ok_or(missing(t.to_string()))?.name = name,
@@ -492,6 +506,16 @@ impl Session {
                 }
             }
             Edit::SetDelivery(spec) => self.delivery = spec,
+            Edit::SetAutomationMode { strip, mode } => {
+                if strip != StripId::Master && self.strip(strip).is_none() {
+                    return Err(missing(format!("{strip:?}")));
+                }
+                if mode == crate::automation::AutomationMode::default() {
+                    self.automation_modes.remove(&strip);
+                } else {
+                    self.automation_modes.insert(strip, mode);
+                }
+            }
             Edit::RemoveAutomationLane(id) => {
                 let before = self.automation.len();
                 self.automation.retain(|l| l.id != id);

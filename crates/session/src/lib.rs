@@ -11,10 +11,13 @@ pub mod file;
 pub mod history;
 pub mod ids;
 pub mod model;
+pub mod record;
 pub mod revert;
 pub mod validate;
 
-pub use automation::{AutomationLane, Breakpoint, CurveShape, ParamId, StripParam, thin};
+pub use automation::{
+    AutomationLane, AutomationMode, Breakpoint, CurveShape, ParamId, StripParam, thin,
+};
 pub use delivery::DeliverySpec;
 pub use edit::{Edit, EditError};
 pub use file::{

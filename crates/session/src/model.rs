@@ -50,6 +50,9 @@ pub struct Session {
     /// What a bounce of this mix must meet (written only when not the default).
     #[serde(default, skip_serializing_if = "DeliverySpec::is_default")]
     pub delivery: DeliverySpec,
+    /// Strips whose automation mode is not Read.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub automation_modes: std::collections::BTreeMap<StripId, crate::automation::AutomationMode>,
 }
 
 /// A track: clips on a timeline feeding a channel strip.
@@ -292,6 +295,7 @@ impl Session {
             master: Master::default(),
             automation: Vec::new(),
             delivery: DeliverySpec::default(),
+            automation_modes: Default::default(),
         }
     }
 

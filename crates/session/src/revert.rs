@@ -196,6 +196,10 @@ impl Session {
                 }
             }
             Edit::SetDelivery(_) => Edit::SetDelivery(self.delivery.clone()),
+            Edit::SetAutomationMode { strip, .. } => Edit::SetAutomationMode {
+                strip: *strip,
+                mode: self.automation_mode(*strip),
+            },
             // Removals and moves between tracks: the order of what remains matters
             // (clips that overlap, send order), so the session itself is kept.
             _ => return Ok(None),
@@ -327,6 +331,7 @@ impl Edit {
             (SetAutomationLane(a), SetAutomationLane(b)) => a.id == b.id,
             (SetSoloSafe { bus: a, .. }, SetSoloSafe { bus: b, .. }) => a == b,
             (SetDelivery(_), SetDelivery(_)) => true,
+            (SetAutomationMode { strip: a, .. }, SetAutomationMode { strip: b, .. }) => a == b,
             _ => false,
         }
     }

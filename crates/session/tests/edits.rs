@@ -329,6 +329,10 @@ mod undo_exact {
                     })
                     .collect(),
             }),
+            13 => Edit::SetAutomationMode {
+                strip,
+                mode: stemdesk_session::AutomationMode::ALL[a % 6],
+            },
             _ => Edit::SetMute {
                 strip,
                 mute: a.is_multiple_of(2),
@@ -343,7 +347,7 @@ mod undo_exact {
         /// gives back the session exactly, redoing everything the final one.
         #[test]
         fn undo_all_and_redo_all_are_exact(
-            ops in prop::collection::vec((0u8..14, 0usize..1000, 0.0f32..1.0, 0u8..3), 1..40)
+            ops in prop::collection::vec((0u8..15, 0usize..1000, 0.0f32..1.0, 0u8..3), 1..40)
         ) {
             let start = common::sample_session();
             let mut h = History::new(start.clone());

@@ -9,7 +9,7 @@
 //! every sample); an insert parameter is handed to the effect, which glides to it by its
 //! own smoothing.
 
-use stemdesk_session::{AutomationLane, Session, StripId, StripParam};
+use stemdesk_session::{AutomationLane, AutomationMode, Session, StripId, StripParam};
 
 use super::strip::StripNode;
 
@@ -31,9 +31,11 @@ pub(crate) enum LaneTarget {
 pub(crate) struct LaneNode {
     pub(crate) target: LaneTarget,
     pub(crate) lane: AutomationLane,
+    /// A control is writing this lane: the values it sends are heard instead.
+    pub(crate) suspended: bool,
 }
 
-/// The enabled lanes with points that drive `strip`, resolved against its sends and
+/// The enabled lanes with points that drive `strip` (none when its mode is Off), resolved against its sends and
 /// inserts (built after them). Lanes whose target the session no longer has are skipped
 /// (validation refuses them anyway).
 pub(crate) fn lanes_for(session: &Session, id: StripId, strip: &StripNode) -> Vec<LaneNode> {
@@ -41,6 +43,7 @@ pub(crate) fn lanes_for(session: &Session, id: StripId, strip: &StripNode) -> Ve
         .automation
         .iter()
         .filter(|l| l.target.strip == id && l.enabled && !l.points.is_empty())
+        .filter(|_| session.automation_mode(id) != AutomationMode::Off)
         .filter(|l| session.param_spec(&l.target).is_some())
         .filter_map(|l| {
             let target = match &l.target.param {
@@ -58,6 +61,7 @@ pub(crate) fn lanes_for(session: &Session, id: StripId, strip: &StripNode) -> Ve
             Some(LaneNode {
                 target,
                 lane: l.clone(),
+                suspended: false,
             })
         })
         .collect()
@@ -70,7 +74,7 @@ impl StripNode {
     /// so a block at a new position starts exactly as if played up to it. Never allocates.
     pub(crate) fn automate(&mut self, from: u64, to: u64, locate: bool) {
         let samples = (to - from).max(1) as u32;
-        for lane in &self.lanes {
+        for lane in self.lanes.iter().filter(|l| !l.suspended) {
             let Some(end) = lane.lane.value_at(to.saturating_sub(1)) else {
                 continue;
             };

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use stemdesk_dsp::{Effect, EffectParams};
-use stemdesk_session::{InsertId, StripId};
+use stemdesk_session::{InsertId, LaneId, StripId};
 
 use crate::live::{MeterBank, ParamTarget};
 
@@ -111,6 +111,16 @@ impl Graph {
     ) -> bool {
         self.strip_mut(strip)
             .is_some_and(|s| s.set_insert_params(insert, params))
+    }
+
+    /// Stops or resumes playing an automation lane (see
+    /// [`crate::EngineHandle::suspend_lane`]). Never allocates; false if the graph has no
+    /// such lane.
+    pub fn suspend_lane(&mut self, strip: StripId, lane: LaneId, suspended: bool) -> bool {
+        self.strip_mut(strip)
+            .and_then(|s| s.lanes.iter_mut().find(|l| l.lane.id == lane))
+            .map(|l| l.suspended = suspended)
+            .is_some()
     }
 
     /// Carries the running effect state of `old` over into this graph (for a graph swap:

@@ -67,6 +67,15 @@ pub enum Command {
         /// Its new settings.
         params: Box<EffectParams>,
     },
+    /// Stop or resume playing an automation lane (a control is writing it).
+    SuspendLane {
+        /// The strip the lane drives.
+        strip: StripId,
+        /// The lane.
+        lane: stemdesk_session::LaneId,
+        /// Whether the lane is silenced.
+        suspended: bool,
+    },
     /// Replace the whole graph at a block boundary with a short crossfade. The old graph
     /// comes back to be dropped off the audio thread.
     SwapGraph(Box<Graph>),
@@ -89,6 +98,11 @@ impl std::fmt::Debug for Command {
             Command::InsertParams { strip, insert, .. } => {
                 write!(f, "InsertParams({strip:?}, {insert:?})")
             }
+            Command::SuspendLane {
+                strip,
+                lane,
+                suspended,
+            } => write!(f, "SuspendLane({strip:?}, {lane:?}, {suspended})"),
         }
     }
 }

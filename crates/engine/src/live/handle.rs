@@ -135,6 +135,22 @@ impl EngineHandle {
         })
     }
 
+    /// Stops (or resumes) playing automation lane `lane` of `strip`, so that values sent
+    /// with [`EngineHandle::set_param`] are heard instead: while a control writes
+    /// automation. A new graph plays every lane again.
+    pub fn suspend_lane(
+        &mut self,
+        strip: StripId,
+        lane: stemdesk_session::LaneId,
+        suspended: bool,
+    ) -> Result<u64, QueueFull> {
+        self.send(Command::SuspendLane {
+            strip,
+            lane,
+            suspended,
+        })
+    }
+
     /// Swaps in a graph compiled off the audio thread (crossfaded; the old graph comes
     /// back through [`EngineHandle::poll`] and is dropped here).
     pub fn swap_graph(&mut self, graph: Graph) -> Result<u64, QueueFull> {

@@ -205,6 +205,11 @@ impl Player {
                 self.discard(Garbage::Params(params));
                 return ok;
             }
+            Command::SuspendLane {
+                strip,
+                lane,
+                suspended,
+            } => return self.graph.suspend_lane(strip, lane, suspended),
             Command::SwapGraph(mut new) => {
                 // Effect tails continue in the new graph; the old one fades out with the
                 // new graph's fresh (silent) effects.
