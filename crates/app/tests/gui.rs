@@ -1577,3 +1577,102 @@ fn automation_lanes_are_drawn_and_edited_by_mouse_and_each_gesture_undoes() {
     h.run_steps(2);
     h.snapshot("automation_three_lanes");
 }
+
+#[test]
+fn touch_mode_writes_a_fader_ride_while_playing_as_one_undo_step() {
+    use stemdesk_session::{AutomationMode, StripParam};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = open_copy(dir.path(), true);
+    let drums = StripId::Track(h.state().session().tracks[0].id);
+    let static_db = h.state().session().tracks[0].strip.gain_db;
+    h.get_by_label("Drums automation").click();
+    h.run_steps(2);
+    h.get_by_label("Drums automation mode").click();
+    h.run_steps(2);
+    h.get_all_by_label("Touch")
+        .last()
+        .expect("the Touch entry")
+        .click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session().automation_mode(drums),
+        AutomationMode::Touch
+    );
+    // Play, then ride the Drums fader down while the song moves on.
+    h.key_press(egui::Key::Space);
+    let started = std::time::Instant::now();
+    while h.state().position_frames() < 24_000 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "playhead stuck"
+        );
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let from = h.get_by_label("Drums fader").rect().center();
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    let touched_at = h.state().position_frames();
+    for k in 1..=10 {
+        h.hover_at(from + egui::vec2(0.0, 6.0 * k as f32));
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.drop_at(from + egui::vec2(0.0, 60.0));
+    h.run_steps(3);
+    let released_at = h.state().position_frames();
+    let s = h.state().session();
+    assert_eq!(
+        s.tracks[0].strip.gain_db, static_db,
+        "a ride in Touch writes the lane, not the fader's static value"
+    );
+    let lane = s
+        .automation
+        .iter()
+        .find(|l| l.target.strip == drums && l.target.param == StripParam::GainDb)
+        .expect("the ride made a fader lane")
+        .clone();
+    let lowest = lane
+        .points
+        .iter()
+        .map(|p| p.value)
+        .fold(f32::INFINITY, f32::min);
+    assert!(
+        lowest < static_db - 3.0,
+        "the ride went down: {:?}",
+        lane.points
+    );
+    assert_eq!(
+        lane.value_at(0),
+        Some(static_db),
+        "before the touch: as it was"
+    );
+    assert!(
+        lane.points.len() < 16,
+        "thinned: {} points for 10 moves",
+        lane.points.len()
+    );
+    assert!(
+        lane.points
+            .iter()
+            .any(|p| (touched_at..=released_at + 48_000).contains(&p.time_frames)),
+        "written where the song was: {touched_at}..{released_at}, {:?}",
+        lane.points
+    );
+    assert_eq!(
+        lane.points.last().map(|p| p.value),
+        Some(static_db),
+        "glides back to the lane after the release"
+    );
+    // Stop; the whole pass is one undo step.
+    h.key_press(egui::Key::Space);
+    h.run_steps(3);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert!(
+        h.state().session().automation.is_empty(),
+        "undo takes the pass back"
+    );
+}

@@ -6,6 +6,8 @@
 //! lane's display scale (the caller's `measure`), so a recorded move sounds as made with
 //! a handful of points instead of one per screen frame.
 
+use stemdesk_dsp::ParamSpec;
+
 use crate::automation::{AutomationLane, AutomationMode, Breakpoint, CurveShape, thin};
 
 /// How long, after a control is let go in Touch or Trim, the lane takes to glide from the
@@ -30,22 +32,26 @@ pub struct LaneRecorder {
     /// The span being written: where it began and what was written, (frame, value);
     /// Trim writes offsets.
     span: Option<(u64, Vec<(u64, f32)>)>,
-    measure: fn(f32) -> f32,
-    clamp: fn(f32) -> f32,
+    spec: &'static ParamSpec,
+    measure: Measure,
 }
+
+/// Maps a parameter's value to the lane's display scale (0..1), where thinning judges
+/// its error.
+pub type Measure = fn(&ParamSpec, f32) -> f32;
 
 impl LaneRecorder {
     /// Starts recording `original` (a lane with at least the parameter's current value as
-    /// its first point) at transport frame `start`. `measure` maps a value to the lane's
-    /// display scale (0..1) for thinning; `clamp` brings a value into the parameter's
-    /// range. Write starts writing at once, the control resting at the lane's value.
+    /// its first point; `spec` is its parameter) at transport frame `start`. `measure` maps
+    /// a value to the lane's display scale for thinning. Write starts writing at once,
+    /// the control resting at the lane's value.
     pub fn new(
         mode: AutomationMode,
         original: AutomationLane,
+        spec: &'static ParamSpec,
         start: u64,
         sample_rate_hz: u32,
-        measure: fn(f32) -> f32,
-        clamp: fn(f32) -> f32,
+        measure: Measure,
     ) -> Self {
         let control = match mode {
             AutomationMode::Trim => 0.0,
@@ -58,8 +64,8 @@ impl LaneRecorder {
             control,
             touched: false,
             span: (mode == AutomationMode::Write).then(|| (start, vec![(start, control)])),
+            spec,
             measure,
-            clamp,
         }
     }
 
@@ -84,7 +90,7 @@ impl LaneRecorder {
         match self.mode {
             AutomationMode::Trim => {
                 let lane = self.original.value_at(frame).unwrap_or_default();
-                (self.clamp)(lane + self.control)
+                self.spec.clamp(lane + self.control)
             }
             _ => self.control,
         }
@@ -166,7 +172,7 @@ impl LaneRecorder {
                 .into_iter()
                 .map(|t| Breakpoint {
                     time_frames: t,
-                    value: (self.clamp)(
+                    value: self.spec.clamp(
                         before(t).unwrap_or_default() + offsets.value_at(t).unwrap_or_default(),
                     ),
                     curve: CurveShape::Linear,
@@ -175,7 +181,8 @@ impl LaneRecorder {
         } else {
             line(&samples).points
         };
-        let written = thin(&written, RECORD_TOLERANCE, self.measure);
+        let (spec, measure) = (self.spec, self.measure);
+        let written = thin(&written, RECORD_TOLERANCE, move |v| measure(spec, v));
         // After a stop the old lane is back on the next frame.
         let resume = end + if glide { self.glide_frames } else { 1 };
         let mut points: Vec<Breakpoint> = original
@@ -263,12 +270,9 @@ mod tests {
         v / 100.0
     }
 
-    fn clamp(v: f32) -> f32 {
-        v.clamp(-144.0, 24.0)
-    }
-
     fn recorder(mode: AutomationMode, lane: AutomationLane) -> LaneRecorder {
-        LaneRecorder::new(mode, lane, 0, RATE, measure, clamp)
+        let gain = &stemdesk_dsp::param_table::strip::GAIN_DB;
+        LaneRecorder::new(mode, lane, gain, 0, RATE, |_, v| measure(v))
     }
 
     /// A fader ride: from frame 48 000 to 96 000, the control goes from -6 to -16 dB in a

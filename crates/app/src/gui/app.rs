@@ -79,6 +79,8 @@ pub struct StemdeskApp {
     last_bounce: Option<Box<super::jobs::BounceDone>>,
     /// Drags by control, with their undo gesture.
     drags: HashMap<egui::Id, DragState>,
+    /// A pass of the transport writing automation.
+    pub(crate) recording: Option<super::recording::Recording>,
 }
 
 impl StemdeskApp {
@@ -102,6 +104,7 @@ impl StemdeskApp {
             settings: Settings::default(),
             drags: HashMap::new(),
             last_bounce: None,
+            recording: None,
         };
         // Remembered settings; the command line's device and buffer win.
         app.settings = Settings::load(&app.config.data_dir);
@@ -752,6 +755,7 @@ impl StemdeskApp {
         self.audio.poll(&self.doc);
         let actions = self.panels(ui, &ctx);
         self.apply(actions, &ctx);
+        self.recording_tick(&ctx);
         super::messages::window(&mut self.messages, &mut self.view.show_messages, &ctx);
         self.dialogs_ui(&ctx);
         if let Some(e) = self.autosave.tick(
@@ -770,6 +774,7 @@ impl StemdeskApp {
 
     /// Draws every panel over a read-only view of the desk; returns what they asked for.
     fn panels(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) -> Vec<super::action::Action> {
+        let live = self.live_values();
         let mut desk = Desk::new(
             &self.doc,
             &self.audio,
@@ -778,7 +783,8 @@ impl StemdeskApp {
             &self.recent,
             self.last_bounce.as_deref(),
             &mut self.view,
-        );
+        )
+        .with_live(live);
         super::keys::handle(&mut desk, ctx);
         super::arrange::drops(&mut desk, ctx);
         super::menu::show(&mut desk, ui);

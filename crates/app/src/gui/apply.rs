@@ -37,6 +37,10 @@ impl StemdeskApp {
         match action {
             Action::Command(command) => run(self, command, ctx),
             Action::Edit { edit, drag } => {
+                if self.record_edit(&edit) {
+                    // Written to a lane instead (the strip records while playing).
+                    return;
+                }
                 let gesture = drag.map(|d| self.gesture_of(d));
                 self.edit(edit, gesture);
             }

@@ -265,6 +265,37 @@ impl Audio {
         }
     }
 
+    /// Sends a live parameter value (a control writing automation is heard).
+    pub fn set_param(
+        &mut self,
+        strip: StripId,
+        param: stemdesk_engine::live::LiveParam,
+        value: f32,
+    ) {
+        if let Some(h) = self.handle.as_mut() {
+            let _ = h.set_param(strip, param, value);
+        }
+    }
+
+    /// Sends an insert's settings (a control writing one of its parameters is heard).
+    pub fn set_insert_params(
+        &mut self,
+        strip: StripId,
+        insert: stemdesk_session::InsertId,
+        params: stemdesk_dsp::EffectParams,
+    ) {
+        if let Some(h) = self.handle.as_mut() {
+            let _ = h.set_insert_params(strip, insert, params);
+        }
+    }
+
+    /// Stops (or resumes) playing a lane while a control writes it.
+    pub fn suspend_lane(&mut self, strip: StripId, lane: stemdesk_session::LaneId, on: bool) {
+        if let Some(h) = self.handle.as_mut() {
+            let _ = h.suspend_lane(strip, lane, on);
+        }
+    }
+
     /// Moves the playhead.
     pub fn seek(&mut self, frames: u64) {
         match self.handle.as_mut() {

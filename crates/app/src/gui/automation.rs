@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use egui::{Color32, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
 use stemdesk_dsp::{ParamSpec, SILENCE_DB, Unit};
 use stemdesk_session::{
-    AutomationLane, Breakpoint, CurveShape, Edit, LaneId, ParamId, StripId, TrackId, thin,
+    AutomationLane, AutomationMode, Breakpoint, CurveShape, Edit, LaneId, ParamId, StripId,
+    TrackId, thin,
 };
 
 use super::action::{Action, Drag};
@@ -120,7 +121,38 @@ pub fn track_lanes(desk: &mut Desk, ui: &mut egui::Ui, track: TrackId, ax: TimeA
             desk.view.lane_rects.push((lane.id, rect));
         });
     }
-    ui.horizontal(|ui| add_lane_menu(desk, ui, strip, &lanes));
+    ui.horizontal(|ui| {
+        add_lane_menu(desk, ui, strip, &lanes);
+        mode_menu(desk, ui, strip);
+    });
+}
+
+/// The strip's automation mode (Off, Read, Touch, Latch, Write, Trim).
+fn mode_menu(desk: &mut Desk, ui: &mut egui::Ui, strip: StripId) {
+    let mode = desk.session().automation_mode(strip);
+    let name = track_name(desk, strip);
+    let text = egui::RichText::new(mode.name()).small();
+    let text = if mode.records() {
+        text.color(Color32::from_rgb(240, 90, 70))
+    } else {
+        text
+    };
+    let r = egui::ComboBox::from_id_salt(("automation_mode", strip))
+        .selected_text(text)
+        .width(64.0)
+        .show_ui(ui, |ui| {
+            for m in AutomationMode::ALL {
+                if ui.selectable_label(m == mode, m.name()).clicked() && m != mode {
+                    desk.edit(Edit::SetAutomationMode { strip, mode: m });
+                }
+            }
+        });
+    super::a11y::name(ui, &r.response, &format!("{name} automation mode"));
+    r.response.on_hover_text(
+        "Off: lanes silent. Read: lanes play. Touch: writes while a control is held. \
+         Latch: keeps writing until stop. Write: overwrites from play to stop. \
+         Trim: offsets the lane by the move.",
+    );
 }
 
 /// The strip's own name ("Drums"), as its controls are labelled.

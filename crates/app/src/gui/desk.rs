@@ -2,9 +2,10 @@
 //! (meters, transport), jobs and messages, read-only; its own view state; and where its
 //! [`Action`]s go.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use stemdesk_session::{Edit, Session};
+use stemdesk_session::{Edit, ParamId, Session, StripId, StripParam};
 
 use super::action::{Action, Drag};
 use super::audio::Audio;
@@ -30,6 +31,8 @@ pub struct Desk<'a> {
     /// What the user is looking at: panels change it directly (it is not the document).
     pub view: &'a mut ViewState,
     actions: Vec<Action>,
+    /// Parameters whose value comes from a lane or a control writing one, at the playhead.
+    live: HashMap<ParamId, f32>,
     /// IDs handed out this frame (the session's counter moves when the edit applies).
     next_id: u32,
 }
@@ -55,12 +58,33 @@ impl<'a> Desk<'a> {
             recent,
             view,
             actions: Vec::new(),
+            live: HashMap::new(),
         }
+    }
+
+    /// The desk with `live` values for automated controls (see [`Desk::shown`]).
+    pub fn with_live(mut self, live: HashMap<ParamId, f32>) -> Self {
+        self.live = live;
+        self
     }
 
     /// The session (as it was when the frame began).
     pub fn session(&self) -> &'a Session {
         self.doc.session()
+    }
+
+    /// What a control shows for `param` of `strip` whose static value is `value`: where
+    /// its lane is at the playhead (Read) or what is being written, else `value`.
+    pub fn shown(&self, strip: StripId, param: StripParam, value: f32) -> f32 {
+        self.live
+            .get(&ParamId { strip, param })
+            .copied()
+            .unwrap_or(value)
+    }
+
+    /// Whether `param` of `strip` is driven by a lane now (its control follows it).
+    pub fn automated(&self, strip: StripId, param: StripParam) -> bool {
+        self.live.contains_key(&ParamId { strip, param })
     }
 
     /// Transport position in frames.

@@ -31,6 +31,7 @@ mod messages;
 mod mixer;
 mod param_widget;
 mod path_prompt;
+mod recording;
 mod settings;
 mod status;
 mod strip;

@@ -2,7 +2,9 @@
 
 use stemdesk_dsp::EffectKind;
 use stemdesk_dsp::params::*;
-use stemdesk_session::{Color, Edit, Insert, InsertId, Output, Send, SendId, Strip, StripId};
+use stemdesk_session::{
+    Color, Edit, Insert, InsertId, Output, Send, SendId, Strip, StripId, StripParam,
+};
 
 use super::a11y;
 use stemdesk_dsp::param_table::strip as strip_params;
@@ -282,7 +284,7 @@ fn sends(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new(&target).small())
                 .on_hover_text(format!("Send to {target}"));
-            let mut level = send.level_db;
+            let mut level = desk.shown(view.id, StripParam::SendLevelDb(send.id), send.level_db);
             let resp = ui.add(spec_value(&mut level, &strip_params::SEND_LEVEL_DB, 0.2));
             a11y::name(ui, &resp, &format!("{} send to {target}", view.name));
             if resp.changed() {
@@ -393,7 +395,7 @@ fn add_send_menu(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
 fn pan(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
     ui.horizontal(|ui| {
         ui.label("Pan");
-        let mut pan = view.strip.pan;
+        let mut pan = desk.shown(view.id, StripParam::Pan, view.strip.pan);
         let resp = ui.add(spec_value(&mut pan, &strip_params::PAN, 0.01));
         a11y::name(ui, &resp, &format!("{} pan", view.name));
         if resp.double_clicked() {
@@ -472,10 +474,12 @@ fn fader_and_value(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView, fader_h
     } else {
         view.name
     };
+    // An automated fader follows its lane (or what is being written).
+    let gain_db = desk.shown(view.id, StripParam::GainDb, view.strip.gain_db);
     let out = ui
         .horizontal(|ui| {
             ui.add_space((STRIP_WIDTH - FADER_WIDTH) / 2.0);
-            fader(ui, label, view.strip.gain_db, meter.as_ref(), fader_height)
+            fader(ui, label, gain_db, meter.as_ref(), fader_height)
         })
         .inner;
     if let Some(db) = out.new_db {
@@ -490,10 +494,15 @@ fn fader_and_value(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView, fader_h
     if out.clear_clip {
         desk.act(Action::ClearClip(view.id));
     }
-    let mut db = view.strip.gain_db;
+    let mut db = gain_db;
+    let automated = desk.automated(view.id, StripParam::GainDb);
     let resp = ui
         .add(spec_value(&mut db, &strip_params::GAIN_DB, 0.1))
-        .on_hover_text(format!("{label} gain"));
+        .on_hover_text(if automated {
+            format!("{label} gain (following its automation lane)")
+        } else {
+            format!("{label} gain")
+        });
     a11y::name(ui, &resp, &format!("{label} gain"));
     if resp.changed() {
         desk.edit_by(
