@@ -1568,11 +1568,11 @@ fn automation_lanes_are_drawn_and_edited_by_mouse_and_each_gesture_undoes() {
     undo(&mut h);
     assert_eq!(lane_points(&h), clicked, "the stroke undoes in one step");
 
-    // Two more lanes: a track with three lanes.
+    // Two more lanes: a track with three lanes (the mixer hidden to make room).
+    menu(&mut h, "View", "Mixer");
     add_lane(&mut h, "Pan");
     add_lane(&mut h, "EQ 1: Band 1 Frequency");
     assert_eq!(h.state().session().automation.len(), 3);
-    menu(&mut h, "View", "Mixer");
     h.remove_cursor();
     h.run_steps(2);
     h.snapshot("automation_three_lanes");
@@ -1675,4 +1675,89 @@ fn touch_mode_writes_a_fader_ride_while_playing_as_one_undo_step() {
         h.state().session().automation.is_empty(),
         "undo takes the pass back"
     );
+}
+
+fn right_click_at(h: &mut Harness<'_, StemdeskApp>, at: egui::Pos2) {
+    h.hover_at(at);
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(1);
+}
+
+#[test]
+fn markers_and_the_grid_place_clips_and_points_and_set_the_loop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = open_copy(dir.path(), false);
+    let beat = 24_000u64; // 120 BPM at 48 kHz, the default tempo
+    assert_eq!(h.state().session().timeline.tempo_bpm, 120.0);
+    h.key_press(egui::Key::G);
+    h.run_steps(2);
+
+    // A clip dragged 50 px (1.25 s) lands on a beat.
+    let clip = h.state().session().tracks[0].clips[0].clone();
+    let from = h.get_by_label("Clip drums").rect().center();
+    drag(&mut h, from, from + egui::vec2(50.0, 0.0));
+    let moved = h.state().session().tracks[0].clips[0].position_frames;
+    assert_ne!(moved, clip.position_frames, "the clip moved");
+    assert_eq!(moved % beat, 0, "on the grid: {moved}");
+
+    // A point clicked onto a lane lands on a beat too.
+    h.get_by_label("Drums automation").click();
+    h.run_steps(2);
+    add_lane(&mut h, "Fader");
+    let rect = h.get_by_label("Drums Fader automation lane").rect();
+    click_at(&mut h, egui::pos2(rect.min.x + 93.0, rect.center().y));
+    let points = lane_points(&h);
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[1].time_frames % beat, 0, "{:?}", points[1]);
+
+    // Two markers: at the start, and at 4 s (seeking by a click on the ruler).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::M);
+    h.run_steps(2);
+    let ruler = h.get_by_label("Timeline ruler").rect();
+    click_at(&mut h, egui::pos2(ruler.min.x + 160.0, ruler.center().y));
+    let second_at = h.state().position_frames();
+    assert!(second_at > 150_000, "seeked to {second_at}");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::M);
+    h.run_steps(2);
+    let markers = h.state().session().timeline.markers.clone();
+    assert_eq!(markers.len(), 2);
+    assert_eq!(markers[0].time_frames, 0);
+    assert_eq!(markers[1].time_frames, second_at);
+    assert_eq!(markers[1].name, "Marker 2");
+
+    // ] and [ jump between them.
+    h.key_press(egui::Key::Home);
+    h.run_steps(2);
+    h.key_press(egui::Key::CloseBracket);
+    h.run_steps(2);
+    assert_eq!(h.state().position_frames(), second_at);
+    h.key_press(egui::Key::OpenBracket);
+    h.run_steps(2);
+    assert_eq!(h.state().position_frames(), 0);
+
+    // The first marker's range (to the second) becomes the loop.
+    let row = h.get_by_label("Bars and markers").rect();
+    right_click_at(&mut h, egui::pos2(row.min.x + 2.0, row.center().y));
+    h.get_by_label("Loop to Next Marker").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().loop_range(),
+        Some((0, second_at)),
+        "looping that range"
+    );
+
+    // Markers and tempo are saved with the session.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    let saved = std::fs::read_to_string(dir.path().join("demo.ron")).expect("saved");
+    assert!(saved.contains("Marker 2"), "markers saved");
 }

@@ -216,6 +216,17 @@ pub enum Edit {
     RemoveAutomationLane(LaneId),
     /// Replaces the delivery spec the bounce is checked against.
     SetDelivery(DeliverySpec),
+    /// Sets the tempo and the time signature.
+    SetTempo {
+        /// Beats per minute.
+        tempo_bpm: f64,
+        /// Beats in a bar.
+        beats_per_bar: u32,
+    },
+    /// Adds or replaces (by ID) a marker.
+    SetMarker(crate::timeline::Marker),
+    /// Removes a marker.
+    RemoveMarker(crate::ids::MarkerId),
     /// Sets a strip's automation mode.
     SetAutomationMode {
         /// The strip.
@@ -506,6 +517,26 @@ impl Session {
                 }
             }
             Edit::SetDelivery(spec) => self.delivery = spec,
+            Edit::SetTempo {
+                tempo_bpm,
+                beats_per_bar,
+            } => {
+                self.timeline.tempo_bpm = tempo_bpm;
+                self.timeline.beats_per_bar = beats_per_bar;
+            }
+            Edit::SetMarker(marker) => {
+                let markers = &mut self.timeline.markers;
+                markers.retain(|m| m.id != marker.id);
+                let at = markers.partition_point(|m| m.time_frames <= marker.time_frames);
+                markers.insert(at, marker);
+            }
+            Edit::RemoveMarker(id) => {
+                let before = self.timeline.markers.len();
+                self.timeline.markers.retain(|m| m.id != id);
+                if self.timeline.markers.len() == before {
+                    return Err(missing(id.to_string()));
+                }
+            }
             Edit::SetAutomationMode { strip, mode } => {
                 if strip != StripId::Master && self.strip(strip).is_none() {
                     return Err(missing(format!("{strip:?}")));

@@ -42,6 +42,10 @@ id_type!(
     /// Identifies an automation lane.
     LaneId
 );
+id_type!(
+    /// Identifies a timeline marker.
+    MarkerId
+);
 
 /// A channel strip: a track's, a bus's or the master's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod record;
 pub mod revert;
+pub mod timeline;
 pub mod validate;
 
 pub use automation::{
@@ -25,9 +26,10 @@ pub use file::{
     relative_to, resolve_media, save,
 };
 pub use history::{Change, Gesture, History, MAX_HISTORY_BYTES, MAX_UNDO_STEPS};
-pub use ids::{BusId, ClipId, InsertId, LaneId, Output, SendId, StripId, TrackId};
+pub use ids::{BusId, ClipId, InsertId, LaneId, MarkerId, Output, SendId, StripId, TrackId};
 pub use model::{
     Bus, Clip, Color, Fade, FadeShape, Insert, MAX_SESSION_S, Master, Send, Session, Strip, Track,
 };
 pub use revert::Revert;
+pub use timeline::{Grid, Marker, Timeline};
 pub use validate::{ValidationError, validate};

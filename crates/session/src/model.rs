@@ -50,6 +50,9 @@ pub struct Session {
     /// What a bounce of this mix must meet (written only when not the default).
     #[serde(default, skip_serializing_if = "DeliverySpec::is_default")]
     pub delivery: DeliverySpec,
+    /// Tempo, time signature and markers (written only when not the default).
+    #[serde(default, skip_serializing_if = "crate::timeline::Timeline::is_default")]
+    pub timeline: crate::timeline::Timeline,
     /// Strips whose automation mode is not Read.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub automation_modes: std::collections::BTreeMap<StripId, crate::automation::AutomationMode>,
@@ -296,6 +299,7 @@ impl Session {
             automation: Vec::new(),
             delivery: DeliverySpec::default(),
             automation_modes: Default::default(),
+            timeline: Default::default(),
         }
     }
 

@@ -196,6 +196,14 @@ impl Session {
                 }
             }
             Edit::SetDelivery(_) => Edit::SetDelivery(self.delivery.clone()),
+            Edit::SetTempo { .. } => Edit::SetTempo {
+                tempo_bpm: self.timeline.tempo_bpm,
+                beats_per_bar: self.timeline.beats_per_bar,
+            },
+            Edit::SetMarker(m) => match self.timeline.markers.iter().find(|x| x.id == m.id) {
+                Some(old) => Edit::SetMarker(old.clone()),
+                None => Edit::RemoveMarker(m.id),
+            },
             Edit::SetAutomationMode { strip, .. } => Edit::SetAutomationMode {
                 strip: *strip,
                 mode: self.automation_mode(*strip),
@@ -332,6 +340,8 @@ impl Edit {
             (SetSoloSafe { bus: a, .. }, SetSoloSafe { bus: b, .. }) => a == b,
             (SetDelivery(_), SetDelivery(_)) => true,
             (SetAutomationMode { strip: a, .. }, SetAutomationMode { strip: b, .. }) => a == b,
+            (SetTempo { .. }, SetTempo { .. }) => true,
+            (SetMarker(a), SetMarker(b)) => a.id == b.id,
             _ => false,
         }
     }

@@ -129,6 +129,7 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
     );
     check_cycles(session, &mut errors);
     check_automation(session, &mut errors);
+    check_timeline(&session.timeline, session.sample_rate_hz, &mut errors);
     errors
 }
 
@@ -279,6 +280,7 @@ pub(crate) fn all_ids(session: &Session) -> Vec<u32> {
     }
     ids.extend(session.master.inserts.iter().map(|i| i.id.0));
     ids.extend(session.automation.iter().map(|l| l.id.0));
+    ids.extend(session.timeline.markers.iter().map(|m| m.id.0));
     ids
 }
 
@@ -434,6 +436,36 @@ pub(crate) fn bus_edges(session: &Session) -> HashMap<BusId, Vec<BusId>> {
             (b.id, to)
         })
         .collect()
+}
+
+/// Tempo and signature in range; markers within a day.
+fn check_timeline(t: &crate::timeline::Timeline, rate_hz: u32, errors: &mut Vec<ValidationError>) {
+    use crate::timeline::{MAX_BEATS_PER_BAR, TEMPO_RANGE_BPM};
+    if !TEMPO_RANGE_BPM.contains(&t.tempo_bpm) {
+        range(
+            errors,
+            "tempo (BPM)".into(),
+            t.tempo_bpm as f32,
+            *TEMPO_RANGE_BPM.start() as f32,
+            *TEMPO_RANGE_BPM.end() as f32,
+        );
+    }
+    if !(1..=MAX_BEATS_PER_BAR).contains(&t.beats_per_bar) {
+        range(
+            errors,
+            "beats per bar".into(),
+            t.beats_per_bar as f32,
+            1.0,
+            MAX_BEATS_PER_BAR as f32,
+        );
+    }
+    let day = u64::from(rate_hz) * 86_400;
+    if let Some(m) = t.markers.iter().find(|m| m.time_frames > day) {
+        errors.push(ValidationError::Other(format!(
+            "marker \"{}\" is at frame {}, past a day",
+            m.name, m.time_frames
+        )));
+    }
 }
 
 fn check_automation(session: &Session, errors: &mut Vec<ValidationError>) {

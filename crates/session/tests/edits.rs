@@ -329,6 +329,21 @@ mod undo_exact {
                     })
                     .collect(),
             }),
+            14 => Edit::SetMarker(stemdesk_session::Marker {
+                id: s
+                    .timeline
+                    .markers
+                    .first()
+                    .filter(|_| a.is_multiple_of(2))
+                    .map_or_else(|| stemdesk_session::MarkerId(ids.alloc_id()), |m| m.id),
+                name: format!("M{a}"),
+                time_frames: (x * 480_000.0) as u64,
+            }),
+            15 => Edit::SetTempo {
+                tempo_bpm: 60.0 + f64::from(x) * 100.0,
+                beats_per_bar: 1 + (a % 7) as u32,
+            },
+            16 => Edit::RemoveMarker(s.timeline.markers.first()?.id),
             13 => Edit::SetAutomationMode {
                 strip,
                 mode: stemdesk_session::AutomationMode::ALL[a % 6],
@@ -347,7 +362,7 @@ mod undo_exact {
         /// gives back the session exactly, redoing everything the final one.
         #[test]
         fn undo_all_and_redo_all_are_exact(
-            ops in prop::collection::vec((0u8..15, 0usize..1000, 0.0f32..1.0, 0u8..3), 1..40)
+            ops in prop::collection::vec((0u8..18, 0usize..1000, 0.0f32..1.0, 0u8..3), 1..40)
         ) {
             let start = common::sample_session();
             let mut h = History::new(start.clone());

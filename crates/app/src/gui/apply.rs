@@ -127,6 +127,31 @@ fn run(app: &mut StemdeskApp, command: Command, ctx: &egui::Context) {
             }
         }
         Command::AddBus => app.add_bus(),
+        Command::AddMarker => {
+            let [id] = app.fresh_ids::<1>();
+            let marker = stemdesk_session::Marker {
+                id: stemdesk_session::MarkerId(id),
+                name: app.session().timeline.new_marker_name(),
+                time_frames: app.audio.position_frames(),
+            };
+            app.edit(Edit::SetMarker(marker), None);
+        }
+        Command::PreviousMarker | Command::NextMarker => {
+            let at = app.audio.position_frames();
+            let t = &app.session().timeline;
+            let to = if command == Command::NextMarker {
+                t.next_marker(at)
+            } else {
+                t.previous_marker(at)
+            }
+            .map(|m| m.time_frames);
+            if let Some(frames) = to {
+                app.audio.seek(frames);
+                let rate = app.session().sample_rate_hz;
+                app.view.reveal_frames(frames, rate);
+            }
+        }
+        Command::ToggleSnap => app.view.snap = !app.view.snap,
         Command::PlayPause => app.audio.toggle_play(),
         Command::GoToStart => {
             app.audio.seek(0);

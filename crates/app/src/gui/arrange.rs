@@ -25,7 +25,7 @@ const SCROLLBAR_HEIGHT: f32 = 14.0;
 pub(super) struct TimeAxis {
     pub(super) left: f32,
     scroll_s: f64,
-    px_per_s: f32,
+    pub(super) px_per_s: f32,
     rate: f64,
 }
 
@@ -119,6 +119,10 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
             });
         });
         ruler(desk, ui, ax, full.max.x);
+    });
+    ui.horizontal(|ui| {
+        ui.add_space((timeline_left - ui.cursor().min.x).max(0.0));
+        super::markers::row(desk, ui, ax, full.max.x);
     });
     let mut lanes = Vec::new();
     desk.view.lane_rects.clear();
@@ -563,11 +567,20 @@ fn clip_widget(
         });
     }
     if resp.dragged()
-        && let Some(d) = desk.view.clip_drag.as_mut()
+        && let Some(d) = desk.view.clip_drag
         && d.clip == clip.id
     {
         let total_px = resp.total_drag_delta().map_or(0.0, |v| v.x);
-        d.delta_frames = (f64::from(total_px) * ax.frames_per_px()).round() as i64;
+        let mut delta = (f64::from(total_px) * ax.frames_per_px()).round() as i64;
+        if d.kind == ClipDragKind::Move {
+            // The clip's start lands on the grid when snapping is on (Alt: free).
+            let free = (clip.position_frames as i64 + delta).max(0) as u64;
+            let alt = ui.input(|i| i.modifiers.alt);
+            delta = desk.snap(free, alt) as i64 - clip.position_frames as i64;
+        }
+        if let Some(d) = desk.view.clip_drag.as_mut() {
+            d.delta_frames = delta;
+        }
     }
     if body.clicked() {
         desk.view.selected_clip = Some(clip.id);

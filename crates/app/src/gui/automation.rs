@@ -2,7 +2,8 @@
 //!
 //! The curve is drawn with [`AutomationLane::value_at`], the function the engine plays,
 //! on the parameter's own scale (the fader's taper for levels, octaves for frequencies).
-//! Click adds a point; drag moves the selected points together (Shift: ten times finer);
+//! Click adds a point; drag moves the selected points together (Shift: ten times finer;
+//! the point taken hold of lands on the grid when snapping is on, Alt: free);
 //! drag on empty space selects with a rubber band, Shift-click adds to the selection;
 //! Ctrl-drag draws freehand, thinned to within [`PENCIL_TOLERANCE`]; Delete removes the
 //! selection; right-click a point to type its time and value or pick its segment's
@@ -46,6 +47,8 @@ pub enum LaneDrag {
         original: AutomationLane,
         /// Where the pointer took hold.
         grab: Pos2,
+        /// The point taken hold of (it lands on the grid when snapping).
+        anchor: usize,
         /// This drag's own undo gesture.
         gesture: egui::Id,
         /// An edit of this drag has been sent.
@@ -351,6 +354,7 @@ fn interact(
                     lane: lane.id,
                     original: lane.clone(),
                     grab: origin,
+                    anchor: i,
                     gesture: resp.id.with(ui.input(|i| i.time).to_bits()),
                     sent: false,
                 }
@@ -376,7 +380,7 @@ fn interact(
     if resp.clicked()
         && let Some(p) = resp.interact_pointer_pos()
     {
-        click(desk, lane, g, p, mods.shift);
+        click(desk, lane, g, p, mods);
     }
     if resp.secondary_clicked() {
         let hit = resp.interact_pointer_pos().and_then(|p| g.hit(lane, p));
@@ -405,6 +409,7 @@ fn drag(
             lane: id,
             original,
             grab,
+            anchor,
             gesture,
             sent,
         } => {
@@ -413,13 +418,12 @@ fn drag(
                 d *= 0.1;
             }
             let sel = selection(desk, id);
-            let moved = move_points(
-                &original,
-                &sel,
-                f64::from(d.x) * g.ax.frames_per_px(),
-                -d.y / g.usable(),
-                g.spec,
-            );
+            let mut dt = f64::from(d.x) * g.ax.frames_per_px();
+            if let Some(a) = original.points.get(anchor) {
+                let free = (a.time_frames as f64 + dt).max(0.0).round() as u64;
+                dt = desk.snap(free, mods.alt) as f64 - a.time_frames as f64;
+            }
+            let moved = move_points(&original, &sel, dt, -d.y / g.usable(), g.spec);
             if moved != *lane {
                 desk.act(Action::Edit {
                     edit: Edit::SetAutomationLane(moved),
@@ -432,6 +436,7 @@ fn drag(
                     lane: id,
                     original,
                     grab,
+                    anchor,
                     gesture,
                     sent: true,
                 });
@@ -478,11 +483,12 @@ fn drag(
     }
 }
 
-/// Click: on a point selects it (Shift: toggles it); elsewhere adds a point there.
-fn click(desk: &mut Desk, lane: &AutomationLane, g: LaneGeometry, p: Pos2, shift: bool) {
+/// Click: on a point selects it (Shift: toggles it); elsewhere adds a point there (on
+/// the grid when snapping, unless Alt is held).
+fn click(desk: &mut Desk, lane: &AutomationLane, g: LaneGeometry, p: Pos2, mods: egui::Modifiers) {
     desk.view.selected_clip = None;
     if let Some(i) = g.hit(lane, p) {
-        let mut sel = if shift {
+        let mut sel = if mods.shift {
             selection(desk, lane.id)
         } else {
             BTreeSet::new()
@@ -493,7 +499,7 @@ fn click(desk: &mut Desk, lane: &AutomationLane, g: LaneGeometry, p: Pos2, shift
         desk.view.lane_selection = Some((lane.id, sel));
         return;
     }
-    let time_frames = g.ax.frames(p.x);
+    let time_frames = desk.snap(g.ax.frames(p.x), mods.alt);
     let mut after = lane.clone();
     // The new point's segment keeps the shape of the segment it splits.
     let curve = lane

@@ -39,6 +39,10 @@ pub enum Command {
     NextTrack,
     NudgeClipLeft,
     NudgeClipRight,
+    AddMarker,
+    PreviousMarker,
+    NextMarker,
+    ToggleSnap,
     Shortcuts,
 }
 
@@ -51,7 +55,7 @@ const NONE: Modifiers = Modifiers::NONE;
 
 impl Command {
     /// Every command, in the order the shortcuts window lists them.
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 36] = [
         Self::New,
         Self::Open,
         Self::Save,
@@ -83,6 +87,10 @@ impl Command {
         Self::NextTrack,
         Self::NudgeClipLeft,
         Self::NudgeClipRight,
+        Self::AddMarker,
+        Self::PreviousMarker,
+        Self::NextMarker,
+        Self::ToggleSnap,
         Self::Shortcuts,
     ];
 
@@ -120,6 +128,10 @@ impl Command {
             Self::NextTrack => "Select Next Track",
             Self::NudgeClipLeft => "Nudge Clip Left (Shift: 1 s)",
             Self::NudgeClipRight => "Nudge Clip Right (Shift: 1 s)",
+            Self::AddMarker => "Add Marker at Playhead",
+            Self::PreviousMarker => "Go to Previous Marker",
+            Self::NextMarker => "Go to Next Marker",
+            Self::ToggleSnap => "Snap to Grid On/Off",
             Self::Shortcuts => "Keyboard Shortcuts",
         }
     }
@@ -156,6 +168,10 @@ impl Command {
             Self::NextTrack => key(NONE, Key::ArrowDown),
             Self::NudgeClipLeft => key(NONE, Key::ArrowLeft),
             Self::NudgeClipRight => key(NONE, Key::ArrowRight),
+            Self::AddMarker => key(CMD, Key::M),
+            Self::PreviousMarker => key(NONE, Key::OpenBracket),
+            Self::NextMarker => key(NONE, Key::CloseBracket),
+            Self::ToggleSnap => key(NONE, Key::G),
             Self::Shortcuts => key(NONE, Key::F1),
             Self::RelinkMedia | Self::AddBus => None,
         }

@@ -87,6 +87,15 @@ impl<'a> Desk<'a> {
         self.live.contains_key(&ParamId { strip, param })
     }
 
+    /// `frames` on the grid when snapping is on and `free` (Alt held) is not.
+    pub fn snap(&self, frames: u64, free: bool) -> u64 {
+        if !self.view.snap || free {
+            return frames;
+        }
+        let s = self.session();
+        s.timeline.snap(frames, self.view.grid, s.sample_rate_hz)
+    }
+
     /// Transport position in frames.
     pub fn position_frames(&self) -> u64 {
         self.audio.position_frames()

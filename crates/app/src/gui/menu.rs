@@ -77,6 +77,10 @@ fn edit_menu(desk: &mut Desk, ui: &mut egui::Ui) {
     entry(desk, ui, Command::SplitClip);
     entry(desk, ui, Command::DeleteClip);
     entry(desk, ui, Command::AddBus);
+    ui.separator();
+    entry(desk, ui, Command::AddMarker);
+    entry(desk, ui, Command::PreviousMarker);
+    entry(desk, ui, Command::NextMarker);
 }
 
 fn view_menu(desk: &mut Desk, ui: &mut egui::Ui) {
@@ -101,6 +105,7 @@ fn view_menu(desk: &mut Desk, ui: &mut egui::Ui) {
     entry(desk, ui, Command::ZoomIn);
     entry(desk, ui, Command::ZoomOut);
     entry(desk, ui, Command::ZoomToFit);
+    entry(desk, ui, Command::ToggleSnap);
     ui.separator();
     ui.menu_button("UI Scale", |ui| {
         let current = ui.ctx().zoom_factor();

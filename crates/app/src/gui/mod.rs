@@ -26,6 +26,7 @@ mod fader;
 mod jobs;
 mod keys;
 mod loudness;
+mod markers;
 mod menu;
 mod messages;
 mod mixer;

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use stemdesk_session::{ClipId, InsertId, LaneId, StripId, TrackId};
+use stemdesk_session::{ClipId, Grid, InsertId, LaneId, MarkerId, StripId, TrackId};
 
 use super::automation::LaneDrag;
 
@@ -147,6 +147,14 @@ pub struct ViewState {
     pub lane_menu: Option<(LaneId, Option<usize>)>,
     /// Automation lanes as last drawn.
     pub lane_rects: Vec<(LaneId, egui::Rect)>,
+    /// Clips and automation points snap to the grid.
+    pub snap: bool,
+    /// The grid's step.
+    pub grid: Grid,
+    /// A marker being dragged, and where it would go.
+    pub marker_drag: Option<(MarkerId, u64)>,
+    /// The marker whose menu is open.
+    pub marker_menu: Option<MarkerId>,
 }
 
 /// Zoom limits, px per second.
@@ -216,6 +224,10 @@ impl Default for ViewState {
             lane_drag: None,
             lane_menu: None,
             lane_rects: Vec::new(),
+            snap: false,
+            grid: Grid::Beat,
+            marker_drag: None,
+            marker_menu: None,
         }
     }
 }

@@ -169,8 +169,13 @@ pub fn plan_changes(changes: &[Change], after: &Session) -> SyncPlan {
                 insert: *insert,
                 params: params.clone(),
             }),
-            // Names, colours and the delivery spec do not sound.
-            Edit::Rename { .. } | Edit::SetColor { .. } | Edit::SetDelivery(_) => {}
+            // Names, colours, the delivery spec and the musical timeline do not sound.
+            Edit::Rename { .. }
+            | Edit::SetColor { .. }
+            | Edit::SetDelivery(_)
+            | Edit::SetTempo { .. }
+            | Edit::SetMarker(_)
+            | Edit::RemoveMarker(_) => {}
             _ => return SyncPlan::Recompile,
         }
     }
@@ -246,6 +251,7 @@ fn shape(s: &Session) -> Session {
         insert.effect = EffectParams::Eq(EqParams::default());
     }
     s.next_id = 0;
+    s.timeline = Default::default();
     s
 }
 
