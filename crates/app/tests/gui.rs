@@ -1761,3 +1761,17 @@ fn markers_and_the_grid_place_clips_and_points_and_set_the_loop() {
     let saved = std::fs::read_to_string(dir.path().join("demo.ron")).expect("saved");
     assert!(saved.contains("Marker 2"), "markers saved");
 }
+
+#[test]
+fn buses_and_the_master_get_lanes_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = open_copy(dir.path(), false);
+    menu(&mut h, "View", "Mixer");
+    h.get_by_label("Master automation").click();
+    h.run_steps(2);
+    add_lane(&mut h, "Fader");
+    let lanes = &h.state().session().automation;
+    assert_eq!(lanes.len(), 1);
+    assert_eq!(lanes[0].target.strip, StripId::Master);
+    assert!(h.query_by_label("Master Fader automation lane").is_some());
+}

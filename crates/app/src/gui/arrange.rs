@@ -145,9 +145,12 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
                     let lane = lane(desk, ui, id, ax, full.max.x);
                     lanes.push((id, lane));
                 });
-                if desk.view.automation_open.contains(&id) {
-                    super::automation::track_lanes(desk, ui, id, ax, full.max.x);
+                if desk.view.automation_open.contains(&StripId::Track(id)) {
+                    super::automation::strip_lanes(desk, ui, StripId::Track(id), ax, full.max.x);
                 }
+            }
+            if !desk.session().tracks.is_empty() {
+                super::automation::bus_and_master_rows(desk, ui, ax, full.max.x);
             }
         });
     desk.view.lanes = lanes;
@@ -380,7 +383,7 @@ fn header(desk: &mut Desk, ui: &mut egui::Ui, id: TrackId) {
                     solo,
                 });
             }
-            let mut open = desk.view.automation_open.contains(&id);
+            let mut open = desk.view.automation_open.contains(&StripId::Track(id));
             let lanes = desk
                 .session()
                 .automation
@@ -393,9 +396,9 @@ fn header(desk: &mut Desk, ui: &mut egui::Ui, id: TrackId) {
             super::a11y::name(ui, &r, &format!("{} automation", track.name));
             if r.changed() {
                 if open {
-                    desk.view.automation_open.insert(id);
+                    desk.view.automation_open.insert(StripId::Track(id));
                 } else {
-                    desk.view.automation_open.remove(&id);
+                    desk.view.automation_open.remove(&StripId::Track(id));
                 }
             }
         });

@@ -14,8 +14,7 @@ use std::collections::BTreeSet;
 use egui::{Color32, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2};
 use stemdesk_dsp::{ParamSpec, SILENCE_DB, Unit};
 use stemdesk_session::{
-    AutomationLane, AutomationMode, Breakpoint, CurveShape, Edit, LaneId, ParamId, StripId,
-    TrackId, thin,
+    AutomationLane, AutomationMode, Breakpoint, CurveShape, Edit, LaneId, ParamId, StripId, thin,
 };
 
 use super::action::{Action, Drag};
@@ -104,9 +103,58 @@ fn is_level(spec: &ParamSpec) -> bool {
     spec.unit == Unit::Decibel && spec.min <= SILENCE_DB
 }
 
-/// The lanes of a track (when shown) and the row that adds one.
-pub fn track_lanes(desk: &mut Desk, ui: &mut egui::Ui, track: TrackId, ax: TimeAxis, right: f32) {
-    let strip = StripId::Track(track);
+/// Rows for each bus and the master under the tracks: a name and an A button that shows
+/// their automation lanes.
+pub fn bus_and_master_rows(desk: &mut Desk, ui: &mut egui::Ui, ax: TimeAxis, right: f32) {
+    let strips: Vec<StripId> = desk
+        .session()
+        .buses
+        .iter()
+        .map(|b| StripId::Bus(b.id))
+        .chain(std::iter::once(StripId::Master))
+        .collect();
+    ui.add_space(6.0);
+    for strip in strips {
+        ui.horizontal(|ui| {
+            let (rect, _) =
+                ui.allocate_exact_size(Vec2::new(HEADER_WIDTH - 8.0, 22.0), Sense::hover());
+            ui.painter()
+                .rect_filled(rect, 3.0, ui.visuals().faint_bg_color.gamma_multiply(0.5));
+            let mut child = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(rect.shrink2(Vec2::new(8.0, 1.0)))
+                    .layout(egui::Layout::left_to_right(egui::Align::Center)),
+            );
+            let name = track_name(desk, strip);
+            let kind = if strip == StripId::Master {
+                ""
+            } else {
+                " (bus)"
+            };
+            child.label(egui::RichText::new(format!("{name}{kind}")).small());
+            child.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let mut open = desk.view.automation_open.contains(&strip);
+                let r = ui
+                    .toggle_value(&mut open, "A")
+                    .on_hover_text("Automation lanes");
+                super::a11y::name(ui, &r, &format!("{name} automation"));
+                if r.changed() {
+                    if open {
+                        desk.view.automation_open.insert(strip);
+                    } else {
+                        desk.view.automation_open.remove(&strip);
+                    }
+                }
+            });
+        });
+        if desk.view.automation_open.contains(&strip) {
+            strip_lanes(desk, ui, strip, ax, right);
+        }
+    }
+}
+
+/// The lanes of a strip (when shown) and the row that adds one.
+pub fn strip_lanes(desk: &mut Desk, ui: &mut egui::Ui, strip: StripId, ax: TimeAxis, right: f32) {
     let lanes: Vec<AutomationLane> = desk
         .session()
         .automation
@@ -388,6 +436,7 @@ fn interact(
             desk.view.lane_selection = Some((lane.id, BTreeSet::from([i])));
         }
         desk.view.lane_menu = Some((lane.id, hit));
+        desk.view.lane_offset = None;
     }
     resp.context_menu(|ui| lane_menu(desk, ui, lane, g.spec));
 }
@@ -656,6 +705,7 @@ fn lane_menu(desk: &mut Desk, ui: &mut egui::Ui, lane: &AutomationLane, spec: &'
             ui.close();
         }
     } else {
+        selection_menu(desk, ui, lane, spec);
         if ui.button("Select All Points").clicked() {
             desk.view.lane_selection = Some((lane.id, (0..lane.points.len()).collect()));
             ui.close();
@@ -673,6 +723,108 @@ fn lane_menu(desk: &mut Desk, ui: &mut egui::Ui, lane: &AutomationLane, spec: &'
             ui.close();
         }
     }
+}
+
+/// Copy, paste at the playhead, and raising or lowering the selected points together.
+fn selection_menu(
+    desk: &mut Desk,
+    ui: &mut egui::Ui,
+    lane: &AutomationLane,
+    spec: &'static ParamSpec,
+) {
+    let selected = selection(desk, lane.id);
+    if ui
+        .add_enabled(
+            !selected.is_empty(),
+            egui::Button::new("Copy Selected Points"),
+        )
+        .clicked()
+    {
+        desk.view.lane_clipboard = copy(lane, &selected);
+        ui.close();
+    }
+    let pasteable = !desk.view.lane_clipboard.is_empty();
+    if ui
+        .add_enabled(pasteable, egui::Button::new("Paste at Playhead"))
+        .clicked()
+    {
+        let at = desk.position_frames();
+        let after = paste(lane, &desk.view.lane_clipboard, at, spec);
+        desk.edit(Edit::SetAutomationLane(after));
+        ui.close();
+    }
+    if selected.is_empty() {
+        return;
+    }
+    // Raise or lower: always from the lane as it was when the offset began.
+    let (original, mut by) = match &desk.view.lane_offset {
+        Some((id, original, by)) if *id == lane.id => (original.clone(), *by),
+        _ => (lane.clone(), 0.0),
+    };
+    ui.horizontal(|ui| {
+        ui.label("Raise/lower selection");
+        let r = ui.add(egui::DragValue::new(&mut by).speed(0.1).max_decimals(2));
+        super::a11y::name(ui, &r, "Raise or lower selected points");
+        if r.changed() {
+            let after = offset(&original, &selected, by, spec);
+            desk.view.lane_offset = Some((lane.id, original.clone(), by));
+            desk.edit_by(Edit::SetAutomationLane(after), &r);
+        }
+    });
+}
+
+/// The selected points, their times relative to the first.
+pub fn copy(lane: &AutomationLane, selected: &BTreeSet<usize>) -> Vec<Breakpoint> {
+    let points: Vec<Breakpoint> = selected
+        .iter()
+        .filter_map(|&i| lane.points.get(i).copied())
+        .collect();
+    let first = points.first().map_or(0, |p| p.time_frames);
+    points
+        .into_iter()
+        .map(|p| Breakpoint {
+            time_frames: p.time_frames - first,
+            ..p
+        })
+        .collect()
+}
+
+/// `lane` with `clipboard` pasted from frame `at`, replacing what was in its span.
+pub fn paste(
+    lane: &AutomationLane,
+    clipboard: &[Breakpoint],
+    at: u64,
+    spec: &ParamSpec,
+) -> AutomationLane {
+    let span = clipboard.last().map_or(0, |p| p.time_frames);
+    let mut out = lane.clone();
+    out.points
+        .retain(|p| p.time_frames < at || p.time_frames > at + span);
+    for p in clipboard {
+        out.insert_point(Breakpoint {
+            time_frames: at + p.time_frames,
+            value: spec.clamp(p.value),
+            ..*p
+        });
+    }
+    out
+}
+
+/// `lane` with the `selected` points moved by `by` in the parameter's unit (dB for
+/// levels), kept in range.
+pub fn offset(
+    lane: &AutomationLane,
+    selected: &BTreeSet<usize>,
+    by: f32,
+    spec: &ParamSpec,
+) -> AutomationLane {
+    let mut out = lane.clone();
+    for &i in selected {
+        if let Some(p) = out.points.get_mut(i) {
+            p.value = spec.clamp(p.value + by);
+        }
+    }
+    out
 }
 
 /// The lane without the points at `indices`.
@@ -805,6 +957,39 @@ mod tests {
         assert_eq!(left.points[1].time_frames, 50);
         assert!((left.points[1].value - 0.5).abs() < 1e-6);
         assert_eq!(left.points[0], l.points[0]);
+    }
+
+    #[test]
+    fn copied_points_paste_at_the_playhead_and_an_offset_moves_the_selection() {
+        let l = lane(&[(0, -6.0), (1_000, -12.0), (2_000, -3.0), (9_000, -6.0)]);
+        let clip = copy(&l, &BTreeSet::from([1, 2]));
+        assert_eq!(
+            clip.iter().map(|p| p.time_frames).collect::<Vec<_>>(),
+            [0, 1_000]
+        );
+        let pasted = paste(&l, &clip, 5_000, &GAIN_DB);
+        let at: Vec<(u64, f32)> = pasted
+            .points
+            .iter()
+            .map(|p| (p.time_frames, p.value))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (0, -6.0),
+                (1_000, -12.0),
+                (2_000, -3.0),
+                (5_000, -12.0),
+                (6_000, -3.0),
+                (9_000, -6.0)
+            ]
+        );
+        let raised = offset(&l, &BTreeSet::from([1, 2]), 4.0, &GAIN_DB);
+        assert_eq!(raised.points[1].value, -8.0);
+        assert_eq!(raised.points[2].value, 1.0);
+        assert_eq!(raised.points[0], l.points[0]);
+        let capped = offset(&l, &BTreeSet::from([2]), 100.0, &GAIN_DB);
+        assert_eq!(capped.points[2].value, GAIN_DB.max, "kept in range");
     }
 
     #[test]

@@ -137,8 +137,9 @@ pub struct ViewState {
     pub bounce_options: BounceOptions,
     /// The last bounce's report is shown.
     pub show_bounce_report: bool,
-    /// Tracks whose automation lanes are shown under them.
-    pub automation_open: HashSet<TrackId>,
+    /// Strips whose automation lanes are shown (tracks under their clips, buses and the
+    /// master at the bottom of the arrange view).
+    pub automation_open: HashSet<StripId>,
     /// Selected points (by index) of one automation lane.
     pub lane_selection: Option<(LaneId, BTreeSet<usize>)>,
     /// A drag on an automation lane in progress.
@@ -147,6 +148,10 @@ pub struct ViewState {
     pub lane_menu: Option<(LaneId, Option<usize>)>,
     /// Automation lanes as last drawn.
     pub lane_rects: Vec<(LaneId, egui::Rect)>,
+    /// Automation points copied (times from the first).
+    pub lane_clipboard: Vec<stemdesk_session::Breakpoint>,
+    /// A raise/lower of selected points in progress: the lane before it and the offset.
+    pub lane_offset: Option<(LaneId, stemdesk_session::AutomationLane, f32)>,
     /// Clips and automation points snap to the grid.
     pub snap: bool,
     /// The grid's step.
@@ -224,6 +229,8 @@ impl Default for ViewState {
             lane_drag: None,
             lane_menu: None,
             lane_rects: Vec::new(),
+            lane_clipboard: Vec::new(),
+            lane_offset: None,
             snap: false,
             grid: Grid::Beat,
             marker_drag: None,
