@@ -607,3 +607,40 @@ pub fn automate_full_session(loaded: &LoadedSession) -> LoadedSession {
     save(&s, &path).expect("save");
     load(&path).expect("load")
 }
+
+/// Lanes on every track's fader, pan and sends with a point every `every_frames` up to
+/// `until_frames`, wandering within ±6 dB (and ±0.5 pan) of the static value: a heavily
+/// automated mix for the benchmarks.
+pub fn automate_every_track(session: &mut Session, every_frames: u64, until_frames: u64) {
+    let mut seed = 0x9E37_79B9u32;
+    let mut wander = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed as f32 / u32::MAX as f32 * 2.0 - 1.0
+    };
+    let mut targets = Vec::new();
+    for t in &session.tracks {
+        let strip = StripId::Track(t.id);
+        targets.push((strip, StripParam::GainDb, t.strip.gain_db, 6.0));
+        targets.push((strip, StripParam::Pan, t.strip.pan, 0.5));
+        for s in &t.strip.sends {
+            targets.push((strip, StripParam::SendLevelDb(s.id), s.level_db, 6.0));
+        }
+    }
+    for (strip, param, base, spread) in targets {
+        let points: Vec<(u64, f32)> = (0..=until_frames / every_frames)
+            .map(|k| {
+                let v = base + spread * wander();
+                let v = if param == StripParam::Pan {
+                    v.clamp(-1.0, 1.0)
+                } else {
+                    v.clamp(-144.0, 24.0)
+                };
+                (k * every_frames, v)
+            })
+            .collect();
+        let l = lane(session, ParamId { strip, param }, &points);
+        session.automation.push(l);
+    }
+}

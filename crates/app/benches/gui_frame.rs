@@ -76,6 +76,8 @@ fn main() {
          p90 {p90:.2} ms, max {max:.2} ms per frame ({prims} clipped primitives)"
     );
 
+    lanes_frame_time();
+
     if std::env::var("STEMDESK_OPEN_STEMS").is_ok_and(|v| v == "0") {
         return;
     }
@@ -101,5 +103,53 @@ fn main() {
         "open 16 x 3:00 stems: ready to play after {:.2} s (decode, peaks, graph), first frame with waveforms at {:.2} s",
         opened.as_secs_f64(),
         drawn.as_secs_f64()
+    );
+}
+
+/// 64 tracks with three visible lanes each (fader, pan, a send) of 200 points.
+fn lanes_frame_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seconds = 60;
+    let mut loaded = stemdesk_e2e::reference_job_fixture(dir.path(), 64, seconds * 48_000);
+    stemdesk_e2e::automate_every_track(
+        &mut loaded.session,
+        seconds * 48_000 / 199,
+        seconds * 48_000,
+    );
+    // Keep fader, pan and the first send: three lanes per track.
+    let first_sends: Vec<stemdesk_session::SendId> = loaded
+        .session
+        .tracks
+        .iter()
+        .filter_map(|t| t.strip.sends.first().map(|s| s.id))
+        .collect();
+    loaded.session.automation.retain(|l| match l.target.param {
+        stemdesk_session::StripParam::SendLevelDb(s) => first_sends.contains(&s),
+        _ => true,
+    });
+    let lanes = loaded.session.automation.len();
+    let points = loaded.session.automation[0].points.len();
+    let session = dir.path().join("lanes.ron");
+    stemdesk_session::save(&loaded.session, &session).expect("save");
+    let mut app = StemdeskApp::new(
+        config(dir.path()),
+        Box::new(ScriptedDialogs::default()),
+        Some(&session),
+    );
+    app.show_all_lanes_for_bench();
+    let ctx = egui::Context::default();
+    for i in 0..20 {
+        frame(&ctx, &mut app, f64::from(i) / 30.0);
+    }
+    let mut times = Vec::new();
+    for i in 20..320 {
+        let t = Instant::now();
+        frame(&ctx, &mut app, f64::from(i) / 30.0);
+        times.push(t.elapsed());
+    }
+    let (median, p90, max) = stats(times);
+    println!(
+        "64 tracks with {lanes} visible lanes of {points} points, {WIDTH}x{HEIGHT}: median \
+         {median:.2} ms, p90 {p90:.2} ms, max {max:.2} ms per frame (goal: median < 4 ms)"
     );
 }

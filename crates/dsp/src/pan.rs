@@ -85,11 +85,17 @@ impl PanLaw {
 }
 
 /// A pan/balance stage with a smoothed position: `left *= gl`, `right *= gr`.
+///
+/// A user's change glides the position (the law evaluated every sample); automation
+/// instead ramps the two gains linearly from one control point to the next, where they
+/// are the law's exact values (no trigonometry per sample).
 #[derive(Debug, Clone)]
 pub struct Panner {
     law: PanLaw,
     pan: Smoother,
     gains: (f32, f32),
+    /// Automation's gain ramps, while one runs.
+    gain_ramp: Option<(Smoother, Smoother)>,
 }
 
 impl Panner {
@@ -100,33 +106,69 @@ impl Panner {
             law,
             pan: Smoother::new(clamp_sample_rate(sample_rate_hz), SMOOTH_MS, pan),
             gains: law.gains(pan),
+            gain_ramp: None,
         }
     }
 
     /// Moves the pan position (ramped over 20 ms).
     pub fn set_pan(&mut self, pan: f32) {
+        self.settle_gain_ramp();
         self.pan.set_target(clamp_pan(pan));
     }
 
-    /// Moves the pan position to `pan` over exactly `samples` samples (automation).
+    /// Reaches `pan`'s gains in exactly `samples` samples, ramping each gain linearly
+    /// (automation).
     pub fn ramp_to(&mut self, pan: f32, samples: u32) {
-        self.pan.ramp_to(clamp_pan(pan), samples);
+        self.settle_gain_ramp();
+        let pan = clamp_pan(pan);
+        let target = self.law.gains(pan);
+        self.pan.snap_to(pan);
+        if target == self.gains {
+            self.gain_ramp = None;
+            return;
+        }
+        let mut l = Smoother::new(1.0, 1.0, self.gains.0);
+        let mut r = Smoother::new(1.0, 1.0, self.gains.1);
+        l.ramp_to(target.0, samples);
+        r.ramp_to(target.1, samples);
+        self.gain_ramp = Some((l, r));
     }
 
     /// Jumps to `pan` at once (automation after a locate).
     pub fn snap_to(&mut self, pan: f32) {
+        self.gain_ramp = None;
         self.pan.snap_to(clamp_pan(pan));
         self.gains = self.law.gains(self.pan.value());
+    }
+
+    /// A gain ramp cut short by a user's change: the gains stay where they are and the
+    /// position glides on from the ramp's target.
+    fn settle_gain_ramp(&mut self) {
+        if let Some((l, r)) = self.gain_ramp.take() {
+            self.gains = (l.value(), r.value());
+        }
     }
 
     /// Changes the law (immediately).
     pub fn set_law(&mut self, law: PanLaw) {
         self.law = law;
+        self.gain_ramp = None;
         self.gains = law.gains(self.pan.value());
     }
 
     /// Applies the pan gains in place; non-finite input becomes silence.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        if let Some((gl, gr)) = self.gain_ramp.as_mut() {
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                *l = sanitize(*l) * gl.next();
+                *r = sanitize(*r) * gr.next();
+            }
+            if gl.is_settled() && gr.is_settled() {
+                self.gains = (gl.value(), gr.value());
+                self.gain_ramp = None;
+            }
+            return;
+        }
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             if !self.pan.is_settled() {
                 self.gains = self.law.gains(self.pan.next());
@@ -138,6 +180,7 @@ impl Panner {
 
     /// Jumps to the target position.
     pub fn reset(&mut self) {
+        self.gain_ramp = None;
         self.pan.snap();
         self.gains = self.law.gains(self.pan.value());
     }

@@ -219,6 +219,19 @@ impl StemdeskApp {
         self.handle_jobs(done);
     }
 
+    /// Shows every track's automation lanes (for the frame-time benchmark).
+    #[doc(hidden)]
+    pub fn show_all_lanes_for_bench(&mut self) {
+        let tracks: Vec<stemdesk_session::StripId> = self
+            .doc
+            .session()
+            .tracks
+            .iter()
+            .map(|t| stemdesk_session::StripId::Track(t.id))
+            .collect();
+        self.view.automation_open.extend(tracks);
+    }
+
     /// Benchmarks only: moves every strip's meter as if audio were playing (no device
     /// needed, so the measurement is not disturbed by an audio thread).
     #[doc(hidden)]

@@ -13,8 +13,8 @@ use stemdesk_session::{AutomationLane, AutomationMode, Session, StripId, StripPa
 
 use super::strip::StripNode;
 
-/// Frames between control points: 0.67 ms at 48 kHz.
-pub const CONTROL_FRAMES: u64 = 32;
+/// Frames between control points: 1.3 ms at 48 kHz.
+pub const CONTROL_FRAMES: u64 = 64;
 
 /// What a lane drives, resolved to the strip's own slots at compile time.
 pub(crate) enum LaneTarget {

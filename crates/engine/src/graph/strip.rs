@@ -6,7 +6,7 @@ use stemdesk_dsp::{
 use stemdesk_session::model::SILENCE_DB;
 use stemdesk_session::{Insert, InsertId, SendId, StripId};
 
-use super::automation::{CONTROL_FRAMES, LaneNode};
+use super::automation::{CONTROL_FRAMES, LaneNode, LaneTarget};
 
 /// Width changes ramp over this time, like every other strip parameter.
 const WIDTH_SMOOTH_MS: f32 = 20.0;
@@ -107,11 +107,20 @@ impl StripNode {
 
     /// Processes timeline frames `[position, position + left.len())` in place. Send
     /// buffers are filled for the caller to sum. With automation, the block is cut at the
-    /// timeline's control points, so how the timeline is cut into blocks never matters.
+    /// timeline's control points, so how the timeline is cut into blocks never matters;
+    /// the inserts run on the whole block unless one of their parameters is automated.
     pub(crate) fn process(&mut self, position: u64, left: &mut [f32], right: &mut [f32]) {
         if self.lanes.is_empty() {
-            self.process_block(left, right, 0);
+            self.process_inserts(left, right);
+            self.process_rest(left, right, 0);
             return;
+        }
+        let inserts_move = self
+            .lanes
+            .iter()
+            .any(|l| matches!(l.target, LaneTarget::Insert(..)) && !l.suspended);
+        if !inserts_move {
+            self.process_inserts(left, right);
         }
         let n = left.len() as u64;
         let mut locate = self.next_frame != Some(position);
@@ -125,16 +134,18 @@ impl StripNode {
                 locate = false;
             }
             let (a, b) = (done as usize, end as usize);
-            self.process_block(&mut left[a..b], &mut right[a..b], a);
+            let (l, r) = (&mut left[a..b], &mut right[a..b]);
+            if inserts_move {
+                self.process_inserts(l, r);
+            }
+            self.process_rest(l, r, a);
             done = end;
         }
         self.next_frame = Some(position + n);
     }
 
-    /// Processes one block in place with the parameters as they stand; it is frames
-    /// `offset..` of the caller's block, where the send buffers are filled.
-    fn process_block(&mut self, left: &mut [f32], right: &mut [f32], offset: usize) {
-        let n = left.len();
+    /// Polarity and the inserts, in place.
+    fn process_inserts(&mut self, left: &mut [f32], right: &mut [f32]) {
         if self.polarity_invert {
             left.iter_mut().for_each(|x| *x = -*x);
             right.iter_mut().for_each(|x| *x = -*x);
@@ -151,6 +162,12 @@ impl StripNode {
                 insert.effect.process(left, right);
             }
         }
+    }
+
+    /// Mute, sends, fader, width, pan and meter with the parameters as they stand; the
+    /// block is frames `offset..` of the caller's, where the send buffers are filled.
+    fn process_rest(&mut self, left: &mut [f32], right: &mut [f32], offset: usize) {
+        let n = left.len();
         self.mute.process(left, right);
         for send in self.sends.iter_mut().filter(|s| s.pre_fader) {
             fill_send(send, left, right, offset, n);
