@@ -612,3 +612,58 @@ fn a_flac_bounce_is_lossless_and_float_flac_is_refused() {
     );
     assert!(!d.join("f.flac").exists());
 }
+
+#[test]
+fn the_cli_bounce_plays_automation_as_the_engine_does() {
+    use stemdesk_session::*;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_sine(&d.join("tone.wav"), 48_000, 2, 2.0, 0.5);
+    let o = stemdesk(&["new", "song.ron", "tone.wav"], d);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let mut loaded = load(&d.join("song.ron")).expect("load");
+    assert!(
+        loaded.session.automation.is_empty(),
+        "new sessions start with none"
+    );
+    // The fader rises from -inf to 0 dB over the first second.
+    let strip = StripId::Track(loaded.session.tracks[0].id);
+    let id = LaneId(loaded.session.alloc_id());
+    loaded.session.automation.push(AutomationLane {
+        id,
+        target: ParamId {
+            strip,
+            param: StripParam::GainDb,
+        },
+        enabled: true,
+        points: [(0, -144.0), (48_000, 0.0)]
+            .map(|(time_frames, value)| Breakpoint {
+                time_frames,
+                value,
+                curve: CurveShape::Linear,
+            })
+            .to_vec(),
+    });
+    loaded.session.tracks[0].strip.gain_db = -20.0;
+    save(&loaded.session, &d.join("song.ron")).expect("save");
+    let o = stemdesk(&["bounce", "song.ron", "-o", "mix.wav", "--bits", "32f"], d);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let cli: Vec<f32> = hound::WavReader::open(d.join("mix.wav"))
+        .expect("mix")
+        .samples::<f32>()
+        .map(|s| s.expect("sample"))
+        .collect();
+    let loaded = load(&d.join("song.ron")).expect("load");
+    let src = stemdesk_e2e::sources(&loaded);
+    let engine = stemdesk_e2e::bounce_to_vec(&loaded, &src, 512, stemdesk_engine::Threads::Single);
+    let n = 2 * 96_000;
+    assert!(cli.len() >= n && engine.len() >= n);
+    let differ = (0..n).find(|&i| cli[i].to_bits() != engine[i].to_bits());
+    assert_eq!(differ, None, "the CLI bounce equals the engine's render");
+    let peak = |a: usize, b: usize| cli[2 * a..2 * b].iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak(0, 2_400) < 0.01, "starts near silence");
+    assert!(
+        peak(60_000, 90_000) > 0.3,
+        "ends at the lane's 0 dB, not the static -20 dB"
+    );
+}

@@ -455,3 +455,65 @@ fn automation_lanes_read_the_parameter_tables() {
         Some("gain_db")
     );
 }
+
+/// Lanes belong to parameters, not to clips: moving or removing a clip and renaming the
+/// track leave them; removing a send or the bus it feeds takes the send's lane in the
+/// same undo step, and undo brings it back.
+#[test]
+fn lanes_follow_their_parameter_through_clip_send_and_bus_edits() {
+    let mut s = common::sample_session();
+    let track = s.tracks[0].id;
+    let strip = StripId::Track(track);
+    let send = s.tracks[0].strip.sends[0].id;
+    let bus = s.tracks[0].strip.sends[0].target;
+    let clip = s.tracks[0].clips[0].id;
+    let lane = |s: &mut Session, param| AutomationLane {
+        id: LaneId(s.alloc_id()),
+        target: ParamId { strip, param },
+        enabled: true,
+        points: vec![Breakpoint {
+            time_frames: 48_000,
+            value: -6.0,
+            curve: CurveShape::Linear,
+        }],
+    };
+    let fader = lane(&mut s, StripParam::GainDb);
+    let send_lane = lane(&mut s, StripParam::SendLevelDb(send));
+    s.automation = vec![fader.clone(), send_lane.clone()];
+    let mut h = History::new(s.clone());
+    for edit in [
+        Edit::MoveClip {
+            clip,
+            track,
+            position_frames: 96_000,
+        },
+        Edit::Rename {
+            strip,
+            name: "Kit".into(),
+        },
+        Edit::RemoveClip(clip),
+    ] {
+        h.apply(&edit).expect("applies");
+        assert_eq!(
+            h.session().automation,
+            s.automation,
+            "{edit:?} kept the lanes"
+        );
+    }
+    h.apply(&Edit::RemoveSend { strip, send }).expect("removes");
+    assert_eq!(
+        h.session().automation,
+        vec![fader.clone()],
+        "the send's lane went"
+    );
+    h.undo();
+    assert_eq!(h.session().automation.len(), 2, "undo brings it back");
+    h.apply(&Edit::RemoveBus(bus)).expect("removes the bus");
+    assert_eq!(
+        h.session().automation,
+        vec![fader],
+        "with the bus, its sends' lanes"
+    );
+    h.undo();
+    assert_eq!(h.session().automation.len(), 2);
+}
