@@ -44,12 +44,17 @@ pub struct Analysis {
     pub overview: Vec<(f32, f32)>,
 }
 
+/// 100 ms blocks in the short-term (3 s) window.
+const SHORT_TERM_HOPS: usize = 30;
+
 /// Collects an [`Analysis`] from interleaved stereo blocks.
 pub(crate) struct Analyzer {
     rate: u32,
     stereo: EbuR128,
     mono: EbuR128,
     mono_buf: Vec<f32>,
+    /// K-weighted energy of the last 30 blocks of 100 ms.
+    energies: std::collections::VecDeque<f64>,
     frames: u64,
     sums: [f64; 2],
     products: [f64; 3],
@@ -61,11 +66,16 @@ pub(crate) struct Analyzer {
 impl Analyzer {
     pub(crate) fn new(rate: u32) -> Result<Self, ebur128::Error> {
         let mode = Mode::I | Mode::LRA | Mode::M | Mode::S | Mode::TRUE_PEAK;
+        // The mono fold is one channel heard on both speakers: EBU "dual mono" weighs it
+        // as two, at half the work of feeding the same signal twice.
+        let mut mono = EbuR128::new(1, rate, Mode::I)?;
+        mono.set_channel(0, ebur128::Channel::DualMono)?;
         Ok(Analyzer {
             rate,
             stereo: EbuR128::new(2, rate, mode)?,
-            mono: EbuR128::new(2, rate, Mode::I)?,
+            mono,
             mono_buf: Vec::new(),
+            energies: std::collections::VecDeque::with_capacity(SHORT_TERM_HOPS),
             frames: 0,
             sums: [0.0; 2],
             products: [0.0; 3],
@@ -108,16 +118,37 @@ impl Analyzer {
         }
     }
 
-    /// Reads the windowed loudness at a 100 ms boundary.
+    /// Reads the loudness at a 100 ms boundary. The meter is asked only for the last
+    /// 100 ms (one pass over it); momentary (400 ms) and short-term (3 s) loudness are the
+    /// mean energy of the last 4 and 30 of those, as EBU Tech 3341 defines them, instead
+    /// of passes over 400 ms every 100 ms and 3 s every 0.5 s.
     fn on_hop(&mut self, hop: u64) {
-        let finite = |x: Result<f64, ebur128::Error>| x.ok().filter(|v| v.is_finite());
+        let energy = self
+            .stereo
+            .loudness_window(100)
+            .ok()
+            .filter(|l| !l.is_nan())
+            .map_or(0.0, |l| 10f64.powf((l + 0.691) / 10.0));
+        if self.energies.len() == SHORT_TERM_HOPS {
+            self.energies.pop_front();
+        }
+        self.energies.push_back(energy);
+        let loudness = |last: usize| {
+            let n = self.energies.len();
+            (n >= last).then(|| {
+                let e = self.energies.range(n - last..).sum::<f64>() / last as f64;
+                -0.691 + 10.0 * e.log10()
+            })
+        };
+        let finite = |x: Option<f64>| x.filter(|v| v.is_finite());
+        let (momentary, short_term) = (loudness(4), loudness(SHORT_TERM_HOPS));
         let a = &mut self.analysis;
-        if let Some(m) = finite(self.stereo.loudness_momentary()) {
+        if let Some(m) = finite(momentary) {
             a.max_momentary_lufs = Some(a.max_momentary_lufs.map_or(m, |x| x.max(m)));
         }
         let hops = self.frames / hop;
         if hops.is_multiple_of(5)
-            && let Some(s) = finite(self.stereo.loudness_shortterm())
+            && let Some(s) = finite(short_term)
         {
             a.max_short_term_lufs = Some(a.max_short_term_lufs.map_or(s, |x| x.max(s)));
             if hops.is_multiple_of(10) {
@@ -132,10 +163,8 @@ impl Analyzer {
         // Meters first (a failure only leaves figures unmeasured).
         let _ = self.stereo.add_frames_f32(samples);
         self.mono_buf.clear();
-        for f in samples.chunks_exact(2) {
-            let m = 0.5 * (f[0] + f[1]);
-            self.mono_buf.extend_from_slice(&[m, m]);
-        }
+        self.mono_buf
+            .extend(samples.chunks_exact(2).map(|f| 0.5 * (f[0] + f[1])));
         let _ = self.mono.add_frames_f32(&self.mono_buf);
         let piece_start = self.frames;
         let bucket_len = u64::from(self.rate / 10).max(1);

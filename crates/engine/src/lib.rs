@@ -6,6 +6,7 @@
 pub mod analysis;
 mod bounce;
 mod graph;
+mod idle;
 pub mod live;
 pub mod preflight;
 pub mod render;

@@ -19,7 +19,7 @@ use crate::sources::SourceMap;
 /// Longest effect tail rendered after the last clip by default, seconds.
 pub const DEFAULT_MAX_TAIL_S: f64 = 10.0;
 /// Rendered blocks that may wait for the analysis thread before the render waits for it.
-const ANALYSIS_QUEUE_BLOCKS: usize = 64;
+const ANALYSIS_QUEUE_BLOCKS: usize = 512;
 /// True peak above this (dBTP) is worth a warning: lossy encoders and converters clip.
 pub const TRUE_PEAK_WARNING_DBTP: f64 = -1.0;
 
@@ -361,6 +361,7 @@ pub fn render(
         let handle = std::thread::Builder::new()
             .name("stemdesk-analysis".into())
             .spawn(move || {
+                crate::idle::lower_this_thread();
                 for block in rx {
                     analyzer.add(&block);
                 }

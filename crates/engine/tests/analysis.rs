@@ -211,3 +211,35 @@ fn a_tail_still_ringing_at_the_limit_is_faded_and_reported() {
         "the tail is kept"
     );
 }
+
+/// Momentary and short-term loudness are built from 100 ms blocks; they must read what
+/// the meter itself reads over 400 ms and 3 s at the same moments (bursts of 150 ms).
+#[test]
+fn momentary_and_short_term_maxima_match_the_meter_read_directly() {
+    let rate = 48_000usize;
+    let mut x = Vec::new();
+    for k in 0..40 {
+        let level = -30.0 + (k % 7) as f64 * 3.0;
+        x.extend(sine(level, 997.0, 0.15, 0.0));
+        x.extend(std::iter::repeat_n(0.0f32, rate * (5 + k % 3) / 100));
+    }
+    let a = analyse(x.clone(), x.clone());
+    let mut meter =
+        ebur128::EbuR128::new(2, rate as u32, ebur128::Mode::M | ebur128::Mode::S).expect("meter");
+    let (mut m_max, mut s_max) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let hop = rate / 10;
+    for (k, chunk) in x.chunks(hop).enumerate() {
+        let frames: Vec<f32> = chunk.iter().flat_map(|v| [*v, *v]).collect();
+        meter.add_frames_f32(&frames).expect("add");
+        if chunk.len() == hop {
+            m_max = m_max.max(meter.loudness_momentary().expect("M"));
+            if (k + 1) % 5 == 0 {
+                s_max = s_max.max(meter.loudness_shortterm().expect("S"));
+            }
+        }
+    }
+    let m = a.max_momentary_lufs.expect("momentary");
+    let s = a.max_short_term_lufs.expect("short-term");
+    assert!(close(m, m_max, 0.01), "momentary {m} vs {m_max}");
+    assert!(close(s, s_max, 0.01), "short-term {s} vs {s_max}");
+}
