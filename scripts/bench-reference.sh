@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The reference mixing job (../shared/bench/README.md): Stemdesk's `bounce` vs ecasound, same
-# 24-bit WAV stems, same machine, one run. Prints wall time, RSS, loudness and true peak.
+# The reference mixing job (../shared/bench/README.md): Stemdesk's `bounce` (without and with
+# its analysis and report) vs ecasound, same 24-bit WAV stems, same machine, one run. Prints
+# wall time, RSS, loudness and true peak.
 # Usage: scripts/bench-reference.sh [RUNS]   (needs ../shared/bench; installs sox/ecasound)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,9 @@ bin=target/release/stemdesk
 bench="$shared/bench/peers/bench.sh"
 echo -e "label\trun\twall_s\tuser_s\tsys_s\tmaxrss_kb\tpsi_before\tpsi_after"
 bash "$bench" stemdesk "$runs" -- "$bin" bounce "$work/reference.ron" -o "$work/stemdesk.wav" --force --no-measure
+# The same bounce with the full analysis (loudness, LRA, true peak, correlation...) and
+# the report: its overhead over the line above (goal: under 15 %).
+bash "$bench" stemdesk+analysis "$runs" -- "$bin" bounce "$work/reference.ron" -o "$work/stemdesk-measured.wav" --force
 bash "$bench" ecasound "$runs" -- bash "$shared/bench/peers/ecasound_mix.sh" "$work/ecasound.wav" "$work"/stems/*.wav
 for mix in stemdesk ecasound; do
   echo "== $mix loudness"
