@@ -83,6 +83,7 @@ fn stems_read_back_and_summed_null_against_the_master_without_its_processing() {
             container: Container::Wav,
             metadata: None,
             sample_rate_hz: None,
+            normalize: None,
         }),
         |_| Flow::Continue,
     )

@@ -5,6 +5,7 @@
 pub mod cli;
 mod error_text;
 pub mod gui;
+pub mod name_template;
 pub mod report;
 
 pub use error_text::error_text;

@@ -667,3 +667,82 @@ fn the_cli_bounce_plays_automation_as_the_engine_does() {
         "ends at the lane's 0 dB, not the static -20 dB"
     );
 }
+
+#[test]
+fn bounce_normalises_on_request_names_files_from_a_template_and_renders_a_marker_range() {
+    use stemdesk_session::*;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write_sine(&d.join("tone.wav"), 48_000, 2, 2.0, 0.25);
+    assert!(
+        stemdesk(&["new", "song.ron", "tone.wav"], d)
+            .status
+            .success()
+    );
+    let mut loaded = load(&d.join("song.ron")).expect("load");
+    for (name, at) in [("Verse", 24_000), ("Chorus", 48_000)] {
+        let id = MarkerId(loaded.session.alloc_id());
+        loaded.session.timeline.markers.push(Marker {
+            id,
+            name: name.into(),
+            time_frames: at,
+        });
+    }
+    save(&loaded.session, &d.join("song.ron")).expect("save");
+
+    let o = stemdesk(
+        &[
+            "bounce",
+            "song.ron",
+            "-o",
+            "{session} {bits}-{rate}.wav",
+            "--normalize-loudness",
+            "-16",
+        ],
+        d,
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("normalised by -3."),
+        "a 0.25 sine reads about -12.7 LUFS: {out}"
+    );
+    let mix = d.join("song 24bit-48k.wav");
+    let samples: Vec<f32> = hound::WavReader::open(&mix)
+        .expect("the templated name")
+        .samples::<i32>()
+        .map(|s| s.expect("sample") as f32 / 8_388_608.0)
+        .collect();
+    let mut meter = ebur128::EbuR128::new(2, 48_000, ebur128::Mode::I).expect("meter");
+    meter.add_frames_f32(&samples).expect("measure");
+    let lufs = meter.loudness_global().expect("loudness");
+    assert!((lufs - -16.0).abs() < 0.1, "{lufs} LUFS");
+
+    let o = stemdesk(
+        &[
+            "bounce",
+            "song.ron",
+            "-o",
+            "verse.wav",
+            "--marker",
+            "Verse",
+            "--bits",
+            "32f",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let r = hound::WavReader::open(d.join("verse.wav")).expect("verse");
+    assert_eq!(r.duration(), 24_000, "from Verse to Chorus");
+
+    let o = stemdesk(
+        &["bounce", "song.ron", "-o", "x.wav", "--marker", "Bridge"],
+        d,
+    );
+    assert!(!o.status.success());
+    let err = text(&o).1;
+    assert!(
+        err.contains("no marker \"Bridge\"") && err.contains("Verse, Chorus"),
+        "{err}"
+    );
+}

@@ -19,7 +19,8 @@ pub use bounce::{BounceRange, BounceStats, bounce};
 pub use graph::{CONTROL_FRAMES, Graph, Threads, compile};
 pub use live::{EngineHandle, Player, engine};
 pub use render::{
-    Flow, MixTarget, RenderError, RenderEvent, RenderReport, RenderRequest, RenderWarning, render,
+    Flow, MixTarget, Normalize, RenderError, RenderEvent, RenderReport, RenderRequest,
+    RenderWarning, render,
 };
 pub use solo::solo_muted;
 pub use sources::{SourceAudio, SourceMap, SourceProblem, load_sources};

@@ -83,9 +83,53 @@ pub struct MixTarget<'a> {
     /// Sample rate of the file (`None`: the session's); other rates are converted with
     /// a high-quality resampler, and the analysis measures the converted file.
     pub sample_rate_hz: Option<u32>,
+    /// Bring the file to a peak or loudness target (off by default: a mix for mastering
+    /// is delivered as it is). Costs a measuring pass before the writing one.
+    pub normalize: Option<Normalize>,
 }
 
-impl MixTarget<'_> {
+/// A target a bounce is normalised to, by one gain over the whole file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Normalize {
+    /// The highest true peak reaches this many dBTP.
+    PeakDbtp(f64),
+    /// The integrated loudness reaches this many LUFS.
+    LoudnessLufs(f64),
+}
+
+impl Normalize {
+    /// The gain (dB) that brings a render measured as `measured` to the target.
+    fn gain_db(self, measured: &RenderReport) -> Result<f64, RenderError> {
+        let gain = match self {
+            Normalize::PeakDbtp(target) => measured
+                .max_true_peak_dbtp()
+                .filter(|p| p.is_finite())
+                .map(|p| target - p),
+            Normalize::LoudnessLufs(target) => measured.integrated_lufs.map(|l| target - l),
+        };
+        gain.filter(|g| g.is_finite())
+            .ok_or(RenderError::CannotNormalize)
+    }
+}
+
+impl<'a> MixTarget<'a> {
+    /// A target writing `path` in `format` with everything else as a mastering engineer
+    /// expects by default: WAV at the session's rate, the format's usual dither
+    /// ([`MixTarget::default_dither`]), no tags, no normalisation, an existing file kept.
+    pub fn new(path: &'a Path, format: SampleFormat) -> Self {
+        MixTarget {
+            path,
+            format,
+            replace: false,
+            session_file: None,
+            dither: Self::default_dither(format),
+            container: Container::Wav,
+            metadata: None,
+            sample_rate_hz: None,
+            normalize: None,
+        }
+    }
+
     /// The dither a mastering engineer expects for `format`: TPDF when reducing to 16
     /// bits, none for 24-bit (its noise floor is below any converter's) or float.
     pub fn default_dither(format: SampleFormat) -> Dither {
@@ -199,6 +243,8 @@ pub struct RenderReport {
     pub elapsed: Duration,
     /// The full analysis, when measured.
     pub analysis: Option<Analysis>,
+    /// The gain applied to normalise the file, dB (`None`: not normalised).
+    pub normalize_gain_db: Option<f64>,
     /// What to tell the user.
     pub warnings: Vec<RenderWarning>,
 }
@@ -265,6 +311,10 @@ pub enum RenderError {
     /// The loudness meter could not be set up.
     #[error("cannot set up the loudness meter: {0}")]
     Meter(String),
+    /// Normalising was asked for, but the mix is silent (no peak or loudness to bring to
+    /// a target).
+    #[error("the mix is silent: there is nothing to normalise")]
+    CannotNormalize,
 }
 
 /// Refuses an output that exists and is not a regular file: replacing it would destroy
@@ -311,12 +361,61 @@ fn check_output_is_not_an_input(
 }
 
 /// Renders `req`, writing it to `target` when given (otherwise only measuring), calling
-/// `observe` as it goes. The result is the same as live playback of the session.
+/// `observe` as it goes. The result is the same as live playback of the session. A
+/// target that normalises is rendered twice: once to measure (nothing written), once
+/// with the gain that meets the target (the renderer is deterministic, so the second pass
+/// is the first one scaled).
 pub fn render(
     req: &RenderRequest<'_>,
     target: Option<&MixTarget<'_>>,
     mut observe: impl FnMut(RenderEvent<'_>) -> Flow,
 ) -> Result<RenderReport, RenderError> {
+    let Some((t, normalize)) = target.and_then(|t| t.normalize.map(|n| (t, n))) else {
+        return render_pass(req, target, Pass::Write { gain: 1.0 }, observe);
+    };
+    // Progress runs over both passes: the first fills the first half.
+    let mut half = |e: RenderEvent<'_>, second: bool| match e {
+        RenderEvent::Progress {
+            done_frames,
+            total_frames,
+        } => observe(RenderEvent::Progress {
+            done_frames: done_frames / 2 + if second { total_frames / 2 } else { 0 },
+            total_frames,
+        }),
+        RenderEvent::Writing { .. } if !second => Flow::Continue,
+        other => observe(other),
+    };
+    let measure = RenderRequest {
+        measure: true,
+        ..*req
+    };
+    let measured = render_pass(&measure, Some(t), Pass::Measure, |e| half(e, false))?;
+    let gain_db = normalize.gain_db(&measured)?;
+    let gain = 10f64.powf(gain_db / 20.0) as f32;
+    let mut report = render_pass(req, Some(t), Pass::Write { gain }, |e| half(e, true))?;
+    report.normalize_gain_db = Some(gain_db);
+    Ok(report)
+}
+
+/// One pass of the renderer: measuring only, or writing with a gain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pass {
+    /// Render at the target's rate and measure; write nothing.
+    Measure,
+    /// Render, scale by `gain`, measure (if asked) and write.
+    Write { gain: f32 },
+}
+
+fn render_pass(
+    req: &RenderRequest<'_>,
+    target: Option<&MixTarget<'_>>,
+    pass: Pass,
+    mut observe: impl FnMut(RenderEvent<'_>) -> Flow,
+) -> Result<RenderReport, RenderError> {
+    let gain = match pass {
+        Pass::Measure => 1.0,
+        Pass::Write { gain } => gain,
+    };
     let rate = req.session.sample_rate_hz;
     if let Some(end) = req.end_frames
         && end <= req.start_frames
@@ -336,7 +435,7 @@ pub fn render(
     } else {
         Some(StreamResampler::new(rate, out_rate)?)
     };
-    let mut writer = match target {
+    let mut writer = match target.filter(|_| pass != Pass::Measure) {
         Some(t) => {
             check_output_is_not_an_input(req, t)?;
             Some(
@@ -381,7 +480,15 @@ pub fn render(
     let mut peak = [0.0f32; 2];
     // What leaves the renderer (converted to the file's rate) goes to the analysis and the
     // file.
+    let mut scaled = Vec::new();
     let mut deliver = |samples: &[f32]| -> Result<(), RenderError> {
+        let samples = if gain == 1.0 {
+            samples
+        } else {
+            scaled.clear();
+            scaled.extend(samples.iter().map(|x| x * gain));
+            &scaled[..]
+        };
         frames_out += (samples.len() / 2) as u64;
         for f in samples.chunks_exact(2) {
             peak[0] = peak[0].max(f[0].abs());
@@ -470,6 +577,7 @@ pub fn render(
         tail_cut: stats.tail_cut,
         elapsed: started.elapsed(),
         analysis,
+        normalize_gain_db: None,
         warnings: Vec::new(),
     };
     if clipped_samples > 0 {

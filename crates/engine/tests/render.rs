@@ -93,6 +93,7 @@ fn writing_reports_clipping_and_high_true_peak_as_warnings() {
         container: Container::Wav,
         metadata: None,
         sample_rate_hz: None,
+        normalize: None,
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");
     assert!(out.is_file());
@@ -137,6 +138,7 @@ fn cancel_leaves_no_file_and_progress_reaches_the_end() {
         container: Container::Wav,
         metadata: None,
         sample_rate_hz: None,
+        normalize: None,
     };
     let req = RenderRequest {
         block_frames: 4096,
@@ -201,6 +203,7 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
             container: Container::Wav,
             metadata: None,
             sample_rate_hz: None,
+            normalize: None,
         };
         let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("refused");
         assert!(err.to_string().contains(what), "{err}");
@@ -216,6 +219,7 @@ fn an_output_that_is_an_input_or_not_a_file_is_refused() {
         container: Container::Wav,
         metadata: None,
         sample_rate_hz: None,
+        normalize: None,
     };
     let err = render(&req, Some(&target), |_| Flow::Continue).expect_err("a folder");
     assert!(matches!(err, RenderError::NotAFile { .. }), "{err}");
@@ -236,6 +240,7 @@ fn a_bounce_at_another_rate_is_converted_and_measured_at_it() {
         container: Container::Wav,
         metadata: None,
         sample_rate_hz: Some(44_100),
+        normalize: None,
     };
     let report = render(&req, Some(&target), |_| Flow::Continue).expect("renders");
     let reader = hound::WavReader::open(&out).expect("wav");
@@ -249,4 +254,99 @@ fn a_bounce_at_another_rate_is_converted_and_measured_at_it() {
     assert!((l - -6.02).abs() < 0.1, "{l}");
     let lufs = report.integrated_lufs.expect("measured");
     assert!((lufs - -8.06).abs() < 0.3, "{lufs}");
+}
+
+fn read_f32(path: &Path) -> Vec<f32> {
+    hound::WavReader::open(path)
+        .expect("wav")
+        .samples::<f32>()
+        .map(|s| s.expect("sample"))
+        .collect()
+}
+
+/// Normalising measures first, then writes the same render scaled by one gain: to a true
+/// peak target or to a loudness target; a silent mix cannot be normalised and leaves no
+/// file.
+#[test]
+fn normalising_meets_a_peak_or_loudness_target_with_one_gain() {
+    use stemdesk_engine::Normalize;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (session, sources) = sine_session(dir.path(), 0.5);
+    let req = RenderRequest::whole(&session, dir.path(), &sources);
+    let plain_path = dir.path().join("plain.wav");
+    let plain = render(
+        &req,
+        Some(&MixTarget::new(&plain_path, SampleFormat::Float32)),
+        |_| Flow::Continue,
+    )
+    .expect("renders");
+    assert_eq!(plain.normalize_gain_db, None, "off by default");
+
+    let peak_path = dir.path().join("peak.wav");
+    let mut last_progress = (0, 0);
+    let peak = render(
+        &req,
+        Some(&MixTarget {
+            normalize: Some(Normalize::PeakDbtp(-1.0)),
+            ..MixTarget::new(&peak_path, SampleFormat::Float32)
+        }),
+        |e| {
+            if let RenderEvent::Progress {
+                done_frames,
+                total_frames,
+            } = e
+            {
+                assert!(done_frames >= last_progress.0, "progress never goes back");
+                last_progress = (done_frames, total_frames);
+            }
+            Flow::Continue
+        },
+    )
+    .expect("renders");
+    let tp = peak.max_true_peak_dbtp().expect("measured");
+    assert!((tp - -1.0).abs() < 0.02, "true peak {tp} dBTP");
+    let gain_db = peak.normalize_gain_db.expect("normalised");
+    let was = plain.max_true_peak_dbtp().expect("measured");
+    assert!((gain_db - (-1.0 - was)).abs() < 1e-9, "{gain_db} dB");
+    assert!(
+        last_progress.0 >= last_progress.1 * 9 / 10,
+        "{last_progress:?}"
+    );
+    // The same samples, scaled.
+    let (a, b) = (read_f32(&plain_path), read_f32(&peak_path));
+    assert_eq!(a.len(), b.len());
+    let g = 10f64.powf(gain_db / 20.0) as f32;
+    assert!(a.iter().zip(&b).all(|(x, y)| (x * g - y).abs() <= 1e-6));
+
+    let loud_path = dir.path().join("loud.wav");
+    let loud = render(
+        &req,
+        Some(&MixTarget {
+            normalize: Some(Normalize::LoudnessLufs(-16.0)),
+            ..MixTarget::new(&loud_path, SampleFormat::Int24)
+        }),
+        |_| Flow::Continue,
+    )
+    .expect("renders");
+    let lufs = loud.integrated_lufs.expect("measured");
+    assert!((lufs - -16.0).abs() < 0.05, "{lufs} LUFS");
+
+    let silent = Session::new(RATE);
+    let empty = SourceMap::new();
+    let req = RenderRequest {
+        end_frames: Some(48_000),
+        ..RenderRequest::whole(&silent, dir.path(), &empty)
+    };
+    let none_path = dir.path().join("silent.wav");
+    let err = render(
+        &req,
+        Some(&MixTarget {
+            normalize: Some(Normalize::LoudnessLufs(-14.0)),
+            ..MixTarget::new(&none_path, SampleFormat::Int24)
+        }),
+        |_| Flow::Continue,
+    )
+    .expect_err("a silent mix");
+    assert!(matches!(err, RenderError::CannotNormalize), "{err}");
+    assert!(!none_path.exists(), "nothing written");
 }

@@ -10,10 +10,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use stemdesk_engine::preflight::check_bounce;
 use stemdesk_engine::render::{DEFAULT_MAX_TAIL_S, check_output_is_a_file};
 use stemdesk_engine::stems::render_stems;
-use stemdesk_engine::{Flow, MixTarget, RenderEvent, RenderReport, RenderRequest, render};
+use stemdesk_engine::{
+    Flow, MixTarget, Normalize, RenderEvent, RenderReport, RenderRequest, render,
+};
 use stemdesk_media::{Container, Dither, SampleFormat, remove_stale_temp_files};
 
 use super::time::{format_seconds, parse_seconds};
+use crate::name_template::NameFields;
 use crate::report::{ReportInput, summary_table, write_reports};
 
 /// Sample format of the mixdown.
@@ -49,7 +52,8 @@ pub struct BounceArgs {
     /// The session to render (.ron).
     session: PathBuf,
     /// Output file: WAV, or FLAC when it ends in .flac. An existing file is only replaced
-    /// with --force.
+    /// with --force. Its name may hold {session}, {title}, {artist}, {date}, {bits},
+    /// {rate} and {format}, filled in (e.g. "{title} {bits}-{rate}.wav").
     #[arg(short, long)]
     output: PathBuf,
     /// Sample format.
@@ -94,6 +98,21 @@ pub struct BounceArgs {
     /// Do not write the report (NAME.report.json and NAME.report.html beside the mix).
     #[arg(long)]
     no_report: bool,
+    /// Bounce from the marker with this name to the next marker (or the end of the song).
+    #[arg(long, conflicts_with_all = ["start", "end"])]
+    pub marker: Option<String>,
+    /// Normalise so the highest true peak is this many dBTP (e.g. -1). Off by default:
+    /// a mix for mastering is delivered as it is.
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "DBTP",
+        conflicts_with = "normalize_loudness"
+    )]
+    pub normalize_peak: Option<f64>,
+    /// Normalise the integrated loudness to this many LUFS (e.g. -16).
+    #[arg(long, allow_hyphen_values = true, value_name = "LUFS")]
+    pub normalize_loudness: Option<f64>,
     /// Longest effect tail after the last clip, seconds (it ends earlier once it falls
     /// below -100 dBFS; a tail still ringing is faded out and reported).
     #[arg(long, default_value_t = DEFAULT_MAX_TAIL_S, value_parser = parse_tail)]
@@ -109,12 +128,9 @@ const STALE_TEMP_AGE: Duration = Duration::from_secs(10 * 60);
 
 /// Runs the bounce and prints a one-line summary.
 pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
-    check_output_is_a_file(&args.output)?;
-    if args.output.exists() && !args.force {
-        bail!(
-            "{} already exists; use --force to replace it",
-            args.output.display()
-        );
+    let templated = args.output.to_string_lossy().contains('{');
+    if !templated {
+        check_output(&args.output, args.force)?;
     }
     let super::LoadedWithMedia {
         loaded,
@@ -130,8 +146,10 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         );
     }
     let to_frames = |s: f64| (s * f64::from(rate)).round() as u64;
-    let start_frames = args.start.map_or(0, to_frames);
-    let end_frames = args.end.map(to_frames);
+    let (start_frames, end_frames) = match &args.marker {
+        Some(name) => marker_range(session, name)?,
+        None => (args.start.map_or(0, to_frames), args.end.map(to_frames)),
+    };
     if let Some(end) = end_frames
         && end <= start_frames
     {
@@ -162,6 +180,29 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         args.artist.clone().unwrap_or_default(),
         start_frames,
     );
+    let output = if templated {
+        let output = expand_output(
+            &args.output,
+            &NameFields {
+                session: track_name(&args.session),
+                title: metadata.title.clone(),
+                artist: metadata.artist.clone(),
+                date: metadata.date.clone(),
+                format,
+                container,
+                rate_hz: args.rate.unwrap_or(rate),
+            },
+        );
+        check_output(&output, args.force)?;
+        output
+    } else {
+        args.output.clone()
+    };
+    let normalize = match (args.normalize_peak, args.normalize_loudness) {
+        (Some(dbtp), _) => Some(Normalize::PeakDbtp(dbtp)),
+        (None, Some(lufs)) => Some(Normalize::LoudnessLufs(lufs)),
+        (None, None) => None,
+    };
     let bar = progress_bar();
     let mut interrupt_guard = None;
     let report = render(
@@ -176,7 +217,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             measure: !args.no_measure,
         },
         Some(&MixTarget {
-            path: &args.output,
+            path: &output,
             format,
             replace: args.force,
             session_file: Some(&args.session),
@@ -184,11 +225,12 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
             container,
             metadata: Some(&metadata),
             sample_rate_hz: args.rate,
+            normalize,
         }),
         |event| {
             match event {
                 RenderEvent::Writing { temp } => {
-                    remove_stale_temp_files(&args.output, STALE_TEMP_AGE);
+                    remove_stale_temp_files(&output, STALE_TEMP_AGE);
                     interrupt_guard = Some(RemoveOnInterrupt::new(temp));
                 }
                 RenderEvent::Progress {
@@ -209,10 +251,13 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         Dither::TpdfShaped => ", noise-shaped TPDF dither",
     };
     bar.finish_and_clear();
+    if let Some(gain) = report.normalize_gain_db {
+        println!("normalised by {gain:+.2} dB");
+    }
     println!(
         "bounced {} to {} ({}{}, {} Hz): {}",
         format_seconds(report.duration_s()),
-        args.output.display(),
+        output.display(),
         bits_name(args.bits),
         dither,
         args.rate.unwrap_or(rate),
@@ -249,7 +294,7 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
     if !args.no_measure {
         let checks = check_bounce(session, &session.delivery, Some(format), &report);
         let input = ReportInput {
-            mix: &args.output,
+            mix: &output,
             session_file: Some(&args.session),
             format,
             dither: target_dither,
@@ -264,6 +309,55 @@ pub fn run(args: &BounceArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses an output that is not a regular file, or exists without --force.
+fn check_output(output: &Path, force: bool) -> anyhow::Result<()> {
+    check_output_is_a_file(output)?;
+    if output.exists() && !force {
+        bail!(
+            "{} already exists; use --force to replace it",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+/// `output` with the template in its file name filled in (its folder is kept as is).
+fn expand_output(output: &Path, fields: &NameFields) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('}') => (stem.to_owned(), format!(".{ext}")),
+        _ => (name.clone(), String::new()),
+    };
+    let file = format!("{}{ext}", crate::name_template::expand(&stem, fields));
+    output.with_file_name(file)
+}
+
+/// The frames from the marker called `name` to the next marker (or the end of the song).
+fn marker_range(
+    session: &stemdesk_session::Session,
+    name: &str,
+) -> anyhow::Result<(u64, Option<u64>)> {
+    let t = &session.timeline;
+    let Some(m) = t.markers.iter().find(|m| m.name == name) else {
+        let names: Vec<&str> = t.markers.iter().map(|m| m.name.as_str()).collect();
+        if names.is_empty() {
+            bail!("the session has no markers (there is no \"{name}\")");
+        }
+        bail!(
+            "no marker \"{name}\" in the session; it has: {}",
+            names.join(", ")
+        );
+    };
+    let end = session.content_end_frames();
+    match t.marker_range(m.id, end) {
+        Some((start, end)) => Ok((start, Some(end))),
+        None => bail!("marker \"{name}\" is at the end of the song: nothing follows it"),
+    }
 }
 
 /// A delivery sample rate: the usual ones.

@@ -235,6 +235,7 @@ impl Jobs {
                 container: options.container,
                 metadata: Some(&metadata),
                 sample_rate_hz: options.sample_rate_hz,
+                normalize: None,
             };
             let result = render(&req, Some(&target), |event| {
                 if let RenderEvent::Progress {

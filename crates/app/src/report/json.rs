@@ -52,6 +52,7 @@ pub fn json(input: &ReportInput<'_>) -> String {
         "sample_peak_dbfs": r.sample_peak_dbfs.map(num),
         "clipped_samples": r.clipped_samples,
         "tail_cut": r.tail_cut,
+        "normalize_gain_db": r.normalize_gain_db.map(num),
         "analysis": analysis,
         "warnings": r.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "stems": input.stems.map_or(Value::Null, |s| j!({

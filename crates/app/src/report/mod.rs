@@ -129,6 +129,11 @@ pub fn figure_rows(r: &RenderReport) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = vec![
         ("Length".into(), format!("{:.3} s", r.duration_s())),
         (
+            "Normalised by".into(),
+            r.normalize_gain_db
+                .map_or_else(|| "not normalised".to_owned(), |g| format!("{g:+.2} dB")),
+        ),
+        (
             "Sample peak L / R".into(),
             pair(r.sample_peak_dbfs[0], r.sample_peak_dbfs[1], "dBFS"),
         ),
