@@ -25,7 +25,7 @@ pub struct NameFields {
 }
 
 /// The template's default: the session's name and "mix".
-pub const DEFAULT_TEMPLATE: &str = "{session} mix";
+pub const DEFAULT_TEMPLATE: &str = "{session}-mix";
 
 /// `template` with its fields filled in (unknown `{...}` are left as written). An empty
 /// result becomes "mix".
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn fields_are_filled_in_and_never_make_folders() {
         let f = fields();
-        assert_eq!(expand(DEFAULT_TEMPLATE, &f), "song mix");
+        assert_eq!(expand(DEFAULT_TEMPLATE, &f), "song-mix");
         assert_eq!(
             expand("{artist} - {title} ({date}) {bits}-{rate}", &f),
             "Band - Song - Radio (2026-11-25) 24bit-44.1k"

@@ -1775,3 +1775,74 @@ fn buses_and_the_master_get_lanes_too() {
     assert_eq!(lanes[0].target.strip, StripId::Master);
     assert!(h.query_by_label("Master Fader automation lane").is_some());
 }
+
+#[test]
+fn the_bounce_window_normalises_tags_names_and_bounces_a_marker_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dialogs = ScriptedDialogs::default();
+    let session = stemdesk_e2e::copy_example(dir.path());
+    let app = StemdeskApp::new(
+        config(dir.path(), false),
+        Box::new(dialogs.clone()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    // Markers at 0 and 4 s (the playhead moved by a click on the ruler).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::M);
+    h.run_steps(2);
+    let ruler = h.get_by_label("Timeline ruler").rect();
+    click_at(&mut h, egui::pos2(ruler.min.x + 160.0, ruler.center().y));
+    let second = h.state().position_frames();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::M);
+    h.run_steps(2);
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    h.run_steps(2);
+    h.get_by_label("From marker Marker 1").click();
+    h.run_steps(1);
+    h.get_by_label("Loudness").click();
+    h.run_steps(1);
+    for (field, value) in [
+        ("Bounce title", "Night Drive"),
+        ("Bounce artist", "The Band"),
+    ] {
+        h.get_by_label(field).click();
+        h.run_steps(1);
+        h.get_by_label(field).type_text(value);
+        h.run_steps(1);
+    }
+    h.get_by_label("File name template").click();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("File name template")
+        .type_text("{artist} - {title} {bits}");
+    h.run_steps(2);
+    let out = dir.path().join("drive.wav");
+    dialogs.answers().bounce.push_back(out.clone());
+    h.get_by_label("Bounce…").click();
+    h.run_steps(2);
+    h.state_mut().finish_jobs();
+    h.run_steps(2);
+    assert_eq!(
+        dialogs.answers().suggested.last().map(String::as_str),
+        Some("The Band - Night Drive 24bit.wav"),
+        "the dialog offers the templated name"
+    );
+    let reader = hound::WavReader::open(&out).expect("bounced");
+    assert_eq!(
+        u64::from(reader.duration()),
+        second,
+        "from the first marker to the next"
+    );
+    let (_, report) = h.state().last_bounce().expect("a report");
+    let lufs = report.integrated_lufs.expect("measured");
+    assert!((lufs - -14.0).abs() < 0.1, "normalised to -14 LUFS: {lufs}");
+    assert!(report.normalize_gain_db.is_some());
+    let bytes = std::fs::read(&out).expect("read");
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(
+        has("Night Drive") && has("The Band"),
+        "the tags are in the file"
+    );
+}

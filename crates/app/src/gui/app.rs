@@ -361,7 +361,26 @@ impl StemdeskApp {
         match question {
             FileQuestion::SaveSession { .. } => format!("{}.ron", self.doc.name()),
             FileQuestion::BounceTarget { options } => {
-                format!("{}-mix.{}", self.doc.name(), options.container.extension())
+                let fields = crate::name_template::NameFields {
+                    session: self.doc.name(),
+                    title: if options.title.is_empty() {
+                        self.doc.name()
+                    } else {
+                        options.title.clone()
+                    },
+                    artist: options.artist.clone(),
+                    date: stemdesk_media::Metadata::now().0,
+                    format: options.format,
+                    container: options.container,
+                    rate_hz: options
+                        .sample_rate_hz
+                        .unwrap_or(self.session().sample_rate_hz),
+                };
+                format!(
+                    "{}.{}",
+                    crate::name_template::expand(&options.name_template, &fields),
+                    options.container.extension()
+                )
             }
             _ => String::new(),
         }
@@ -419,6 +438,19 @@ impl StemdeskApp {
                     BounceRange::Loop => {
                         let (start, end) = self.audio.loop_range;
                         (start, Some(end.max(start + 1)))
+                    }
+                    BounceRange::Marker(id) => {
+                        let end = self.session().content_end_frames();
+                        match self.session().timeline.marker_range(id, end) {
+                            Some((start, end)) => (start, Some(end)),
+                            None => {
+                                self.error(
+                                    "That marker has nothing after it: choose another range"
+                                        .to_owned(),
+                                );
+                                return;
+                            }
+                        }
                     }
                 };
                 self.jobs.bounce(

@@ -1,8 +1,8 @@
 //! The Bounce window (format, dither, range, tail, report; what the preflight already sees)
 //! and the Bounce Report window shown when a bounce ends.
 
-use stemdesk_engine::MixTarget;
 use stemdesk_engine::preflight::check_session;
+use stemdesk_engine::{MixTarget, Normalize};
 use stemdesk_media::{Container, Dither, SampleFormat};
 
 use super::action::Action;
@@ -25,6 +25,15 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
     let (loop_start, loop_end) = desk.audio.loop_range;
     let has_loop = loop_end > loop_start;
     let checks = check_session(session, &session.delivery);
+    let content_end = session.content_end_frames();
+    let markers: Vec<(stemdesk_session::MarkerId, String)> = session
+        .timeline
+        .markers
+        .iter()
+        .filter(|m| session.timeline.marker_range(m.id, content_end).is_some())
+        .map(|m| (m.id, m.name.clone()))
+        .collect();
+    let session_name = desk.doc.name();
     let o = &mut desk.view.bounce_options;
     egui::Window::new("Bounce")
         .id(egui::Id::unique("bounce_window"))
@@ -97,6 +106,19 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
                         });
                     });
                     ui.end_row();
+                    if !markers.is_empty() {
+                        ui.label("");
+                        ui.horizontal_wrapped(|ui| {
+                            for (id, name) in &markers {
+                                ui.selectable_value(
+                                    &mut o.range,
+                                    BounceRange::Marker(*id),
+                                    format!("From marker {name}"),
+                                );
+                            }
+                        });
+                        ui.end_row();
+                    }
                     ui.label("Longest tail");
                     ui.add_enabled_ui(o.range == BounceRange::WholeSong, |ui| {
                         let r = ui.add(
@@ -106,6 +128,36 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
                                 .suffix(" s"),
                         );
                         super::a11y::name(ui, &r, "Longest tail");
+                    });
+                    ui.end_row();
+                    ui.label("Normalise");
+                    ui.horizontal(|ui| normalize_choice(ui, &mut o.normalize));
+                    ui.end_row();
+                    ui.label("Title");
+                    let r = ui.add(
+                        egui::TextEdit::singleline(&mut o.title)
+                            .hint_text(session_name.as_str())
+                            .desired_width(220.0),
+                    );
+                    super::a11y::name(ui, &r, "Bounce title");
+                    ui.end_row();
+                    ui.label("Artist");
+                    let r = ui.add(egui::TextEdit::singleline(&mut o.artist).desired_width(220.0));
+                    super::a11y::name(ui, &r, "Bounce artist");
+                    ui.end_row();
+                    ui.label("File name");
+                    ui.vertical(|ui| {
+                        let r = ui.add(
+                            egui::TextEdit::singleline(&mut o.name_template).desired_width(220.0),
+                        );
+                        super::a11y::name(ui, &r, "File name template");
+                        ui.label(
+                            egui::RichText::new(
+                                "{session} {title} {artist} {date} {bits} {rate} {format}",
+                            )
+                            .small()
+                            .weak(),
+                        );
                     });
                     ui.end_row();
                     ui.label("Stems");
@@ -193,7 +245,9 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
                 }
             });
         });
-    if o.range == BounceRange::Loop && !has_loop {
+    let marker_gone =
+        matches!(o.range, BounceRange::Marker(id) if !markers.iter().any(|(m, _)| *m == id));
+    if (o.range == BounceRange::Loop && !has_loop) || marker_gone {
         o.range = BounceRange::WholeSong;
     }
     // Enter bounces, Escape closes (not while a value is being typed).
@@ -203,7 +257,7 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
             open = false;
         }
     }
-    let options = *o;
+    let options = o.clone();
     if let Some(spec) = spec_edit {
         desk.act(Action::Edit {
             edit: stemdesk_session::Edit::SetDelivery(spec),
@@ -220,6 +274,52 @@ pub fn options_window(desk: &mut Desk, ctx: &egui::Context) {
         desk.act(Action::Bounce(options));
     } else if !open {
         desk.view.bounce_window = false;
+    }
+}
+
+/// Off, a true-peak target or a loudness target, with its value.
+fn normalize_choice(ui: &mut egui::Ui, n: &mut Option<Normalize>) {
+    let (mut peak, mut lufs) = (-1.0, -14.0);
+    match *n {
+        Some(Normalize::PeakDbtp(v)) => peak = v,
+        Some(Normalize::LoudnessLufs(v)) => lufs = v,
+        None => {}
+    }
+    if ui.selectable_label(n.is_none(), "Off").clicked() {
+        *n = None;
+    }
+    if ui
+        .selectable_label(matches!(n, Some(Normalize::PeakDbtp(_))), "Peak")
+        .clicked()
+    {
+        *n = Some(Normalize::PeakDbtp(peak));
+    }
+    if ui
+        .selectable_label(matches!(n, Some(Normalize::LoudnessLufs(_))), "Loudness")
+        .clicked()
+    {
+        *n = Some(Normalize::LoudnessLufs(lufs));
+    }
+    match n {
+        Some(Normalize::PeakDbtp(v)) => {
+            let r = ui.add(
+                egui::DragValue::new(v)
+                    .range(-20.0..=0.0)
+                    .speed(0.1)
+                    .suffix(" dBTP"),
+            );
+            super::a11y::name(ui, &r, "Normalise to true peak");
+        }
+        Some(Normalize::LoudnessLufs(v)) => {
+            let r = ui.add(
+                egui::DragValue::new(v)
+                    .range(-40.0..=-5.0)
+                    .speed(0.1)
+                    .suffix(" LUFS"),
+            );
+            super::a11y::name(ui, &r, "Normalise to loudness");
+        }
+        None => {}
     }
 }
 

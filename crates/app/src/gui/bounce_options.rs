@@ -1,7 +1,9 @@
-//! What the Bounce window asks: format, dither, range, tail, report. Remembered for the
-//! next bounce of the session.
+//! What the Bounce window asks: format, dither, range, tail, normalisation, tags, the
+//! file name, report. Remembered for the next bounce of the session.
 
+use stemdesk_engine::Normalize;
 use stemdesk_media::{Container, Dither, SampleFormat};
+use stemdesk_session::MarkerId;
 
 /// Which part of the song to bounce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,10 +12,12 @@ pub enum BounceRange {
     WholeSong,
     /// The loop range (no tail: it ends where the loop ends).
     Loop,
+    /// From a marker to the next one (or the end of the song).
+    Marker(MarkerId),
 }
 
 /// The choices of one bounce.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BounceOptions {
     /// WAV or FLAC.
     pub container: Container,
@@ -31,6 +35,14 @@ pub struct BounceOptions {
     pub sample_rate_hz: Option<u32>,
     /// Also write stems into `NAME stems/` beside the file.
     pub stems: bool,
+    /// Bring the mix to a peak or loudness target (off by default).
+    pub normalize: Option<Normalize>,
+    /// Title for the file's tags (empty: the session's name).
+    pub title: String,
+    /// Artist for the file's tags.
+    pub artist: String,
+    /// The file name offered, from a template (see [`crate::name_template`]).
+    pub name_template: String,
 }
 
 impl Default for BounceOptions {
@@ -44,6 +56,10 @@ impl Default for BounceOptions {
             write_report: true,
             sample_rate_hz: None,
             stems: false,
+            normalize: None,
+            title: String::new(),
+            artist: String::new(),
+            name_template: crate::name_template::DEFAULT_TEMPLATE.to_owned(),
         }
     }
 }

@@ -137,10 +137,17 @@ pub fn ask_blocking(request: &DialogRequest) -> DialogAnswer {
             .set_file_name(&request.suggested_name)
             .save_file()),
         DialogKind::ImportAudio => dialog.add_filter("Audio", AUDIO_EXTENSIONS).pick_files(),
-        DialogKind::BounceTarget => one(dialog
-            .add_filter("WAV", &["wav"])
-            .set_file_name(&request.suggested_name)
-            .save_file()),
+        DialogKind::BounceTarget => {
+            let filter = if request.suggested_name.ends_with(".flac") {
+                ("FLAC", "flac")
+            } else {
+                ("WAV", "wav")
+            };
+            one(dialog
+                .add_filter(filter.0, &[filter.1])
+                .set_file_name(&request.suggested_name)
+                .save_file())
+        }
         DialogKind::RelinkFolder => one(dialog.pick_folder()),
     };
     match chosen {
@@ -197,6 +204,8 @@ pub struct Answers {
     pub unavailable: bool,
     /// Every question asked, in order.
     pub asked: Vec<DialogKind>,
+    /// The file name offered with each question, in order.
+    pub suggested: Vec<String>,
 }
 
 impl ScriptedDialogs {
@@ -212,6 +221,7 @@ impl Dialogs for ScriptedDialogs {
     fn ask(&mut self, request: DialogRequest, wake: Waker) {
         let mut a = self.answers();
         a.asked.push(request.kind);
+        a.suggested.push(request.suggested_name.clone());
         let answer = if a.unavailable {
             DialogAnswer::Unavailable("no file dialog is available (scripted)".into())
         } else {

@@ -216,10 +216,15 @@ impl Jobs {
                 max_tail_s: f64::from(options.max_tail_s),
                 ..RenderRequest::whole(&session, &base_dir, &sources)
             };
-            let title = session_file
-                .as_deref()
-                .map_or_else(|| "Untitled".to_owned(), crate::cli::bounce::track_name);
-            let metadata = crate::report::metadata_for(title, String::new(), range.0);
+            let title = if options.title.trim().is_empty() {
+                session_file
+                    .as_deref()
+                    .map_or_else(|| "Untitled".to_owned(), crate::cli::bounce::track_name)
+            } else {
+                options.title.trim().to_owned()
+            };
+            let artist = options.artist.trim().to_owned();
+            let metadata = crate::report::metadata_for(title, artist, range.0);
             let dither = match options.format {
                 SampleFormat::Float32 => stemdesk_media::Dither::Off,
                 _ => options.dither,
@@ -235,7 +240,7 @@ impl Jobs {
                 container: options.container,
                 metadata: Some(&metadata),
                 sample_rate_hz: options.sample_rate_hz,
-                normalize: None,
+                normalize: options.normalize,
             };
             let result = render(&req, Some(&target), |event| {
                 if let RenderEvent::Progress {
