@@ -28,6 +28,9 @@ pub struct Analysis {
     pub true_peak_dbtp: [f64; 2],
     /// Where the true peak is above -1 dBTP: (seconds, dBTP), first ones.
     pub high_true_peaks: Vec<(f64, f64)>,
+    /// Where the highest true peak is (seconds from the start, to the rendered block):
+    /// a failed true-peak rule names it whatever the spec's limit.
+    pub max_true_peak_s: f64,
     /// Peak-to-loudness ratio: max true peak minus integrated loudness, dB.
     pub plr_db: Option<f64>,
     /// DC offset per channel (mean sample value).
@@ -53,6 +56,8 @@ pub(crate) struct Analyzer {
     stereo: EbuR128,
     mono: EbuR128,
     mono_buf: Vec<f32>,
+    /// The highest true peak of a block so far (linear).
+    max_block_true_peak: f64,
     /// K-weighted energy of the last 30 blocks of 100 ms.
     energies: std::collections::VecDeque<f64>,
     frames: u64,
@@ -76,6 +81,7 @@ impl Analyzer {
             mono,
             mono_buf: Vec::new(),
             energies: std::collections::VecDeque::with_capacity(SHORT_TERM_HOPS),
+            max_block_true_peak: 0.0,
             frames: 0,
             sums: [0.0; 2],
             products: [0.0; 3],
@@ -112,6 +118,10 @@ impl Analyzer {
         let a = &mut self.analysis;
         let block_tp_db = 20.0 * block_tp.log10();
         let block_start = self.frames - (samples.len() / 2) as u64;
+        if block_tp > self.max_block_true_peak {
+            self.max_block_true_peak = block_tp;
+            a.max_true_peak_s = block_start as f64 / f64::from(self.rate);
+        }
         if block_tp_db > HIGH_TRUE_PEAK_DBTP && a.high_true_peaks.len() < MAX_POSITIONS {
             a.high_true_peaks
                 .push((block_start as f64 / f64::from(self.rate), block_tp_db));

@@ -95,13 +95,13 @@ pub fn check_bounce(
     if let Some(a) = &report.analysis {
         let tp = a.true_peak_dbtp[0].max(a.true_peak_dbtp[1]);
         let max = f64::from(spec.max_true_peak_dbtp);
-        let at = a
+        // The first place above the limit when it was noted, else where the highest is.
+        let at_s = a
             .high_true_peaks
             .iter()
             .find(|(_, db)| *db > max)
-            .map_or(String::new(), |(t, _)| {
-                format!(" at {}", clock(start_s + t))
-            });
+            .map_or(a.max_true_peak_s, |(t, _)| *t);
+        let at = format!(" at {}", clock(start_s + at_s));
         out.push(check(
             format!("true peak at most {max:.1} dBTP"),
             tp <= max,

@@ -88,6 +88,31 @@ fn a_hot_true_peak_is_reported_with_its_time() {
     assert!(checks.iter().all(|c| c.passed), "{checks:?}");
 }
 
+/// A stricter spec than -1 dBTP still gets the time of the failure: a burst at -3 dBTP
+/// against a -6 dBTP limit.
+#[test]
+fn a_strict_true_peak_limit_names_where_it_fails() {
+    let (session, sources) = session_with_burst(0.7);
+    let req = RenderRequest::whole(&session, Path::new("/p"), &sources);
+    let report = render(&req, None, |_| Flow::Continue).expect("renders");
+    let strict = DeliverySpec {
+        max_true_peak_dbtp: -6.0,
+        ..DeliverySpec::default()
+    };
+    let checks = check_bounce(&session, &strict, Some(SampleFormat::Int24), &report);
+    let tp = checks
+        .iter()
+        .find(|c| c.rule.starts_with("true peak"))
+        .expect("true-peak rule");
+    assert!(!tp.passed);
+    let at = tp.found.split(" at ").nth(1).expect("a position");
+    assert!(
+        at.starts_with("0:02.4") || at.starts_with("0:02.5"),
+        "{}",
+        tp.found
+    );
+}
+
 #[test]
 fn solo_and_a_limiter_on_the_master_are_named_before_bouncing() {
     let (mut session, _) = session_with_burst(0.5);

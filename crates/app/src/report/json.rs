@@ -31,6 +31,7 @@ pub fn json(input: &ReportInput<'_>) -> String {
             "clip_positions": a.clip_positions.iter()
                 .map(|(t, c)| j!({"time_s": num(start_s + t), "channel": c}))
                 .collect::<Vec<_>>(),
+            "max_true_peak_time_s": num(start_s + a.max_true_peak_s),
             "high_true_peaks": a.high_true_peaks.iter()
                 .map(|(t, db)| j!({"time_s": num(start_s + t), "dbtp": num(*db)}))
                 .collect::<Vec<_>>(),
