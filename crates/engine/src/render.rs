@@ -182,6 +182,15 @@ pub enum RenderWarning {
         /// The true peak, dBTP.
         dbtp: f64,
     },
+    /// Normalising raised the mix until an integer format clipped it.
+    NormalizedIntoClipping {
+        /// How many samples.
+        samples: u64,
+        /// The highest sample, dBFS (> 0).
+        peak_dbfs: f64,
+        /// The normalising gain, dB.
+        gain_db: f64,
+    },
     /// The mix is silent.
     Silent,
     /// The effect tail was still audible at the longest length allowed; it was faded out.
@@ -204,6 +213,16 @@ impl std::fmt::Display for RenderWarning {
                 f,
                 "true peak {dbtp:.2} dBTP is above {TRUE_PEAK_WARNING_DBTP:.0} dBTP: leave \
                  headroom for encoders and converters"
+            ),
+            RenderWarning::NormalizedIntoClipping {
+                samples,
+                peak_dbfs,
+                gain_db,
+            } => write!(
+                f,
+                "normalising by {gain_db:+.1} dB drove the peak to {peak_dbfs:.1} dBFS and \
+                 clipped {samples} samples; choose a lower target, a peak target, or 32-bit \
+                 float"
             ),
             RenderWarning::Silent => write!(f, "the mix is silent"),
             RenderWarning::TailCut { max_tail_s } => write!(
@@ -394,6 +413,18 @@ pub fn render(
     let gain = 10f64.powf(gain_db / 20.0) as f32;
     let mut report = render_pass(req, Some(t), Pass::Write { gain }, |e| half(e, true))?;
     report.normalize_gain_db = Some(gain_db);
+    // Clipping caused by the gain calls for another target, not a lower master.
+    for w in &mut report.warnings {
+        if let RenderWarning::Clipped { samples, peak_dbfs } = *w
+            && gain_db > 0.0
+        {
+            *w = RenderWarning::NormalizedIntoClipping {
+                samples,
+                peak_dbfs,
+                gain_db,
+            };
+        }
+    }
     Ok(report)
 }
 

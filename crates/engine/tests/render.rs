@@ -330,6 +330,26 @@ fn normalising_meets_a_peak_or_loudness_target_with_one_gain() {
     .expect("renders");
     let lufs = loud.integrated_lufs.expect("measured");
     assert!((lufs - -16.0).abs() < 0.05, "{lufs} LUFS");
+    // A target that drives a 24-bit file over full scale says so, and why.
+    let hot_path = dir.path().join("hot.wav");
+    let hot = render(
+        &req,
+        Some(&MixTarget {
+            normalize: Some(Normalize::LoudnessLufs(0.0)),
+            ..MixTarget::new(&hot_path, SampleFormat::Int24)
+        }),
+        |_| Flow::Continue,
+    )
+    .expect("renders");
+    assert!(
+        matches!(
+            hot.warnings.as_slice(),
+            [RenderWarning::NormalizedIntoClipping { gain_db, .. }] if *gain_db > 3.0
+        ),
+        "{:?}",
+        hot.warnings
+    );
+    assert!(hot.warnings[0].to_string().contains("normalising by +"));
 
     let silent = Session::new(RATE);
     let empty = SourceMap::new();

@@ -277,7 +277,8 @@ impl crate::model::Session {
                 let target = self
                     .strip(id.strip)
                     .and_then(|s| s.sends.iter().find(|x| x.id == *send))
-                    .map(|x| self.strip_name(StripId::Bus(x.target)));
+                    .and_then(|x| self.bus(x.target))
+                    .map(|b| b.name.clone());
                 format!("Send to {}", target.as_deref().unwrap_or("?"))
             }
             StripParam::Insert { insert, key } => {
