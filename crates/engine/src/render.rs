@@ -88,10 +88,14 @@ pub struct MixTarget<'a> {
     pub normalize: Option<Normalize>,
 }
 
+/// How far under a peak target normalising aims, dB.
+const PEAK_TARGET_MARGIN_DB: f64 = 0.001;
+
 /// A target a bounce is normalised to, by one gain over the whole file.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Normalize {
-    /// The highest true peak reaches this many dBTP.
+    /// The highest true peak reaches this many dBTP (0.001 dB under it, so a limit
+    /// equal to the target passes).
     PeakDbtp(f64),
     /// The integrated loudness reaches this many LUFS.
     LoudnessLufs(f64),
@@ -101,10 +105,12 @@ impl Normalize {
     /// The gain (dB) that brings a render measured as `measured` to the target.
     fn gain_db(self, measured: &RenderReport) -> Result<f64, RenderError> {
         let gain = match self {
+            // A hair under the target, so float rounding never lands it above a limit
+            // equal to the target.
             Normalize::PeakDbtp(target) => measured
                 .max_true_peak_dbtp()
                 .filter(|p| p.is_finite())
-                .map(|p| target - p),
+                .map(|p| target - p - PEAK_TARGET_MARGIN_DB),
             Normalize::LoudnessLufs(target) => measured.integrated_lufs.map(|l| target - l),
         };
         gain.filter(|g| g.is_finite())
