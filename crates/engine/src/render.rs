@@ -398,6 +398,8 @@ pub fn render(
     let Some((t, normalize)) = target.and_then(|t| t.normalize.map(|n| (t, n))) else {
         return render_pass(req, target, Pass::Write { gain: 1.0 }, observe);
     };
+    // Refuse an output that cannot be written before spending a pass measuring.
+    check_output_is_not_an_input(req, t)?;
     // Progress runs over both passes: the first fills the first half.
     let mut half = |e: RenderEvent<'_>, second: bool| match e {
         RenderEvent::Progress {

@@ -300,6 +300,14 @@ impl crate::model::Session {
     }
 }
 
+fn linear_point(time_frames: u64, value: f32) -> Breakpoint {
+    Breakpoint {
+        time_frames,
+        value,
+        curve: CurveShape::Linear,
+    }
+}
+
 /// Drops points a straight line through their neighbours already gives, keeping the
 /// first and the last: what is left plays within `max_error` of the original lane at
 /// every original point and in between (Ramer-Douglas-Peucker over linear segments).
@@ -377,6 +385,84 @@ impl AutomationLane {
         let x = (time_frames - a.time_frames) as f64 / span;
         let (from, to) = (f64::from(a.value), f64::from(b.value));
         Some((from + (to - from) * a.curve.progress(x)) as f32)
+    }
+
+    /// The lane with `[from, to]` replaced by `points` (sorted, within the span), the
+    /// curve outside the span kept: the old value is pinned at both ends (a jump where
+    /// the new points differ), and a curved segment cut by an end is traced by straight
+    /// pieces within `max_error` on `measure`'s scale. What pencil, paste and recording
+    /// use.
+    pub fn splice(
+        &self,
+        from: u64,
+        to: u64,
+        points: &[Breakpoint],
+        max_error: f32,
+        measure: impl Fn(f32) -> f32 + Copy,
+    ) -> AutomationLane {
+        let curved = |p: &Breakpoint| !matches!(p.curve, CurveShape::Linear | CurveShape::Step);
+        let mut out: Vec<Breakpoint> = self
+            .points
+            .iter()
+            .filter(|p| p.time_frames < from)
+            .copied()
+            .collect();
+        // The segment running into `from`, traced up to it.
+        if let Some(last) = out.last().copied()
+            && curved(&last)
+        {
+            out.pop();
+            out.extend(self.trace(last.time_frames, from, max_error, measure));
+        }
+        if let Some(v) = self.value_at(from).filter(|_| from > 0)
+            && points
+                .first()
+                .is_none_or(|p| p.time_frames > from || p.value != v)
+        {
+            out.push(linear_point(from, v));
+        }
+        out.extend(points.iter().copied());
+        if let Some(v) = self.value_at(to) {
+            // From `to` on, the old lane: its segment across `to` traced from there.
+            let across = self.points.iter().rev().find(|p| p.time_frames <= to);
+            let next = self.points.iter().find(|p| p.time_frames > to);
+            match (across, next) {
+                (Some(a), Some(n)) if curved(a) => {
+                    out.extend(self.trace(to, n.time_frames, max_error, measure));
+                }
+                (Some(a), _) if a.curve == CurveShape::Step => out.push(Breakpoint {
+                    curve: CurveShape::Step,
+                    ..linear_point(to, v)
+                }),
+                _ => out.push(linear_point(to, v)),
+            }
+            out.extend(self.points.iter().filter(|p| p.time_frames > to).copied());
+        }
+        AutomationLane {
+            points: out,
+            ..self.clone()
+        }
+    }
+
+    /// The lane's curve over `[a, b)` as straight pieces within `max_error`.
+    fn trace(
+        &self,
+        a: u64,
+        b: u64,
+        max_error: f32,
+        measure: impl Fn(f32) -> f32 + Copy,
+    ) -> Vec<Breakpoint> {
+        const STEPS: u64 = 64;
+        let span = b.saturating_sub(a);
+        let mut samples: Vec<Breakpoint> = (0..=STEPS)
+            .map(|k| a + span * k / STEPS)
+            .filter_map(|t| Some(linear_point(t, self.value_at(t.min(b.saturating_sub(1)))?)))
+            .collect();
+        samples.dedup_by_key(|p| p.time_frames);
+        let mut traced = thin(&samples, max_error, measure);
+        // The point at `b` is the lane's own (or the splice's).
+        traced.pop();
+        traced
     }
 
     /// Index of the first point at or after `time_frames`.
@@ -512,6 +598,39 @@ mod tests {
             (20, 1.0, CurveShape::Linear),
         ]);
         assert_eq!(thin(&flat.points, 0.01, |v| v).len(), 2);
+    }
+
+    /// Splicing into curved segments keeps the curve outside the span within the error;
+    /// inside, the new points play.
+    #[test]
+    fn a_splice_keeps_the_curve_around_it() {
+        for shape in [
+            CurveShape::Smooth,
+            CurveShape::Bend { tension: 0.8 },
+            CurveShape::Linear,
+            CurveShape::Step,
+        ] {
+            let old = lane(&[(0, 0.0, shape), (10_000, 10.0, shape), (20_000, 0.0, shape)]);
+            let new = [Breakpoint {
+                time_frames: 4_000,
+                value: 5.0,
+                curve: CurveShape::Linear,
+            }];
+            let out = old.splice(3_000, 6_000, &new, 0.01, |v| v);
+            let sorted = out
+                .points
+                .windows(2)
+                .all(|w| w[0].time_frames <= w[1].time_frames);
+            assert!(sorted, "{shape:?}: {:?}", out.points);
+            for t in (0..3_000).chain(6_000..25_000) {
+                let (a, b) = (
+                    old.value_at(t).unwrap_or(0.0),
+                    out.value_at(t).unwrap_or(0.0),
+                );
+                assert!((a - b).abs() <= 0.011, "{shape:?} at {t}: {a} vs {b}");
+            }
+            assert_eq!(out.value_at(4_000), Some(5.0), "{shape:?}");
+        }
     }
 
     #[test]

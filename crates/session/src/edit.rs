@@ -433,6 +433,9 @@ impl Session {
                     ));
                 }
                 inserts[pos].effect = params;
+                // Lanes on parameters the new settings no longer have (a removed EQ band)
+                // go with them (undo restores both: see `revert_edit`).
+                self.drop_orphan_lanes();
             }
             Edit::AddSend { strip, send } => {
                 if strip == StripId::Bus(send.target) {
@@ -556,6 +559,17 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// Removes the lanes whose parameter no longer exists.
+    fn drop_orphan_lanes(&mut self) {
+        let orphans: Vec<LaneId> = self
+            .automation
+            .iter()
+            .filter(|l| self.param_spec(&l.target).is_none())
+            .map(|l| l.id)
+            .collect();
+        self.automation.retain(|l| !orphans.contains(&l.id));
     }
 
     fn strip_or(&mut self, id: StripId) -> Result<&mut crate::model::Strip, EditError> {

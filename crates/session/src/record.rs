@@ -152,6 +152,8 @@ impl LaneRecorder {
     /// Splices the span into the lane, which becomes the new original.
     fn end_span(&mut self, end: u64, glide: bool) -> Option<AutomationLane> {
         let (start, samples) = self.span.take()?;
+        // Never before what was written (a transport that jumped back).
+        let end = samples.last().map_or(end, |s| end.max(s.0)).max(start);
         let original = &self.original;
         let before = |t: u64| original.value_at(t);
         let trim = self.mode == AutomationMode::Trim;
@@ -182,39 +184,12 @@ impl LaneRecorder {
             line(&samples).points
         };
         let (spec, measure) = (self.spec, self.measure);
-        let written = thin(&written, RECORD_TOLERANCE, move |v| measure(spec, v));
-        // After a stop the old lane is back on the next frame.
+        let on_scale = move |v| measure(spec, v);
+        let written = thin(&written, RECORD_TOLERANCE, on_scale);
+        // Back to the old lane after the span: gliding after Touch and Trim, at once (the
+        // next frame) after a stop.
         let resume = end + if glide { self.glide_frames } else { 1 };
-        let mut points: Vec<Breakpoint> = original
-            .points
-            .iter()
-            .filter(|p| p.time_frames < start)
-            .copied()
-            .collect();
-        // The curve before the span stays as it was.
-        if let Some(v) = before(start)
-            && written
-                .first()
-                .is_none_or(|w| w.time_frames > start || w.value != v)
-        {
-            points.push(point(start, v));
-        }
-        points.extend(written);
-        if let Some(v) = before(resume) {
-            // Back to the old lane: gliding after Touch and Trim, at once after a stop.
-            points.push(point(resume, v));
-        }
-        points.extend(
-            original
-                .points
-                .iter()
-                .filter(|p| p.time_frames > resume)
-                .copied(),
-        );
-        let lane = AutomationLane {
-            points,
-            ..original.clone()
-        };
+        let lane = original.splice(start, resume, &written, RECORD_TOLERANCE, on_scale);
         self.original = lane.clone();
         if self.mode == AutomationMode::Trim {
             self.control = 0.0;
@@ -391,6 +366,26 @@ mod tests {
             lane.points.last(),
             "the lane's end is kept"
         );
+    }
+
+    /// A transport that jumps back (a loop) while writing never yields an unsorted lane:
+    /// the span ends at the last frame written.
+    #[test]
+    fn a_jump_back_while_writing_keeps_the_lane_in_order() {
+        let mut r = recorder(AutomationMode::Latch, flat(-6.0));
+        r.moved(96_000, -10.0);
+        r.tick(120_000);
+        r.tick(48_000); // looped back: ignored
+        let lane = r.finish(48_000).expect("written");
+        assert!(
+            lane.points
+                .windows(2)
+                .all(|w| w[0].time_frames <= w[1].time_frames),
+            "{:?}",
+            lane.points
+        );
+        within(&lane, 110_000, -10.0);
+        within(&lane, 120_001, -6.0);
     }
 
     #[test]

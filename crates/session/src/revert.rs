@@ -145,11 +145,27 @@ impl Session {
                 insert: *insert,
                 bypass: insert_of(*strip, *insert)?.1.bypass,
             },
-            Edit::SetInsertParams { strip, insert, .. } => Edit::SetInsertParams {
-                strip: *strip,
-                insert: *insert,
-                params: insert_of(*strip, *insert)?.1.effect.clone(),
-            },
+            Edit::SetInsertParams {
+                strip,
+                insert,
+                params,
+            } => {
+                // New settings without a parameter a lane drives (an EQ band removed):
+                // the lane goes too, and the snapshot brings both back.
+                let orphaned = self.automation.iter().any(|l| {
+                    l.target.strip == *strip
+                        && matches!(&l.target.param,
+                            StripParam::Insert { insert: i, key } if i == insert && params.spec(key).is_none())
+                });
+                if orphaned {
+                    return Ok(None);
+                }
+                Edit::SetInsertParams {
+                    strip: *strip,
+                    insert: *insert,
+                    params: insert_of(*strip, *insert)?.1.effect.clone(),
+                }
+            }
             Edit::AddSend { strip, send } => Edit::RemoveSend {
                 strip: *strip,
                 send: send.id,

@@ -150,9 +150,12 @@ impl Timeline {
         (end > m.time_frames).then_some((m.time_frames, end))
     }
 
-    /// A name for a new marker: "Marker N", N one more than the markers there are.
+    /// A name for a new marker: "Marker N" with the lowest N no marker has.
     pub fn new_marker_name(&self) -> String {
-        format!("Marker {}", self.markers.len() + 1)
+        (1..)
+            .map(|n| format!("Marker {n}"))
+            .find(|name| !self.markers.iter().any(|m| m.name == *name))
+            .unwrap_or_default()
     }
 }
 
@@ -198,5 +201,28 @@ mod tests {
         assert_eq!(t.marker_range(MarkerId(2), 20_000), Some((5_000, 9_000)));
         assert_eq!(t.marker_range(MarkerId(3), 20_000), Some((9_000, 20_000)));
         assert_eq!(t.marker_range(MarkerId(3), 9_000), None);
+        // New names never repeat one that exists.
+        let t = Timeline {
+            markers: vec![Marker {
+                name: "Marker 2".into(),
+                ..marker(1, 0)
+            }],
+            ..Timeline::default()
+        };
+        assert_eq!(t.new_marker_name(), "Marker 1");
+        let t = Timeline {
+            markers: vec![
+                Marker {
+                    name: "Marker 1".into(),
+                    ..marker(1, 0)
+                },
+                Marker {
+                    name: "Marker 2".into(),
+                    ..marker(2, 5)
+                },
+            ],
+            ..Timeline::default()
+        };
+        assert_eq!(t.new_marker_name(), "Marker 3");
     }
 }

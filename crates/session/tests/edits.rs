@@ -517,3 +517,67 @@ fn lanes_follow_their_parameter_through_clip_send_and_bus_edits() {
     h.undo();
     assert_eq!(h.session().automation.len(), 2);
 }
+
+/// Removing an EQ band takes the lanes of that band with it (one undo step brings both
+/// back); lanes of the bands that remain stay.
+#[test]
+fn removing_an_eq_band_removes_its_lanes_and_undo_restores_them() {
+    let mut s = common::sample_session();
+    let (t, i) = s
+        .tracks
+        .iter()
+        .enumerate()
+        .flat_map(|(t, tr)| {
+            tr.strip
+                .inserts
+                .iter()
+                .enumerate()
+                .map(move |(i, x)| (t, i, x))
+        })
+        .find(|(_, _, x)| matches!(x.effect, stemdesk_dsp::EffectParams::Eq(_)))
+        .map(|(t, i, _)| (t, i))
+        .expect("an EQ");
+    if let stemdesk_dsp::EffectParams::Eq(p) = &mut s.tracks[t].strip.inserts[i].effect {
+        let band = p.bands[0];
+        p.bands.push(band);
+    }
+    let strip = StripId::Track(s.tracks[t].id);
+    let insert = s.tracks[t].strip.inserts[i].id;
+    let mut eq = s.tracks[t].strip.inserts[i].effect.clone();
+    let lane = |s: &mut Session, key: &str| AutomationLane {
+        id: LaneId(s.alloc_id()),
+        target: ParamId {
+            strip,
+            param: StripParam::Insert {
+                insert,
+                key: key.into(),
+            },
+        },
+        enabled: true,
+        points: vec![Breakpoint {
+            time_frames: 0,
+            value: 1_000.0,
+            curve: CurveShape::Linear,
+        }],
+    };
+    let first = lane(&mut s, "band1.freq_hz");
+    let second = lane(&mut s, "band2.freq_hz");
+    s.automation = vec![first.clone(), second];
+    let mut h = History::new(s.clone());
+    if let stemdesk_dsp::EffectParams::Eq(p) = &mut eq {
+        p.bands.truncate(1);
+    }
+    h.apply(&Edit::SetInsertParams {
+        strip,
+        insert,
+        params: eq,
+    })
+    .expect("a band can be removed from an automated EQ");
+    assert_eq!(h.session().automation, vec![first]);
+    h.undo();
+    assert_eq!(
+        h.session(),
+        &s,
+        "one undo brings the band and its lane back"
+    );
+}

@@ -343,6 +343,9 @@ fn marker_range(
     name: &str,
 ) -> anyhow::Result<(u64, Option<u64>)> {
     let t = &session.timeline;
+    if t.markers.iter().filter(|m| m.name == name).count() > 1 {
+        bail!("more than one marker is called \"{name}\"; rename one in the desk");
+    }
     let Some(m) = t.markers.iter().find(|m| m.name == name) else {
         let names: Vec<&str> = t.markers.iter().map(|m| m.name.as_str()).collect();
         if names.is_empty() {

@@ -363,12 +363,13 @@ impl StemdeskApp {
             FileQuestion::BounceTarget { options } => {
                 let fields = crate::name_template::NameFields {
                     session: self.doc.name(),
-                    title: if options.title.is_empty() {
+                    // As the bounce job tags the file.
+                    title: if options.title.trim().is_empty() {
                         self.doc.name()
                     } else {
-                        options.title.clone()
+                        options.title.trim().to_owned()
                     },
-                    artist: options.artist.clone(),
+                    artist: options.artist.trim().to_owned(),
                     date: stemdesk_media::Metadata::now().0,
                     format: options.format,
                     container: options.container,
@@ -535,6 +536,14 @@ impl StemdeskApp {
         self.view.selected_clip = None;
         self.view.selected_track = None;
         self.view.editor = None;
+        // Lanes, markers and a recording pass belong to the old document too.
+        self.recording = None;
+        self.view.lane_selection = None;
+        self.view.lane_menu = None;
+        self.view.lane_offset = None;
+        self.view.lane_drag = None;
+        self.view.marker_drag = None;
+        self.view.marker_menu = None;
         self.audio.seek(0);
         self.audio.reload(&self.doc);
     }

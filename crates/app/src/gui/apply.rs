@@ -121,8 +121,9 @@ fn run(app: &mut StemdeskApp, command: Command, ctx: &egui::Context) {
                 && let Some(lane) = app.session().automation.iter().find(|l| l.id == id)
                 && !points.is_empty()
             {
+                let indices = super::automation::matching(lane, &points);
                 let edit =
-                    Edit::SetAutomationLane(super::automation::without_points(lane, &points));
+                    Edit::SetAutomationLane(super::automation::without_points(lane, &indices));
                 app.edit(edit, None);
             }
         }

@@ -125,7 +125,6 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
         super::markers::row(desk, ui, ax, full.max.x);
     });
     let mut lanes = Vec::new();
-    desk.view.lane_rects.clear();
     let lanes_height = (ui.available_height() - SCROLLBAR_HEIGHT - 4.0).max(20.0);
     egui::ScrollArea::vertical()
         .id_salt("arrange_scroll")

@@ -168,8 +168,7 @@ pub fn strip_lanes(desk: &mut Desk, ui: &mut egui::Ui, strip: StripId, ax: TimeA
         };
         ui.horizontal(|ui| {
             lane_header(desk, ui, lane, spec, HEADER_WIDTH - 8.0);
-            let rect = lane_area(desk, ui, lane, spec, ax, right);
-            desk.view.lane_rects.push((lane.id, rect));
+            lane_area(desk, ui, lane, spec, ax, right);
         });
     }
     ui.horizontal(|ui| {
@@ -232,10 +231,13 @@ fn lane_header(
     ui.painter()
         .rect_filled(rect, 3.0, ui.visuals().faint_bg_color.gamma_multiply(0.6));
     let name = desk.session().param_name(&lane.target);
-    let value = lane
-        .value_at(desk.position_frames())
-        .or_else(|| desk.session().param_value(&lane.target))
+    // What plays: the lane where it plays (the same rule as the controls), else the
+    // static value.
+    let static_value = desk
+        .session()
+        .param_value(&lane.target)
         .unwrap_or(spec.default);
+    let value = desk.shown(lane.target.strip, lane.target.param.clone(), static_value);
     let inner = rect.shrink2(Vec2::new(14.0, 3.0));
     // A child that does not move the row's cursor: the lane area starts where the
     // track's timeline does, whatever the header holds.
@@ -338,13 +340,37 @@ impl LaneGeometry {
     }
 }
 
-fn selection(desk: &Desk, lane: LaneId) -> BTreeSet<usize> {
+fn selection(desk: &Desk, lane: &AutomationLane) -> BTreeSet<usize> {
     desk.view
         .lane_selection
         .as_ref()
-        .filter(|(l, _)| *l == lane)
-        .map(|(_, s)| s.clone())
+        .filter(|(l, _)| *l == lane.id)
+        .map(|(_, points)| matching(lane, points))
         .unwrap_or_default()
+}
+
+/// Selects the points of `lane` at `indices` (kept as the points themselves, so an edit
+/// that reorders or adds points never shifts the selection onto others).
+fn set_selection(desk: &mut Desk, lane: &AutomationLane, indices: BTreeSet<usize>) {
+    let points = indices
+        .iter()
+        .filter_map(|&i| lane.points.get(i).copied())
+        .collect();
+    desk.view.lane_selection = Some((lane.id, points));
+}
+
+/// Where `points` are in `lane` (each matched once).
+pub fn matching(lane: &AutomationLane, points: &[Breakpoint]) -> BTreeSet<usize> {
+    let mut left: Vec<Breakpoint> = points.to_vec();
+    lane.points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let at = left.iter().position(|q| q == p)?;
+            left.swap_remove(at);
+            Some(i)
+        })
+        .collect()
 }
 
 fn lane_area(
@@ -390,14 +416,14 @@ fn interact(
         desk.view.selected_clip = None;
         desk.view.lane_drag = Some(match g.hit(lane, origin) {
             Some(i) => {
-                let mut sel = selection(desk, lane.id);
+                let mut sel = selection(desk, lane);
                 if !sel.contains(&i) {
                     if !mods.shift {
                         sel.clear();
                     }
                     sel.insert(i);
                 }
-                desk.view.lane_selection = Some((lane.id, sel));
+                set_selection(desk, lane, sel);
                 LaneDrag::Move {
                     lane: lane.id,
                     original: lane.clone(),
@@ -433,7 +459,7 @@ fn interact(
     if resp.secondary_clicked() {
         let hit = resp.interact_pointer_pos().and_then(|p| g.hit(lane, p));
         if let Some(i) = hit {
-            desk.view.lane_selection = Some((lane.id, BTreeSet::from([i])));
+            set_selection(desk, lane, BTreeSet::from([i]));
         }
         desk.view.lane_menu = Some((lane.id, hit));
         desk.view.lane_offset = None;
@@ -466,7 +492,7 @@ fn drag(
             if mods.shift {
                 d *= 0.1;
             }
-            let sel = selection(desk, id);
+            let sel = selection(desk, lane);
             let mut dt = f64::from(d.x) * g.ax.frames_per_px();
             if let Some(a) = original.points.get(anchor) {
                 let free = (a.time_frames as f64 + dt).max(0.0).round() as u64;
@@ -474,6 +500,7 @@ fn drag(
             }
             let moved = move_points(&original, &sel, dt, -d.y / g.usable(), g.spec);
             if moved != *lane {
+                set_selection(desk, &moved, sel);
                 desk.act(Action::Edit {
                     edit: Edit::SetAutomationLane(moved),
                     drag: Some(Drag {
@@ -491,7 +518,7 @@ fn drag(
                 });
             }
         }
-        LaneDrag::Select { lane: id, from } => {
+        LaneDrag::Select { from, .. } => {
             if resp.drag_stopped() {
                 let band = Rect::from_two_pos(from, p);
                 let inside: BTreeSet<usize> = lane
@@ -502,12 +529,12 @@ fn drag(
                     .map(|(i, _)| i)
                     .collect();
                 let mut sel = if mods.shift {
-                    selection(desk, id)
+                    selection(desk, lane)
                 } else {
                     BTreeSet::new()
                 };
                 sel.extend(inside);
-                desk.view.lane_selection = Some((id, sel));
+                set_selection(desk, lane, sel);
             }
         }
         LaneDrag::Pencil {
@@ -538,14 +565,14 @@ fn click(desk: &mut Desk, lane: &AutomationLane, g: LaneGeometry, p: Pos2, mods:
     desk.view.selected_clip = None;
     if let Some(i) = g.hit(lane, p) {
         let mut sel = if mods.shift {
-            selection(desk, lane.id)
+            selection(desk, lane)
         } else {
             BTreeSet::new()
         };
         if !sel.remove(&i) {
             sel.insert(i);
         }
-        desk.view.lane_selection = Some((lane.id, sel));
+        set_selection(desk, lane, sel);
         return;
     }
     let time_frames = desk.snap(g.ax.frames(p.x), mods.alt);
@@ -560,7 +587,7 @@ fn click(desk: &mut Desk, lane: &AutomationLane, g: LaneGeometry, p: Pos2, mods:
         value: g.value(p.y),
         curve,
     });
-    desk.view.lane_selection = Some((lane.id, BTreeSet::from([i])));
+    set_selection(desk, &after, BTreeSet::from([i]));
     desk.edit(Edit::SetAutomationLane(after));
 }
 
@@ -615,17 +642,9 @@ pub fn pencil(lane: &AutomationLane, drawn: &[(u64, f32)], spec: &ParamSpec) -> 
         return lane.clone();
     };
     let (from, to) = (first.time_frames, last.time_frames);
-    let thinned = thin(&points, PENCIL_TOLERANCE, |v| to_unit(spec, v));
-    let mut out = lane.clone();
-    out.points = lane
-        .points
-        .iter()
-        .filter(|p| p.time_frames < from)
-        .copied()
-        .chain(thinned)
-        .chain(lane.points.iter().filter(|p| p.time_frames > to).copied())
-        .collect();
-    out
+    let on_scale = |v| to_unit(spec, v);
+    let thinned = thin(&points, PENCIL_TOLERANCE, on_scale);
+    lane.splice(from, to, &thinned, PENCIL_TOLERANCE, on_scale)
 }
 
 /// Right-click: a point's time, value and shape, or the lane's selection.
@@ -707,10 +726,10 @@ fn lane_menu(desk: &mut Desk, ui: &mut egui::Ui, lane: &AutomationLane, spec: &'
     } else {
         selection_menu(desk, ui, lane, spec);
         if ui.button("Select All Points").clicked() {
-            desk.view.lane_selection = Some((lane.id, (0..lane.points.len()).collect()));
+            set_selection(desk, lane, (0..lane.points.len()).collect());
             ui.close();
         }
-        let selected = selection(desk, lane.id);
+        let selected = selection(desk, lane);
         if ui
             .add_enabled(
                 !selected.is_empty(),
@@ -732,7 +751,7 @@ fn selection_menu(
     lane: &AutomationLane,
     spec: &'static ParamSpec,
 ) {
-    let selected = selection(desk, lane.id);
+    let selected = selection(desk, lane);
     if ui
         .add_enabled(
             !selected.is_empty(),
@@ -797,17 +816,17 @@ pub fn paste(
     spec: &ParamSpec,
 ) -> AutomationLane {
     let span = clipboard.last().map_or(0, |p| p.time_frames);
-    let mut out = lane.clone();
-    out.points
-        .retain(|p| p.time_frames < at || p.time_frames > at + span);
-    for p in clipboard {
-        out.insert_point(Breakpoint {
+    let pasted: Vec<Breakpoint> = clipboard
+        .iter()
+        .map(|p| Breakpoint {
             time_frames: at + p.time_frames,
             value: spec.clamp(p.value),
             ..*p
-        });
-    }
-    out
+        })
+        .collect();
+    lane.splice(at, at + span, &pasted, PENCIL_TOLERANCE, |v| {
+        to_unit(spec, v)
+    })
 }
 
 /// `lane` with the `selected` points moved by `by` in the parameter's unit (dB for
@@ -864,7 +883,7 @@ fn draw(desk: &Desk, ui: &egui::Ui, lane: &AutomationLane, g: LaneGeometry) {
         x += 2.0;
     }
     painter.add(egui::Shape::line(line, Stroke::new(1.5, color)));
-    let selected = selection(desk, lane.id);
+    let selected = selection(desk, lane);
     for (i, p) in lane.points.iter().enumerate() {
         let at = g.pos(p);
         if !g.rect.expand(HIT_PX).contains(at) {
@@ -973,14 +992,19 @@ mod tests {
             .iter()
             .map(|p| (p.time_frames, p.value))
             .collect();
+        // The pasted points, with the old lane pinned where they begin and end (the
+        // curve outside the paste is kept).
+        let old_at = |t| l.value_at(t).expect("points");
         assert_eq!(
             at,
             [
                 (0, -6.0),
                 (1_000, -12.0),
                 (2_000, -3.0),
+                (5_000, old_at(5_000)),
                 (5_000, -12.0),
                 (6_000, -3.0),
+                (6_000, old_at(6_000)),
                 (9_000, -6.0)
             ]
         );
@@ -1005,7 +1029,22 @@ mod tests {
             !after.points.iter().any(|p| p.time_frames == 5_000),
             "replaced"
         );
-        // A straight stroke needs only its ends.
-        assert_eq!(after.points.len(), 4, "{:?}", after.points);
+        // A straight stroke needs only its ends, between the old lane pinned at both.
+        let at: Vec<(u64, f32)> = after
+            .points
+            .iter()
+            .map(|p| (p.time_frames, p.value))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (0, -6.0),
+                (1_000, -6.0),
+                (1_000, -20.0),
+                (11_000, -10.0),
+                (11_000, -6.0),
+                (50_000, -6.0)
+            ]
+        );
     }
 }

@@ -24,8 +24,6 @@ struct Take {
     recorder: LaneRecorder,
     /// The control moved this frame (so it is still held).
     moved: bool,
-    /// The engine has been told to stop playing the lane.
-    suspended: bool,
 }
 
 /// A pass of the transport that writes automation.
@@ -34,8 +32,6 @@ pub struct Recording {
     takes: HashMap<ParamId, Take>,
     /// The transport's position at the last frame (where a stop happened).
     last_frame: u64,
-    /// Lanes made by this pass, not yet stored (their IDs are reserved).
-    new_lanes: u32,
 }
 
 impl Recording {
@@ -131,55 +127,63 @@ impl StemdeskApp {
         true
     }
 
-    /// The take writing `param`, started if need be (from its lane, or a new lane that
-    /// starts at the static value).
+    /// The take writing `param`, started if need be: from its lane, or from a new lane
+    /// stored at once (in the pass's undo step) that starts at the static value.
     fn take(&mut self, param: &ParamId, mode: AutomationMode, frame: u64) -> Option<&mut Take> {
         let spec = self.session().param_spec(param)?;
-        let rate = self.session().sample_rate_hz;
-        let existing = self
-            .session()
-            .automation
-            .iter()
-            .find(|l| l.target == *param)
-            .cloned();
-        let next_id = self.session().next_id;
-        let static_value = self.session().param_value(param).unwrap_or(spec.default);
         let gesture = match &self.recording {
             Some(r) => r.gesture,
             None => self.doc.gesture(),
         };
-        let rec = self.recording.get_or_insert_with(|| Recording {
-            gesture,
-            takes: HashMap::new(),
-            last_frame: frame,
-            new_lanes: 0,
-        });
-        if !rec.takes.contains_key(param) {
-            let lane = existing.unwrap_or_else(|| {
-                rec.new_lanes += 1;
-                AutomationLane {
-                    id: LaneId(next_id + rec.new_lanes - 1),
-                    target: param.clone(),
-                    enabled: true,
-                    points: vec![Breakpoint {
-                        time_frames: 0,
-                        value: static_value,
-                        curve: CurveShape::Linear,
-                    }],
+        let known = self
+            .recording
+            .as_ref()
+            .is_some_and(|r| r.takes.contains_key(param));
+        if !known {
+            let existing = self
+                .session()
+                .automation
+                .iter()
+                .find(|l| l.target == *param)
+                .cloned();
+            let lane = match existing {
+                Some(lane) => lane,
+                None => {
+                    let [id] = self.fresh_ids::<1>();
+                    let value = self.session().param_value(param).unwrap_or(spec.default);
+                    let lane = AutomationLane {
+                        id: LaneId(id),
+                        target: param.clone(),
+                        enabled: true,
+                        points: vec![Breakpoint {
+                            time_frames: 0,
+                            value,
+                            curve: CurveShape::Linear,
+                        }],
+                    };
+                    self.edit(Edit::SetAutomationLane(lane.clone()), Some(gesture));
+                    lane
                 }
-            });
+            };
+            let rate = self.session().sample_rate_hz;
             let recorder = LaneRecorder::new(mode, lane.clone(), spec, frame, rate, measure);
-            rec.takes.insert(
-                param.clone(),
-                Take {
-                    lane: lane.id,
-                    recorder,
-                    moved: false,
-                    suspended: false,
-                },
-            );
+            self.recording
+                .get_or_insert_with(|| Recording {
+                    gesture,
+                    takes: HashMap::new(),
+                    last_frame: frame,
+                })
+                .takes
+                .insert(
+                    param.clone(),
+                    Take {
+                        lane: lane.id,
+                        recorder,
+                        moved: false,
+                    },
+                );
         }
-        rec.takes.get_mut(param)
+        self.recording.as_mut()?.takes.get_mut(param)
     }
 
     /// Once per frame: starts Write passes, lets go of controls no longer held, keeps the
@@ -191,6 +195,15 @@ impl StemdeskApp {
             return;
         }
         let frame = self.audio.position_frames();
+        // The transport jumped back (a loop, a seek): this pass ends where it was, and a
+        // new one starts from here.
+        if self
+            .recording
+            .as_ref()
+            .is_some_and(|r| frame < r.last_frame)
+        {
+            self.finish_recording();
+        }
         self.start_write_passes(frame);
         let Some(rec) = self.recording.as_mut() else {
             return;
@@ -209,11 +222,10 @@ impl StemdeskApp {
             take.moved = false;
         }
         let gesture = rec.gesture;
-        let stored = !written.is_empty();
         for lane in written {
             self.edit(Edit::SetAutomationLane(lane), Some(gesture));
         }
-        self.send_heard(frame, stored);
+        self.send_heard(frame);
     }
 
     /// Write mode writes every lane of its strip from the start of the pass.
@@ -236,23 +248,18 @@ impl StemdeskApp {
         }
     }
 
-    /// Tells the engine what each written parameter should sound like now. After a lane
-    /// was stored the graph is new and every lane plays again: suspend anew.
-    fn send_heard(&mut self, frame: u64, graph_swapped: bool) {
+    /// Tells the engine what each written parameter should sound like now, and to keep
+    /// its lane silent: sent every frame, so a graph swapped in meanwhile (a stored lane,
+    /// any other edit) is suspended again at once.
+    fn send_heard(&mut self, frame: u64) {
         let Some(rec) = self.recording.as_mut() else {
             return;
         };
         for (param, take) in rec.takes.iter_mut() {
-            if graph_swapped {
-                take.suspended = false;
-            }
             if !take.recorder.is_writing() {
                 continue;
             }
-            if !take.suspended {
-                self.audio.suspend_lane(param.strip, take.lane, true);
-                take.suspended = true;
-            }
+            self.audio.suspend_lane(param.strip, take.lane, true);
             let value = take.recorder.heard_at(frame);
             let live = match &param.param {
                 StripParam::GainDb => Some(LiveParam::GainDb),

@@ -1,6 +1,6 @@
 //! What the user is looking at: which views, zoom and scroll, the selection, open editors.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use stemdesk_session::{ClipId, Grid, InsertId, LaneId, MarkerId, StripId, TrackId};
 
@@ -140,14 +140,12 @@ pub struct ViewState {
     /// Strips whose automation lanes are shown (tracks under their clips, buses and the
     /// master at the bottom of the arrange view).
     pub automation_open: HashSet<StripId>,
-    /// Selected points (by index) of one automation lane.
-    pub lane_selection: Option<(LaneId, BTreeSet<usize>)>,
+    /// Selected points of one automation lane (the points themselves, not indices).
+    pub lane_selection: Option<(LaneId, Vec<stemdesk_session::Breakpoint>)>,
     /// A drag on an automation lane in progress.
     pub lane_drag: Option<LaneDrag>,
     /// The lane (and point, if one was hit) whose context menu is open.
     pub lane_menu: Option<(LaneId, Option<usize>)>,
-    /// Automation lanes as last drawn.
-    pub lane_rects: Vec<(LaneId, egui::Rect)>,
     /// Automation points copied (times from the first).
     pub lane_clipboard: Vec<stemdesk_session::Breakpoint>,
     /// A raise/lower of selected points in progress: the lane before it and the offset.
@@ -228,7 +226,6 @@ impl Default for ViewState {
             lane_selection: None,
             lane_drag: None,
             lane_menu: None,
-            lane_rects: Vec::new(),
             lane_clipboard: Vec::new(),
             lane_offset: None,
             snap: false,

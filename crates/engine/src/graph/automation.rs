@@ -39,11 +39,13 @@ pub(crate) struct LaneNode {
 /// inserts (built after them). Lanes whose target the session no longer has are skipped
 /// (validation refuses them anyway).
 pub(crate) fn lanes_for(session: &Session, id: StripId, strip: &StripNode) -> Vec<LaneNode> {
+    if session.automation_mode(id) == AutomationMode::Off {
+        return Vec::new();
+    }
     session
         .automation
         .iter()
         .filter(|l| l.target.strip == id && l.enabled && !l.points.is_empty())
-        .filter(|_| session.automation_mode(id) != AutomationMode::Off)
         .filter(|l| session.param_spec(&l.target).is_some())
         .filter_map(|l| {
             let target = match &l.target.param {
@@ -109,8 +111,10 @@ impl StripNode {
                     }
                 }
                 LaneTarget::Insert(i, key) => {
-                    // The key was checked against the effect's table when compiled.
+                    // The key was checked against the effect's table when compiled; the
+                    // effect is told only when the value moves.
                     if let Some(insert) = self.inserts.get_mut(*i)
+                        && insert.params.get(key) != Some(end)
                         && insert.params.set(key, end).is_ok()
                     {
                         insert.automated = true;

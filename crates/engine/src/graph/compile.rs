@@ -103,7 +103,7 @@ pub fn compile(
         })
         .collect();
     let m = &session.master;
-    let master = StripNode::new(
+    let mut master = StripNode::new(
         rate,
         &StripSpec {
             id: StripId::Master,
@@ -117,7 +117,6 @@ pub fn compile(
             output: Dest::Master,
         },
     );
-    let mut master = master;
     master.lanes = lanes_for(session, StripId::Master, &master);
     let meter_ids = session
         .tracks
