@@ -197,6 +197,59 @@ fn each_lane_of_the_automated_mix_is_played() {
     }
 }
 
+/// A mute lane mutes from its switch point (with the mute's own short glide), and never
+/// unmutes a strip another strip's solo silences.
+#[test]
+fn a_mute_lane_switches_the_strip_and_solo_still_wins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut loaded = fader_ramp(dir.path());
+    let strip = loaded.session.automation[0].target.strip;
+    let mut mute = lane(
+        &mut loaded.session,
+        ParamId {
+            strip,
+            param: StripParam::Mute,
+        },
+        &[(0, 0.0), (24_000, 1.0)],
+    );
+    mute.points[0].curve = CurveShape::Step;
+    loaded.session.automation = vec![mute];
+    assert!(validate(&loaded.session).is_empty());
+    let src = sources(&loaded);
+    let [l, _] = render_in_blocks(
+        &mut graph(&loaded, &src, 512),
+        36_000,
+        &[512],
+        Threads::Single,
+    );
+    assert_eq!(l[10_000], 0.5, "not muted before the switch");
+    assert_eq!(l[23_999], 0.5, "a step holds until the switch");
+    assert_eq!(l[24_000 + 960 + 64], 0.0, "muted after it (20 ms glide)");
+
+    // A second track soloed: the first stays silent though its lane says unmuted.
+    write_wav24(
+        &dir.path().join("quiet.wav"),
+        RATE,
+        &[vec![0.25; FRAMES], vec![0.25; FRAMES]],
+    );
+    let mut t = track_with_clip(
+        &mut loaded.session,
+        "Solo",
+        "quiet.wav".into(),
+        FRAMES as u64,
+    );
+    t.strip.solo = true;
+    loaded.session.tracks.push(t);
+    let src = sources(&loaded);
+    let [l, _] = render_in_blocks(
+        &mut graph(&loaded, &src, 512),
+        12_000,
+        &[512],
+        Threads::Single,
+    );
+    assert_eq!(l[10_000], 0.25, "only the soloed track plays");
+}
+
 /// While a control writes a lane, the engine plays what the control sends instead.
 #[test]
 fn a_suspended_lane_lets_the_control_be_heard() {

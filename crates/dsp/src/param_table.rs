@@ -560,6 +560,11 @@ pub mod strip {
     pub const PAN: ParamSpec = ParamSpec::new("pan", "Pan", Unit::Pan, -1.0, 1.0, 0.0);
     /// Stereo width (1 = unchanged).
     pub const WIDTH: ParamSpec = ParamSpec::new("width", "Width", Unit::Fraction, 0.0, 2.0, 1.0);
+    /// Mute, as a lane may drive it (on above 0.5).
+    pub const MUTE: ParamSpec = ParamSpec {
+        automatable: true,
+        ..ParamSpec::switch("mute", "Mute", false)
+    };
     /// A send's level.
     pub const SEND_LEVEL_DB: ParamSpec = ParamSpec::new(
         "level_db",

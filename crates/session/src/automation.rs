@@ -28,6 +28,8 @@ pub enum StripParam {
     Pan,
     /// Stereo width 0..2.
     Width,
+    /// Mute: on from 0.5 (solo still silences a strip whatever its lane says).
+    Mute,
     /// A send's level in dB.
     SendLevelDb(SendId),
     /// A parameter of an insert effect, named by its stable key (e.g. `"threshold_db"`,
@@ -190,6 +192,7 @@ impl crate::model::Session {
             StripParam::Pan => &strip::PAN,
             StripParam::Width if id.strip != StripId::Master => &strip::WIDTH,
             StripParam::Width => return None,
+            StripParam::Mute => &strip::MUTE,
             StripParam::SendLevelDb(send) => {
                 self.strip(id.strip)?.sends.iter().find(|s| s.id == *send)?;
                 &strip::SEND_LEVEL_DB
@@ -226,6 +229,13 @@ impl crate::model::Session {
             StripParam::GainDb => strip.map_or(m.gain_db, |s| s.gain_db),
             StripParam::Pan => strip.map_or(m.pan, |s| s.pan),
             StripParam::Width => strip?.width,
+            StripParam::Mute => {
+                if strip.map_or(m.mute, |s| s.mute) {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
             StripParam::SendLevelDb(send) => strip?.sends.iter().find(|s| s.id == *send)?.level_db,
             StripParam::Insert { insert, key } => self
                 .inserts(id.strip)?
@@ -244,6 +254,7 @@ impl crate::model::Session {
         if strip != StripId::Master {
             out.push(at(StripParam::Width));
         }
+        out.push(at(StripParam::Mute));
         if let Some(s) = self.strip(strip).filter(|_| strip != StripId::Master) {
             out.extend(s.sends.iter().map(|x| at(StripParam::SendLevelDb(x.id))));
         }
@@ -273,6 +284,7 @@ impl crate::model::Session {
             StripParam::GainDb => "Fader".into(),
             StripParam::Pan => "Pan".into(),
             StripParam::Width => "Width".into(),
+            StripParam::Mute => "Mute".into(),
             StripParam::SendLevelDb(send) => {
                 let target = self
                     .strip(id.strip)

@@ -266,7 +266,7 @@ impl StemdeskApp {
                 StripParam::Pan => Some(LiveParam::Pan),
                 StripParam::Width => Some(LiveParam::Width),
                 StripParam::SendLevelDb(send) => Some(LiveParam::SendLevelDb(*send)),
-                StripParam::Insert { .. } => None,
+                StripParam::Insert { .. } | StripParam::Mute => None,
             };
             match (live, &param.param) {
                 (Some(live), _) => self.audio.set_param(param.strip, live, value),

@@ -12,6 +12,7 @@
 use stemdesk_session::{AutomationLane, AutomationMode, Session, StripId, StripParam};
 
 use super::strip::StripNode;
+use stemdesk_session::model::SILENCE_DB;
 
 /// Frames between control points: 1.3 ms at 48 kHz.
 pub const CONTROL_FRAMES: u64 = 64;
@@ -21,6 +22,7 @@ pub(crate) enum LaneTarget {
     Gain,
     Pan,
     Width,
+    Mute,
     /// Index into the strip's sends.
     Send(usize),
     /// Index into the strip's inserts and the parameter's key.
@@ -52,6 +54,7 @@ pub(crate) fn lanes_for(session: &Session, id: StripId, strip: &StripNode) -> Ve
                 StripParam::GainDb => LaneTarget::Gain,
                 StripParam::Pan => LaneTarget::Pan,
                 StripParam::Width => LaneTarget::Width,
+                StripParam::Mute => LaneTarget::Mute,
                 StripParam::SendLevelDb(send) => {
                     LaneTarget::Send(strip.sends.iter().position(|s| s.id == *send)?)
                 }
@@ -101,6 +104,17 @@ impl StripNode {
                         self.width.snap_to(v.clamp(0.0, 2.0));
                     }
                     self.width.ramp_to(end.clamp(0.0, 2.0), samples);
+                }
+                LaneTarget::Mute => {
+                    // Solo silences the strip whatever the lane says; the mute's own
+                    // 20 ms glide keeps a switch from clicking.
+                    let muted = end >= 0.5 || self.solo_silenced;
+                    let db = if muted { SILENCE_DB } else { 0.0 };
+                    if start.is_some() {
+                        self.mute.snap_to_db(db);
+                    } else {
+                        self.mute.set_gain_db(db);
+                    }
                 }
                 LaneTarget::Send(i) => {
                     if let Some(send) = self.sends.get_mut(*i) {

@@ -50,6 +50,8 @@ pub(crate) struct StripNode {
     pub(crate) inserts: Vec<InsertNode>,
     /// Mute (own or by another strip's solo), smoothed so it never clicks.
     pub(crate) mute: Gain,
+    /// Silenced by another strip's solo (a mute lane cannot unmute it).
+    pub(crate) solo_silenced: bool,
     pub(crate) fader: Gain,
     pub(crate) width: Smoother,
     pub(crate) panner: Panner,
@@ -70,6 +72,7 @@ pub(crate) struct StripSpec<'a> {
     pub(crate) pan: f32,
     pub(crate) width: f32,
     pub(crate) muted: bool,
+    pub(crate) solo_silenced: bool,
     pub(crate) polarity_invert: bool,
     pub(crate) inserts: &'a [Insert],
     pub(crate) pan_law: PanLaw,
@@ -94,6 +97,7 @@ impl StripNode {
                 })
                 .collect(),
             mute: Gain::new(sample_rate_hz, if spec.muted { SILENCE_DB } else { 0.0 }),
+            solo_silenced: spec.solo_silenced,
             fader: Gain::new(sample_rate_hz, spec.gain_db),
             width: Smoother::new(sample_rate_hz, WIDTH_SMOOTH_MS, spec.width),
             panner: Panner::new(sample_rate_hz, spec.pan, spec.pan_law),
@@ -198,6 +202,7 @@ impl StripNode {
             LiveParam::GainDb => self.fader.set_gain_db(value),
             LiveParam::Pan => self.panner.set_pan(value),
             LiveParam::Width => self.width.set_target(value.clamp(0.0, 2.0)),
+            LiveParam::SoloSilenced => self.solo_silenced = value >= 0.5,
             LiveParam::Muted => self
                 .mute
                 .set_gain_db(if value >= 0.5 { SILENCE_DB } else { 0.0 }),

@@ -17,6 +17,9 @@ pub enum LiveParam {
     /// Effective mute (own mute or silenced by another strip's solo): value >= 0.5 mutes
     /// (ramped, so it never clicks).
     Muted,
+    /// Whether another strip's solo silences this one (value >= 0.5): kept apart from
+    /// the effective mute so a mute lane never unmutes a strip solo silences.
+    SoloSilenced,
     /// Level of one send in dB (ramped).
     SendLevelDb(SendId),
     /// Bypass of one insert: value >= 0.5 bypasses.

@@ -82,6 +82,11 @@ pub fn plan_sync(old: &Session, new: &Session) -> SyncPlan {
         param(LiveParam::Width, a.width, b.width);
         let flag = |m: bool| if m { 1.0 } else { 0.0 };
         param(
+            LiveParam::SoloSilenced,
+            flag(old_silenced.contains(&id)),
+            flag(new_silenced.contains(&id)),
+        );
+        param(
             LiveParam::Muted,
             flag(muted(&a, id, &old_silenced)),
             flag(muted(&b, id, &new_silenced)),
@@ -182,6 +187,11 @@ pub fn plan_changes(changes: &[Change], after: &Session) -> SyncPlan {
     if mutes_changed {
         let silenced = solo_muted(after);
         for (id, strip) in strips(after) {
+            updates.push(ParamUpdate::Param {
+                strip: id,
+                param: LiveParam::SoloSilenced,
+                value: flag(silenced.contains(&id)),
+            });
             updates.push(ParamUpdate::Param {
                 strip: id,
                 param: LiveParam::Muted,
@@ -402,7 +412,7 @@ mod tests {
                     live_values(&s, p).iter().all(|u| matches!(
                         u,
                         ParamUpdate::Param {
-                            param: LiveParam::Muted,
+                            param: LiveParam::Muted | LiveParam::SoloSilenced,
                             ..
                         }
                     )),
@@ -416,6 +426,15 @@ mod tests {
                     // Anything more is a mute state sent again unchanged.
                     let was_silenced = solo_muted(&s);
                     for u in got.iter().filter(|u| !want.contains(u)) {
+                        if let ParamUpdate::Param {
+                            strip,
+                            param: LiveParam::SoloSilenced,
+                            value,
+                        } = u
+                        {
+                            assert_eq!(*value, flag(was_silenced.contains(strip)), "{edit:?}");
+                            continue;
+                        }
                         let ParamUpdate::Param {
                             strip,
                             param: LiveParam::Muted,
