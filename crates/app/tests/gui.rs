@@ -1260,15 +1260,7 @@ fn a_fader_drag_that_pauses_is_still_one_undo_step() {
 #[test]
 fn the_bounce_window_bounces_a_loop_as_16_bit_float_or_24_and_shows_the_report() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let dialogs = ScriptedDialogs::default();
-    let session = stemdesk_e2e::copy_example(dir.path());
-    let app = StemdeskApp::new(
-        config(dir.path(), false),
-        Box::new(dialogs.clone()),
-        Some(&session),
-    );
-    let mut h = harness(app);
-    h.run_steps(2);
+    let (mut h, dialogs) = scripted_copy(dir.path());
     // A loop from 2 s to 5 s, dragged on the ruler (40 px per second).
     let ruler = h.get_by_label("Timeline ruler").rect();
     let x = |s: f32| ruler.min.x + s * 40.0;
@@ -1779,15 +1771,7 @@ fn buses_and_the_master_get_lanes_too() {
 #[test]
 fn the_bounce_window_normalises_tags_names_and_bounces_a_marker_range() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let dialogs = ScriptedDialogs::default();
-    let session = stemdesk_e2e::copy_example(dir.path());
-    let app = StemdeskApp::new(
-        config(dir.path(), false),
-        Box::new(dialogs.clone()),
-        Some(&session),
-    );
-    let mut h = harness(app);
-    h.run_steps(2);
+    let (mut h, dialogs) = scripted_copy(dir.path());
     // Markers at 0 and 4 s (the playhead moved by a click on the ruler).
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::M);
     h.run_steps(2);
@@ -1845,4 +1829,19 @@ fn the_bounce_window_normalises_tags_names_and_bounces_a_marker_range() {
         has("Night Drive") && has("The Band"),
         "the tags are in the file"
     );
+}
+
+/// The example copied to `dir`, opened without audio, with dialogs whose answers the test
+/// queues.
+fn scripted_copy(dir: &Path) -> (Harness<'static, StemdeskApp>, ScriptedDialogs) {
+    let dialogs = ScriptedDialogs::default();
+    let session = stemdesk_e2e::copy_example(dir);
+    let app = StemdeskApp::new(
+        config(dir, false),
+        Box::new(dialogs.clone()),
+        Some(&session),
+    );
+    let mut h = harness(app);
+    h.run_steps(2);
+    (h, dialogs)
 }

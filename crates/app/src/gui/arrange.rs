@@ -382,24 +382,7 @@ fn header(desk: &mut Desk, ui: &mut egui::Ui, id: TrackId) {
                     solo,
                 });
             }
-            let mut open = desk.view.automation_open.contains(&StripId::Track(id));
-            let lanes = desk
-                .session()
-                .automation
-                .iter()
-                .filter(|l| l.target.strip == StripId::Track(id))
-                .count();
-            let r = ui
-                .toggle_value(&mut open, "A")
-                .on_hover_text(format!("Automation lanes ({lanes})"));
-            super::a11y::name(ui, &r, &format!("{} automation", track.name));
-            if r.changed() {
-                if open {
-                    desk.view.automation_open.insert(StripId::Track(id));
-                } else {
-                    desk.view.automation_open.remove(&StripId::Track(id));
-                }
-            }
+            super::automation::lanes_button(desk, ui, StripId::Track(id), &track.name);
         });
     });
 }

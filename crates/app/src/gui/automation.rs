@@ -133,22 +133,33 @@ pub fn bus_and_master_rows(desk: &mut Desk, ui: &mut egui::Ui, ax: TimeAxis, rig
             };
             child.label(egui::RichText::new(format!("{name}{kind}")).small());
             child.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let mut open = desk.view.automation_open.contains(&strip);
-                let r = ui
-                    .toggle_value(&mut open, "A")
-                    .on_hover_text("Automation lanes");
-                super::a11y::name(ui, &r, &format!("{name} automation"));
-                if r.changed() {
-                    if open {
-                        desk.view.automation_open.insert(strip);
-                    } else {
-                        desk.view.automation_open.remove(&strip);
-                    }
-                }
+                lanes_button(desk, ui, strip, &name);
             });
         });
         if desk.view.automation_open.contains(&strip) {
             strip_lanes(desk, ui, strip, ax, right);
+        }
+    }
+}
+
+/// The "A" button that shows or hides `strip`'s lanes (its tooltip counts them).
+pub fn lanes_button(desk: &mut Desk, ui: &mut egui::Ui, strip: StripId, name: &str) {
+    let mut open = desk.view.automation_open.contains(&strip);
+    let lanes = desk
+        .session()
+        .automation
+        .iter()
+        .filter(|l| l.target.strip == strip)
+        .count();
+    let r = ui
+        .toggle_value(&mut open, "A")
+        .on_hover_text(format!("Automation lanes ({lanes})"));
+    super::a11y::name(ui, &r, &format!("{name} automation"));
+    if r.changed() {
+        if open {
+            desk.view.automation_open.insert(strip);
+        } else {
+            desk.view.automation_open.remove(&strip);
         }
     }
 }
