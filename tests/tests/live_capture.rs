@@ -97,6 +97,13 @@ fn child(capture: &Path) {
     let compile_b = || stemdesk_engine::compile(&edited, &loaded.base_dir, &src, 512);
 
     let (mut live, player) = engine(compile_a());
+    // The null device is not paced (it plays far faster than real time): keep the whole
+    // song loaded so the disk thread is never the bottleneck, and start once it is.
+    live.set_read_ahead_s(30.0);
+    assert!(
+        live.wait_for_disk(std::time::Duration::from_secs(20)),
+        "the disk thread loads the start"
+    );
     live.play().expect("queue");
     let config = OutputConfig {
         device: Some(PCM.to_string()),
@@ -131,6 +138,7 @@ fn child(capture: &Path) {
     });
     drop(output);
     assert_eq!(live.status().leaked_graphs(), 0);
+    assert_eq!(live.status().disk_underruns(), 0, "disk underruns");
     println!("fader landed at {at_fader}, swap at {at_swap}, comparing {frames} frames");
 
     let bytes = std::fs::read(capture).expect("read capture");

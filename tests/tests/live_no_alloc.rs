@@ -34,6 +34,11 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
         (t.id, t.strip.sends[0].id, t.strip.inserts[0].id)
     };
     let (mut handle, mut player) = engine(graph(&loaded, &src, 256));
+    // As on the device: chunks come from the disk thread (installing and evicting them
+    // must not allocate either). The whole song fits in the read-ahead.
+    player.set_streaming(true);
+    handle.set_read_ahead_s(10.0);
+    assert!(handle.wait_for_disk(std::time::Duration::from_secs(20)));
     // A second arrangement for swaps: an extra insert on the second track.
     let mut edited = s.clone();
     let id = InsertId(edited.alloc_id());
@@ -111,6 +116,7 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
         "every command found its target: {events:?}"
     );
     assert_eq!(handle.status().leaked_graphs(), 0);
+    assert_eq!(handle.status().disk_underruns(), 0);
     assert!(!handle.status().is_playing());
     assert!(out.iter().all(|x| x.is_finite()));
 }

@@ -87,7 +87,10 @@ impl AudioOutput {
 /// Opens the output described by `config` at the player's sample rate and starts it.
 ///
 /// On error the player is dropped: compile a fresh graph and engine to try another device.
-pub fn start_output(player: Player, config: &OutputConfig) -> Result<AudioOutput, DeviceError> {
+pub fn start_output(mut player: Player, config: &OutputConfig) -> Result<AudioOutput, DeviceError> {
+    // On the audio thread the graph must never read the disk: the engine's disk thread
+    // brings the audio near the playhead.
+    player.set_streaming(true);
     let device = find_device(config.device.as_deref())?;
     let name = device_name(&device);
     let rate = player.sample_rate_hz();

@@ -336,6 +336,10 @@ pub enum RenderError {
     /// The loudness meter could not be set up.
     #[error("cannot set up the loudness meter: {0}")]
     Meter(String),
+    /// A media file could not be read while rendering (deleted, cut short or unreadable
+    /// since the session was opened); nothing was written.
+    #[error("{0}; the bounce was stopped and nothing was written")]
+    SourceRead(String),
     /// Normalising was asked for, but the mix is silent (no peak or loudness to bring to
     /// a target).
     #[error("the mix is silent: there is nothing to normalise")]
@@ -573,6 +577,9 @@ fn render_pass(
     if cancelled.get() {
         // Dropping the writer removes its temporary file.
         return Err(RenderError::Cancelled);
+    }
+    if let Some(e) = graph.take_disk_error() {
+        return Err(RenderError::SourceRead(e));
     }
     if let Some(r) = resampler.as_mut() {
         converted.clear();

@@ -1,21 +1,55 @@
-//! Decoded media, shared between graphs without copying.
+//! Media sources, shared between graphs without copying: streamed from disk, or held in
+//! memory (tests, synthesised audio).
 
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use stemdesk_media::{MediaCache, MediaError, StreamSource};
 use stemdesk_session::{LoadedSession, resolve_media};
 
-/// A source file decoded and resampled to the session rate: planar, one or two channels.
+use crate::graph::chunks::{CHUNK_FRAMES, Chunk};
+
+/// Identifies a source among all sources of this process (chunks name their source by
+/// it; a relinked file is a new source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceKey(u64);
+
+impl SourceKey {
+    fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        SourceKey(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// Where a source's frames are.
+#[derive(Debug)]
+enum Frames {
+    /// Planar, in memory.
+    Memory(Vec<Vec<f32>>),
+    /// Read from disk a chunk at a time.
+    Stream(StreamSource),
+}
+
+/// A source at the session rate: one or two channels.
 ///
-/// The renderer reads it only through [`SourceAudio::samples`], a window of frames, so a
-/// source that streams from disk can take its place: it answers from what it has read
-/// ahead.
-#[derive(Debug, Clone, PartialEq)]
+/// The renderer never reads it directly: it reads [`Chunk`]s loaded from it (by the
+/// disk thread during playback, by the render itself offline), so a source may be far
+/// larger than memory.
+#[derive(Debug)]
 pub struct SourceAudio {
-    /// One `Vec` per channel (1 = mono, 2 = stereo), all the same length.
-    channels: Vec<Vec<f32>>,
+    key: SourceKey,
+    frames: u64,
+    channels: usize,
+    data: Frames,
+}
+
+impl PartialEq for SourceAudio {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
 }
 
 impl SourceAudio {
@@ -26,38 +60,120 @@ impl SourceAudio {
         for c in &mut channels {
             c.truncate(frames);
         }
-        SourceAudio { channels }
+        SourceAudio {
+            key: SourceKey::next(),
+            frames: frames as u64,
+            channels: channels.len().clamp(1, 2),
+            data: Frames::Memory(channels),
+        }
+    }
+
+    /// A source read from disk as it plays.
+    pub fn streaming(source: StreamSource) -> Self {
+        SourceAudio {
+            key: SourceKey::next(),
+            frames: source.frames(),
+            channels: source.channels().clamp(1, 2),
+            data: Frames::Stream(source),
+        }
+    }
+
+    /// This source's identity.
+    pub fn key(&self) -> SourceKey {
+        self.key
     }
 
     /// Length in frames.
     pub fn frames(&self) -> usize {
-        self.channels.first().map_or(0, Vec::len)
+        self.frames as usize
     }
 
     /// Number of channels (1 or 2).
     pub fn channel_count(&self) -> usize {
-        self.channels.len()
+        self.channels
     }
 
     /// Whether the source is mono (it is then panned with the constant-power law).
     pub fn is_mono(&self) -> bool {
-        self.channels.len() == 1
+        self.channels == 1
     }
 
-    /// `len` frames of `channel` from `start_frame` (a channel past the last reads the
-    /// last, so a mono source feeds both sides); `None` when out of range.
-    pub fn samples(&self, channel: usize, start_frame: usize, len: usize) -> Option<&[f32]> {
-        let c = self.channels.get(channel).or(self.channels.last())?;
-        c.get(start_frame..start_frame.checked_add(len)?)
+    /// Chunks the source is cut into.
+    pub fn chunk_count(&self) -> usize {
+        self.frames.div_ceil(CHUNK_FRAMES as u64) as usize
     }
 
-    /// Every channel whole (analysis of audio held in memory: waveform peaks, tests).
-    pub fn in_memory_channels(&self) -> &[Vec<f32>] {
-        &self.channels
+    /// Reads frames from `start` into planar `out` (one buffer per channel of the
+    /// source); returns how many frames there were.
+    pub fn read(&self, start: u64, out: &mut [&mut [f32]]) -> Result<usize, MediaError> {
+        match &self.data {
+            Frames::Stream(s) => s.read(start, out),
+            Frames::Memory(channels) => {
+                let want = out.first().map_or(0, |c| c.len()) as u64;
+                let n = want.min(self.frames.saturating_sub(start)) as usize;
+                let at = start as usize;
+                for (dst, src) in out.iter_mut().zip(channels) {
+                    dst[..n].copy_from_slice(&src[at..at + n]);
+                }
+                Ok(n)
+            }
+        }
+    }
+
+    /// Loads chunk `index` (off the audio thread: it allocates and may read the disk).
+    pub(crate) fn load_chunk(&self, index: usize) -> Result<Chunk, MediaError> {
+        let start = index as u64 * CHUNK_FRAMES as u64;
+        let len = (self.frames.saturating_sub(start)).min(CHUNK_FRAMES as u64) as usize;
+        let mut left = vec![0.0f32; len];
+        let mut right = if self.channels == 2 {
+            vec![0.0f32; len]
+        } else {
+            Vec::new()
+        };
+        if self.channels == 2 {
+            self.read(start, &mut [&mut left, &mut right])?;
+        } else {
+            self.read(start, &mut [&mut left])?;
+        }
+        Ok(Chunk {
+            source: self.key,
+            index: index as u32,
+            left: left.into_boxed_slice(),
+            right: right.into_boxed_slice(),
+        })
+    }
+
+    /// Waveform peaks of the whole source, read a megabyte at a time (off the GUI
+    /// thread for long sources).
+    pub fn peaks(&self) -> Result<stemdesk_media::PeakCache, MediaError> {
+        const BLOCK: usize = 1 << 17;
+        let mut builder = stemdesk_media::PeakBuilder::new(self.channels);
+        let mut bufs = vec![vec![0.0f32; BLOCK]; self.channels];
+        let mut start = 0u64;
+        while start < self.frames {
+            let mut refs: Vec<&mut [f32]> = bufs.iter_mut().map(Vec::as_mut_slice).collect();
+            let n = self.read(start, &mut refs)?;
+            if n == 0 {
+                break;
+            }
+            let block: Vec<&[f32]> = bufs.iter().map(|b| &b[..n]).collect();
+            builder.push(&block);
+            start += n as u64;
+        }
+        Ok(builder.finish())
+    }
+
+    /// Reads the whole source into planar channels (waveform analysis, tests). Reads a
+    /// streamed source from disk: use on short sources only.
+    pub fn read_all(&self) -> Result<Vec<Vec<f32>>, MediaError> {
+        let mut channels = vec![vec![0.0f32; self.frames as usize]; self.channels];
+        let mut refs: Vec<&mut [f32]> = channels.iter_mut().map(Vec::as_mut_slice).collect();
+        self.read(0, &mut refs)?;
+        Ok(channels)
     }
 }
 
-/// Decoded sources by their resolved path.
+/// Sources by their resolved path.
 pub type SourceMap = HashMap<PathBuf, Arc<SourceAudio>>;
 
 /// A source that could not be loaded; its clips play as silence.
@@ -69,50 +185,43 @@ pub struct SourceProblem {
     pub message: String,
 }
 
-/// Decodes every source a session uses (in parallel), resampled to the session rate.
-/// Problems are collected, not fatal: the session still plays with those clips silent.
-///
-/// A file reached through several paths (symlinks, `..`, hard links) is decoded once and
-/// shared: paths are grouped by the file they lead to (device and inode).
+/// Opens every source a session uses for streaming, at the session rate, with the user's
+/// media cache ([`MediaCache::from_env`]). See [`open_sources`].
 pub fn load_sources(loaded: &LoadedSession) -> (SourceMap, Vec<SourceProblem>, Vec<String>) {
-    let mut paths: Vec<PathBuf> = loaded
-        .session
-        .clips()
-        .map(|(_, c)| resolve_media(&loaded.base_dir, &c.source))
+    open_sources(loaded, &MediaCache::from_env())
+}
+
+/// Opens every source a session uses for streaming, at the session rate: WAV files at the
+/// session rate in place, others decoded into `cache` first (in parallel) unless a valid
+/// copy is there. Problems are collected, not fatal: the session still plays with those
+/// clips silent.
+///
+/// A file reached through several paths (symlinks, `..`, hard links) is opened once and
+/// shared: paths are grouped by the file they lead to (device and inode).
+pub fn open_sources(
+    loaded: &LoadedSession,
+    cache: &MediaCache,
+) -> (SourceMap, Vec<SourceProblem>, Vec<String>) {
+    use rayon::prelude::*;
+    let groups = source_groups(loaded);
+    let rate = loaded.session.sample_rate_hz;
+    let results: Vec<Result<StreamSource, MediaError>> = groups
+        .par_iter()
+        .map(|g| StreamSource::open(&g[0], rate, cache))
         .collect();
-    paths.sort();
-    paths.dedup();
-    // Group the paths by file; a path whose file cannot be found is its own group (its
-    // decode then reports the problem).
-    let mut groups: Vec<Vec<PathBuf>> = Vec::new();
-    let mut group_of: HashMap<(u64, u64), usize> = HashMap::new();
-    for path in paths {
-        match std::fs::metadata(&path).map(|m| (m.dev(), m.ino())) {
-            Ok(id) => match group_of.get(&id) {
-                Some(&g) => groups[g].push(path),
-                None => {
-                    group_of.insert(id, groups.len());
-                    groups.push(vec![path]);
-                }
-            },
-            Err(_) => groups.push(vec![path]),
-        }
-    }
-    let firsts: Vec<PathBuf> = groups.iter().map(|g| g[0].clone()).collect();
-    let results = stemdesk_media::load_many(&firsts, loaded.session.sample_rate_hz);
     let mut map = SourceMap::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     for (group, result) in groups.into_iter().zip(results) {
         match result {
-            Ok(audio) => {
+            Ok(source) => {
                 warnings.extend(
-                    audio
+                    source
                         .warnings
                         .iter()
                         .map(|w| format!("{}: {w}", group[0].display())),
                 );
-                let shared = Arc::new(SourceAudio::new(audio.channels));
+                let shared = Arc::new(SourceAudio::streaming(source));
                 for path in group {
                     map.insert(path, Arc::clone(&shared));
                 }
@@ -127,4 +236,31 @@ pub fn load_sources(loaded: &LoadedSession) -> (SourceMap, Vec<SourceProblem>, V
         }
     }
     (map, problems, warnings)
+}
+
+/// The resolved media paths of a session, grouped by the file they lead to; a path whose
+/// file cannot be found is its own group (opening it then reports the problem).
+pub fn source_groups(loaded: &LoadedSession) -> Vec<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = loaded
+        .session
+        .clips()
+        .map(|(_, c)| resolve_media(&loaded.base_dir, &c.source))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let mut groups: Vec<Vec<PathBuf>> = Vec::new();
+    let mut group_of: HashMap<(u64, u64), usize> = HashMap::new();
+    for path in paths {
+        match std::fs::metadata(&path).map(|m| (m.dev(), m.ino())) {
+            Ok(id) => match group_of.get(&id) {
+                Some(&g) => groups[g].push(path),
+                None => {
+                    group_of.insert(id, groups.len());
+                    groups.push(vec![path]);
+                }
+            },
+            Err(_) => groups.push(vec![path]),
+        }
+    }
+    groups
 }

@@ -141,6 +141,9 @@ pub fn render_stems(
         if let Some(e) = failure {
             return Err(e.into());
         }
+        if let Some(e) = graph.take_disk_error() {
+            return Err(RenderError::SourceRead(e));
+        }
         for i in 0..n {
             residual = residual
                 .max((sum[2 * i] - left[i]).abs())

@@ -83,9 +83,60 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio> {
 /// [`decode_file`], calling `progress` with the fraction decoded (0..=1, from packet
 /// timestamps against the header's length) as it goes: a GUI shows it while importing.
 pub fn decode_file_with_progress(path: &Path, progress: &dyn Fn(f32)) -> Result<DecodedAudio> {
+    guarded(path, || decode_inner(path, progress, None))
+}
+
+/// Receives decoded audio a block at a time: the file's sample rate and planar samples
+/// after downmix (1 or 2 channels, all the same length).
+pub(crate) type BlockSink<'a> = dyn FnMut(u32, &[Vec<f32>]) -> Result<()> + 'a;
+
+/// Frames a streaming decode gathers before handing them to its [`BlockSink`].
+const STREAM_BLOCK_FRAMES: usize = 65_536;
+
+/// [`decode_file_with_progress`] that hands the audio to `sink` a block at a time instead
+/// of keeping it: memory stays bounded however long the file is. The returned
+/// [`DecodedAudio`] has empty channels; its warnings and rate are those of the file, and
+/// the frame count is the second value.
+pub(crate) fn decode_file_streaming(
+    path: &Path,
+    progress: &dyn Fn(f32),
+    sink: &mut BlockSink<'_>,
+) -> Result<(DecodedAudio, u64)> {
+    let mut frames = 0u64;
+    let mut counting = |rate: u32, block: &[Vec<f32>]| {
+        frames += block.first().map_or(0, Vec::len) as u64;
+        sink(rate, block)
+    };
+    let audio = guarded(path, || decode_inner(path, progress, Some(&mut counting)))?;
+    Ok((audio, frames))
+}
+
+/// Refuses what is not a non-empty regular file, naming it, before anything opens it (a
+/// FIFO would block the opener until some writer comes along).
+pub fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| MediaError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if let Some(kind) = not_a_regular_file(meta.file_type()) {
+        return Err(MediaError::NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
+    if meta.len() == 0 {
+        return Err(MediaError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Runs a decode, turning a decoder panic into an error about `path`.
+fn guarded<T>(path: &Path, decode: impl FnOnce() -> Result<T>) -> Result<T> {
     // Last line of defence: a decoder bug triggered by malformed data must not take the
     // whole desk down.
-    match catch_unwind(AssertUnwindSafe(|| decode_inner(path, progress))) {
+    match catch_unwind(AssertUnwindSafe(decode)) {
         Ok(result) => result,
         Err(panic) => {
             let what = panic
@@ -120,7 +171,11 @@ pub fn not_a_regular_file(kind: std::fs::FileType) -> Option<&'static str> {
     }
 }
 
-fn decode_inner(path: &Path, progress: &dyn Fn(f32)) -> Result<DecodedAudio> {
+fn decode_inner(
+    path: &Path,
+    progress: &dyn Fn(f32),
+    sink: Option<&mut BlockSink<'_>>,
+) -> Result<DecodedAudio> {
     let open_err = |source| MediaError::Open {
         path: path.to_path_buf(),
         source,
@@ -184,7 +239,7 @@ fn decode_inner(path: &Path, progress: &dyn Fn(f32)) -> Result<DecodedAudio> {
             MetadataOptions::default(),
         )
         .map_err(|e| probe_error(path, container, e))?;
-    decode_stream(path, format, warnings, progress, file_len)
+    decode_stream(path, format, warnings, progress, file_len, sink)
 }
 
 /// The container a file extension promises (same names as [`sniff_container`]).
@@ -361,6 +416,7 @@ fn decode_stream(
     mut warnings: Vec<String>,
     progress: &dyn Fn(f32),
     file_len: u64,
+    mut block_sink: Option<&mut BlockSink<'_>>,
 ) -> Result<DecodedAudio> {
     let pathbuf = path.to_path_buf();
     let track = format
@@ -512,10 +568,13 @@ fn decode_stream(
                         // copying; but never more than the file could hold at one byte per
                         // sample, so a lying header cannot make us allocate wildly.
                         let max_frames = MAX_DURATION_S * u64::from(rate);
-                        let reserve = header_frames
+                        let mut reserve = header_frames
                             .unwrap_or(0)
                             .min(file_len / n_ch as u64)
                             .min(max_frames) as usize;
+                        if block_sink.is_some() {
+                            reserve = reserve.min(STREAM_BLOCK_FRAMES + frames);
+                        }
                         let out = (0..mix.output_channels())
                             .map(|_| Vec::with_capacity(reserve))
                             .collect();
@@ -542,6 +601,12 @@ fn decode_stream(
                 buf.copy_to_vecs_planar::<f32>(&mut sink.scratch);
                 sink.mix.apply_append(&sink.scratch, &mut sink.out);
                 sink.frames = new_total;
+                if let Some(block_sink) = block_sink.as_mut()
+                    && sink.out.first().map_or(0, Vec::len) >= STREAM_BLOCK_FRAMES
+                {
+                    block_sink(sink.sample_rate_hz, &sink.out)?;
+                    sink.out.iter_mut().for_each(Vec::clear);
+                }
             }
             Err(SymError::DecodeError(msg)) => {
                 bad_packets += 1;
@@ -628,10 +693,17 @@ fn decode_stream(
     if let Some(description) = sink.mix.description() {
         warnings.insert(0, description.to_owned());
     }
+    let mut out = sink.out;
+    if let Some(block_sink) = block_sink
+        && out.first().is_some_and(|c| !c.is_empty())
+    {
+        block_sink(sink.sample_rate_hz, &out)?;
+        out.iter_mut().for_each(Vec::clear);
+    }
 
     Ok(DecodedAudio {
         sample_rate_hz: sink.sample_rate_hz,
-        channels: sink.out,
+        channels: out,
         source_channels: sink.source_channels,
         warnings,
     })

@@ -7,9 +7,12 @@
 //! * [`load_for_session`] / [`load_many`] combine both, the latter in parallel.
 //! * [`WavWriter`] writes bounces safely (temp file + rename).
 //! * [`PeakCache`] holds waveform overview peaks for the GUI.
+//! * [`StreamSource`] reads a source a block at a time at the session rate, in place for
+//!   WAV files, through the [`MediaCache`] of decoded copies for everything else.
 //!
 //! Every error is a [`MediaError`] whose message names the file.
 
+pub mod cache;
 pub mod decode;
 pub mod dither;
 pub mod downmix;
@@ -20,12 +23,16 @@ pub mod load;
 mod metadata;
 pub mod peaks;
 pub mod resample;
+pub mod stream;
 mod stream_resample;
 mod wav_header;
+pub mod wav_layout;
 mod wav_repair;
 
+pub use cache::{CacheEntry, CacheUsage, MediaCache};
 pub use decode::{
-    DecodedAudio, MAX_DURATION_S, decode_file, decode_file_with_progress, not_a_regular_file,
+    DecodedAudio, MAX_DURATION_S, check_regular_file, decode_file, decode_file_with_progress,
+    not_a_regular_file,
 };
 pub use dither::Dither;
 pub use downmix::{Downmix, downmix};
@@ -34,6 +41,7 @@ pub use error::{MediaError, Result};
 pub use flac::{Container, FlacWriter, MixWriter};
 pub use load::{load_for_session, load_for_session_with_progress, load_many};
 pub use metadata::{BextLoudness, Metadata};
-pub use peaks::PeakCache;
+pub use peaks::{PeakBuilder, PeakCache};
 pub use resample::resample;
+pub use stream::{Origin, StreamSource, native_rate};
 pub use stream_resample::StreamResampler;

@@ -25,20 +25,13 @@ impl PeakCache {
 
     /// Compute all levels for planar `channels` (e.g. a source already in memory).
     pub fn from_channels(channels: &[Vec<f32>]) -> Self {
-        let level0: Vec<Vec<(f32, f32)>> = channels
-            .iter()
-            .map(|ch| {
-                ch.chunks(LEVEL0_FRAMES_PER_BUCKET)
-                    .map(|chunk| {
-                        chunk
-                            .iter()
-                            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &s| {
-                                (lo.min(s), hi.max(s))
-                            })
-                    })
-                    .collect()
-            })
-            .collect();
+        let mut builder = PeakBuilder::new(channels.len());
+        let refs: Vec<&[f32]> = channels.iter().map(Vec::as_slice).collect();
+        builder.push(&refs);
+        builder.finish()
+    }
+
+    fn from_level0(level0: Vec<Vec<(f32, f32)>>) -> Self {
         let mut levels = vec![level0];
         while let Some(prev) = levels.last() {
             let buckets = prev.first().map_or(0, Vec::len);
@@ -92,5 +85,63 @@ impl PeakCache {
             .get(level)
             .and_then(|l| l.get(channel))
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Builds a [`PeakCache`] from audio handed over a block at a time (a source read from
+/// disk), giving the same peaks as [`PeakCache::from_channels`] on the whole.
+#[derive(Debug, Clone)]
+pub struct PeakBuilder {
+    level0: Vec<Vec<(f32, f32)>>,
+    /// The bucket being filled, per channel, and how many frames it has.
+    open: Vec<(f32, f32)>,
+    filled: usize,
+}
+
+impl PeakBuilder {
+    /// A builder for `channels` channels.
+    pub fn new(channels: usize) -> Self {
+        PeakBuilder {
+            level0: vec![Vec::new(); channels],
+            open: vec![(f32::INFINITY, f32::NEG_INFINITY); channels],
+            filled: 0,
+        }
+    }
+
+    /// Adds the next frames: one slice per channel, all the same length.
+    pub fn push(&mut self, block: &[&[f32]]) {
+        let n = block.first().map_or(0, |c| c.len());
+        let mut i = 0;
+        while i < n {
+            let take = (LEVEL0_FRAMES_PER_BUCKET - self.filled).min(n - i);
+            for (c, samples) in block.iter().enumerate().take(self.open.len()) {
+                let (lo, hi) = &mut self.open[c];
+                for &s in &samples[i..i + take] {
+                    *lo = lo.min(s);
+                    *hi = hi.max(s);
+                }
+            }
+            self.filled += take;
+            i += take;
+            if self.filled == LEVEL0_FRAMES_PER_BUCKET {
+                self.close_bucket();
+            }
+        }
+    }
+
+    fn close_bucket(&mut self) {
+        for (level, open) in self.level0.iter_mut().zip(&mut self.open) {
+            level.push(*open);
+            *open = (f32::INFINITY, f32::NEG_INFINITY);
+        }
+        self.filled = 0;
+    }
+
+    /// All levels of what was pushed.
+    pub fn finish(mut self) -> PeakCache {
+        if self.filled > 0 {
+            self.close_bucket();
+        }
+        PeakCache::from_level0(self.level0)
     }
 }

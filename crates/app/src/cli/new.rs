@@ -43,22 +43,30 @@ pub fn run(
     Ok(())
 }
 
-/// The session `new` would write: stems decoded (in parallel) to learn their lengths.
+/// The session `new` would write: stems opened (in parallel; compressed ones decoded into
+/// the media cache, ready for playing) to learn their lengths.
 pub fn build(session_path: &Path, stems: &[PathBuf], rate: Option<u32>) -> anyhow::Result<Session> {
     let Some(first) = stems.first() else {
         bail!("give at least one audio file");
     };
     let rate = match rate {
         Some(r) => r,
-        None => stemdesk_media::decode_file(first)?.sample_rate_hz,
+        None => stemdesk_media::native_rate(first)?,
     };
     let session_dir = match session_path.parent() {
         Some(p) if !p.as_os_str().is_empty() => absolute(p)?,
         _ => absolute(Path::new("."))?,
     };
     let mut session = Session::new(rate);
-    let decoded = stemdesk_media::load_many(stems, rate);
-    for (i, (path, audio)) in stems.iter().zip(decoded).enumerate() {
+    let cache = stemdesk_media::MediaCache::from_env();
+    let opened: Vec<_> = {
+        use rayon::prelude::*;
+        stems
+            .par_iter()
+            .map(|p| stemdesk_media::StreamSource::open(p, rate, &cache))
+            .collect()
+    };
+    for (i, (path, audio)) in stems.iter().zip(opened).enumerate() {
         let audio = audio?;
         for w in &audio.warnings {
             eprintln!("warning: {}: {w}", path.display());

@@ -182,15 +182,11 @@ impl Document {
     }
 }
 
-/// Peaks for every source (in parallel is not needed: this is a single pass per file).
+/// Peaks for every source (a source that cannot be read has none: its clips show no
+/// waveform).
 pub fn peaks_for(sources: &SourceMap) -> HashMap<PathBuf, Arc<PeakCache>> {
     sources
         .iter()
-        .map(|(p, a)| {
-            (
-                p.clone(),
-                Arc::new(PeakCache::from_channels(a.in_memory_channels())),
-            )
-        })
+        .filter_map(|(p, a)| Some((p.clone(), Arc::new(a.peaks().ok()?))))
         .collect()
 }

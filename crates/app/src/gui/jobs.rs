@@ -172,15 +172,20 @@ impl Jobs {
                         w();
                     }
                 };
-                let result =
-                    stemdesk_media::load_for_session_with_progress(&path, rate_hz, &report)
-                        .map(|decoded| Imported {
-                            peaks: Arc::new(PeakCache::build(&decoded)),
-                            audio: Arc::new(SourceAudio::new(decoded.channels)),
-                            path: path.clone(),
-                            place,
-                        })
-                        .map_err(|e| e.to_string());
+                let cache = stemdesk_media::MediaCache::from_env();
+                let result = stemdesk_media::StreamSource::open_with_progress(
+                    &path, rate_hz, &cache, &report,
+                )
+                .and_then(|source| {
+                    let audio = SourceAudio::streaming(source);
+                    Ok(Imported {
+                        peaks: Arc::new(audio.peaks()?),
+                        audio: Arc::new(audio),
+                        path: path.clone(),
+                        place,
+                    })
+                })
+                .map_err(|e| e.to_string());
                 if relink {
                     JobDone::Relink(result)
                 } else {

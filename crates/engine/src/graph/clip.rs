@@ -1,15 +1,15 @@
-//! Reading clips from decoded sources onto the timeline, with clip gain and fades.
-
-use std::sync::Arc;
+//! Reading clips from their sources' chunks onto the timeline, with clip gain and fades.
 
 use stemdesk_session::{Clip, FadeShape};
 
-use crate::sources::SourceAudio;
+use super::chunks::{CHUNK_FRAMES, ChunkTable};
 use crate::util::db_to_gain;
 
 /// A clip ready to play: times in frames at the session rate.
 pub(crate) struct ClipNode {
-    audio: Arc<SourceAudio>,
+    /// The source, by its index in the graph's [`ChunkTable`].
+    source: usize,
+    source_frames: u64,
     start: u64,
     end: u64,
     source_offset: u64,
@@ -19,9 +19,10 @@ pub(crate) struct ClipNode {
 }
 
 impl ClipNode {
-    pub(crate) fn new(clip: &Clip, audio: Arc<SourceAudio>) -> Self {
+    pub(crate) fn new(clip: &Clip, source: usize, source_frames: u64) -> Self {
         ClipNode {
-            audio,
+            source,
+            source_frames,
             start: clip.position_frames,
             end: clip.end_frames(),
             source_offset: clip.offset_frames,
@@ -29,6 +30,16 @@ impl ClipNode {
             fade_in: (clip.fade_in.length_frames, clip.fade_in.shape),
             fade_out: (clip.fade_out.length_frames, clip.fade_out.shape),
         }
+    }
+
+    /// The source's index in the graph's chunk table.
+    pub(crate) fn source(&self) -> usize {
+        self.source
+    }
+
+    /// First source frame played.
+    pub(crate) fn source_offset(&self) -> u64 {
+        self.source_offset
     }
 
     /// First timeline frame.
@@ -41,32 +52,75 @@ impl ClipNode {
         self.end
     }
 
-    /// Adds the clip's audio for timeline frames `[pos, pos + left.len())` into the buffers.
-    /// A mono source goes to both channels.
-    pub(crate) fn add_into(&self, pos: u64, left: &mut [f32], right: &mut [f32]) {
-        let n = left.len() as u64;
+    /// The part of the source that timeline frames `[pos, pos + n)` play, if any:
+    /// `(first source frame, frames, first timeline frame)`.
+    fn span(&self, pos: u64, n: u64) -> Option<(u64, u64, u64)> {
         let from = pos.max(self.start);
         let to = (pos + n).min(self.end);
         if from >= to {
-            return;
+            return None;
         }
-        let source_frames = self.audio.frames() as u64;
         let src_from = from - self.start + self.source_offset;
-        if src_from >= source_frames {
-            return;
+        if src_from >= self.source_frames {
+            return None;
         }
-        let to = to.min(from + (source_frames - src_from));
-        let count = (to - from) as usize;
-        let out_at = (from - pos) as usize;
-        let src_at = src_from as usize;
-        let (Some(l_src), Some(r_src)) = (
-            self.audio.samples(0, src_at, count),
-            self.audio.samples(1, src_at, count),
-        ) else {
-            return;
+        let to = to.min(from + (self.source_frames - src_from));
+        Some((src_from, to - from, from))
+    }
+
+    /// The chunks of its source that timeline frames `[pos, pos + n)` need, as
+    /// `(source, first chunk, last chunk)`.
+    pub(crate) fn chunks_for(&self, pos: u64, n: u64) -> Option<(usize, usize, usize)> {
+        let (src_from, count, _) = self.span(pos, n)?;
+        let first = (src_from / CHUNK_FRAMES as u64) as usize;
+        let last = ((src_from + count - 1) / CHUNK_FRAMES as u64) as usize;
+        Some((self.source, first, last))
+    }
+
+    /// Adds the clip's audio for timeline frames `[pos, pos + left.len())` into the buffers.
+    /// A mono source goes to both channels. Returns false when a chunk it needed was not
+    /// in `chunks` (that part stays silent).
+    pub(crate) fn add_into(
+        &self,
+        pos: u64,
+        left: &mut [f32],
+        right: &mut [f32],
+        chunks: &ChunkTable,
+    ) -> bool {
+        let Some((src_from, count, from)) = self.span(pos, left.len() as u64) else {
+            return true;
         };
-        let l_out = &mut left[out_at..out_at + count];
-        let r_out = &mut right[out_at..out_at + count];
+        let mut complete = true;
+        let mut done = 0u64;
+        while done < count {
+            let s = src_from + done;
+            let (ci, off) = (
+                (s / CHUNK_FRAMES as u64) as usize,
+                (s % CHUNK_FRAMES as u64) as usize,
+            );
+            let n = (CHUNK_FRAMES as u64 - off as u64).min(count - done) as usize;
+            let out_at = (from + done - pos) as usize;
+            match chunks.get(self.source, ci) {
+                Some(chunk) if chunk.frames() >= off + n => {
+                    self.mix(
+                        from + done,
+                        &chunk.channel(0)[off..off + n],
+                        &chunk.channel(1)[off..off + n],
+                        &mut left[out_at..out_at + n],
+                        &mut right[out_at..out_at + n],
+                    );
+                }
+                _ => complete = false,
+            }
+            done += n as u64;
+        }
+        complete
+    }
+
+    /// Adds `l_src`/`r_src` (timeline frames from `from`) with gain and fades.
+    fn mix(&self, from: u64, l_src: &[f32], r_src: &[f32], l_out: &mut [f32], r_out: &mut [f32]) {
+        let count = l_src.len();
+        let to = from + count as u64;
         let in_fade = from < self.start + self.fade_in.0 || to > self.end - self.fade_out.0;
         if !in_fade {
             for i in 0..count {
@@ -120,6 +174,11 @@ impl ClipIndex {
         Self { clips, max_end }
     }
 
+    /// Every clip, in start order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &ClipNode> {
+        self.clips.iter()
+    }
+
     /// The clips that overlap timeline frames `[from, to)`, in start order.
     pub(crate) fn overlapping(&self, from: u64, to: u64) -> impl Iterator<Item = &ClipNode> {
         // Clips before `lo` all end by `from`; clips from `hi` on all start at `to` or later.
@@ -137,7 +196,6 @@ mod tests {
     use stemdesk_session::{ClipId, Fade};
 
     fn clip(start: u64, len: u64) -> ClipNode {
-        let audio = Arc::new(SourceAudio::new(vec![vec![0.0; 10]]));
         let c = Clip {
             id: ClipId(1),
             source: "x.wav".into(),
@@ -148,7 +206,7 @@ mod tests {
             fade_in: Fade::default(),
             fade_out: Fade::default(),
         };
-        ClipNode::new(&c, audio)
+        ClipNode::new(&c, 0, 10)
     }
 
     #[test]

@@ -1,17 +1,19 @@
 //! Turning a session into a graph. Runs off the audio thread: it allocates freely.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use stemdesk_dsp::{Gain, PanLaw};
 use stemdesk_session::{BusId, Output, Session, StripId, resolve_media};
 
 use super::automation::lanes_for;
+use super::chunks::ChunkTable;
 use super::clip::{ClipIndex, ClipNode};
 use super::strip::{Dest, SendNode, StripNode, StripSpec};
 use super::{BusNode, Graph, TrackNode};
 use crate::live::MeterBank;
 use crate::solo::solo_muted;
-use crate::sources::SourceMap;
+use crate::sources::{SourceAudio, SourceMap};
 
 /// Compiles `session` with decoded `sources` (by resolved path; clips whose source is missing
 /// are silent) into a graph rendering at most `max_block` frames per pass.
@@ -63,6 +65,14 @@ pub fn compile(
         node.lanes = lanes_for(session, id, &node);
         node
     };
+    // The sources the clips play, each once, in the chunk table's order.
+    let used: Vec<Arc<SourceAudio>> = session
+        .tracks
+        .iter()
+        .flat_map(|t| &t.clips)
+        .filter_map(|c| sources.get(&resolve_media(base_dir, &c.source)).cloned())
+        .collect();
+    let chunks = ChunkTable::new(used);
     let tracks = session
         .tracks
         .iter()
@@ -72,7 +82,8 @@ pub fn compile(
                 .iter()
                 .filter_map(|c| {
                     let audio = sources.get(&resolve_media(base_dir, &c.source))?;
-                    Some(ClipNode::new(c, audio.clone()))
+                    let index = chunks.index_of(audio.key())?;
+                    Some(ClipNode::new(c, index, audio.frames() as u64))
                 })
                 .collect();
             let mono = !t.clips.is_empty()
@@ -146,7 +157,7 @@ pub fn compile(
         })
         .collect();
     Graph {
-        meters: std::sync::Arc::new(MeterBank::new(meter_ids, dynamics)),
+        meters: Arc::new(MeterBank::new(meter_ids, dynamics)),
         sample_rate_hz: session.sample_rate_hz,
         max_block,
         tracks,
@@ -154,6 +165,8 @@ pub fn compile(
         master,
         master_left: vec![0.0; max_block],
         master_right: vec![0.0; max_block],
+        chunks,
+        disk_misses: 0,
     }
 }
 

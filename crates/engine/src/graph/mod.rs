@@ -1,8 +1,10 @@
 //! The render graph: tracks, buses in dependency order, and the master.
 
 mod automation;
+pub(crate) mod chunks;
 mod clip;
 mod compile;
+mod disk_plan;
 pub(crate) mod strip;
 
 use std::sync::Arc;
@@ -13,11 +15,15 @@ use stemdesk_session::{InsertId, LaneId, StripId};
 
 use crate::live::{MeterBank, ParamTarget};
 
+use chunks::{Chunk, ChunkTable, DiskMode};
 use clip::ClipIndex;
 use strip::{Dest, StripNode};
 
+use crate::sources::SourceKey;
+
 pub use automation::CONTROL_FRAMES;
 pub use compile::compile;
+pub use disk_plan::DiskPlan;
 
 /// How the track stage of a block is computed. Both give bit-identical output: each track
 /// is processed on its own, and sums are always formed in the same order.
@@ -59,6 +65,10 @@ pub struct Graph {
     pub(crate) master_right: Vec<f32>,
     /// Where strip meters are published: tracks, then buses (graph order), then master.
     pub(crate) meters: Arc<MeterBank>,
+    /// The parts of the sources in memory.
+    pub(crate) chunks: ChunkTable,
+    /// Blocks in which a clip found a chunk missing, since last taken.
+    pub(crate) disk_misses: u64,
 }
 
 impl Graph {
@@ -123,11 +133,73 @@ impl Graph {
             .is_some()
     }
 
+    /// Who loads the chunks of the sources: the graph itself before each block
+    /// ([`DiskMode::Blocking`], the default: offline rendering) or the disk thread
+    /// ([`DiskMode::Streaming`]: on the audio thread, where the graph must never load).
+    pub fn set_disk_mode(&mut self, mode: DiskMode) {
+        self.chunks.mode = mode;
+    }
+
+    /// See [`Graph::set_disk_mode`].
+    pub fn disk_mode(&self) -> DiskMode {
+        self.chunks.mode
+    }
+
+    /// Installs a chunk loaded by the disk thread. Returns what must be freed off the
+    /// audio thread (a chunk it replaced, or the chunk itself when no clip of this graph
+    /// uses its source). Never allocates.
+    pub fn install_chunk(&mut self, chunk: Arc<Chunk>) -> Option<Arc<Chunk>> {
+        self.chunks.install(chunk)
+    }
+
+    /// Takes a chunk out of the graph (to be freed off the audio thread).
+    pub fn evict_chunk(&mut self, source: SourceKey, index: usize) -> Option<Arc<Chunk>> {
+        self.chunks.evict(source, index)
+    }
+
+    /// Every chunk the graph holds, taken out (to be freed off the audio thread).
+    pub fn take_chunks(&mut self, each: impl FnMut(Arc<Chunk>)) {
+        self.chunks.take_all(each);
+    }
+
+    /// Blocks rendered since the last call in which some clip missed a chunk (played
+    /// silence there): disk underruns when streaming.
+    pub fn take_disk_misses(&mut self) -> u64 {
+        std::mem::take(&mut self.disk_misses)
+    }
+
+    /// The first source that failed to read while rendering in blocking mode (a file
+    /// deleted or cut short while open), naming the file.
+    pub fn take_disk_error(&mut self) -> Option<String> {
+        self.chunks.error.take()
+    }
+
+    /// Whether every chunk timeline frames `[pos, pos + n)` play is in memory. Never
+    /// allocates.
+    pub fn chunks_ready(&self, pos: u64, n: usize) -> bool {
+        self.tracks.iter().all(|t| {
+            t.clips.overlapping(pos, pos + n as u64).all(|c| {
+                c.chunks_for(pos, n as u64).is_none_or(|(s, first, last)| {
+                    (first..=last).all(|k| self.chunks.get(s, k).is_some())
+                })
+            })
+        })
+    }
+
+    /// Where the clips of this graph read their sources, for the disk thread.
+    pub fn disk_plan(&self) -> DiskPlan {
+        DiskPlan::new(
+            &self.chunks.sources,
+            self.tracks.iter().flat_map(|t| t.clips.iter()),
+        )
+    }
+
     /// Carries the running effect state of `old` over into this graph (for a graph swap:
     /// reverb and delay tails, compressor envelopes go on instead of restarting). Strips
     /// and inserts are matched by stable ID. Never allocates; work is bounded by the
     /// number of strips and inserts.
     pub fn adopt_state(&mut self, old: &mut Graph) {
+        self.chunks.adopt(&old.chunks);
         for t in &mut self.tracks {
             if let Some(o) = old.strip_mut(t.strip.id) {
                 t.strip.adopt_state(o);
@@ -249,9 +321,24 @@ impl Graph {
     /// Processes every track and bus for `[pos, pos + n)` and sums what feeds the master
     /// into its buffers (unprocessed).
     fn route_block(&mut self, pos: u64, n: usize, threads: Threads) {
-        match threads {
-            Threads::Single => self.tracks.iter_mut().for_each(|t| t.process(pos, n)),
-            Threads::Pool => self.tracks.par_iter_mut().for_each(|t| t.process(pos, n)),
+        if self.chunks.mode == DiskMode::Blocking {
+            self.load_for_block(pos, n, threads);
+        }
+        let chunks = &self.chunks;
+        let incomplete = match threads {
+            Threads::Single => self
+                .tracks
+                .iter_mut()
+                .map(|t| usize::from(!t.process(pos, n, chunks)))
+                .sum::<usize>(),
+            Threads::Pool => self
+                .tracks
+                .par_iter_mut()
+                .map(|t| usize::from(!t.process(pos, n, chunks)))
+                .sum::<usize>(),
+        };
+        if incomplete > 0 {
+            self.disk_misses += 1;
         }
         for b in &mut self.buses {
             b.left[..n].fill(0.0);
@@ -287,15 +374,35 @@ impl Graph {
     }
 }
 
+impl Graph {
+    /// Blocking mode: loads the chunks `[pos, pos + n)` needs and drops the others.
+    fn load_for_block(&mut self, pos: u64, n: usize, threads: Threads) {
+        let mut needed: Vec<(usize, usize)> = Vec::new();
+        for t in &self.tracks {
+            for c in t.clips.overlapping(pos, pos + n as u64) {
+                if let Some((s, first, last)) = c.chunks_for(pos, n as u64) {
+                    needed.extend((first..=last).map(|k| (s, k)));
+                }
+            }
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        self.chunks.hold_exactly(&needed, threads == Threads::Pool);
+    }
+}
+
 impl TrackNode {
-    fn process(&mut self, pos: u64, n: usize) {
+    /// Renders the track's block; false if some clip missed a chunk.
+    fn process(&mut self, pos: u64, n: usize, chunks: &ChunkTable) -> bool {
         let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
         l.fill(0.0);
         r.fill(0.0);
+        let mut complete = true;
         for c in self.clips.overlapping(pos, pos + n as u64) {
-            c.add_into(pos, l, r);
+            complete &= c.add_into(pos, l, r, chunks);
         }
         self.strip.process(pos, l, r);
+        complete
     }
 }
 

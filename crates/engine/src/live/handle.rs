@@ -8,6 +8,7 @@ use stemdesk_dsp::EffectParams;
 use stemdesk_session::{InsertId, StripId};
 
 use super::command::{Command, Event, Garbage, LiveParam, ParamTarget};
+use super::disk::{self, DISK_QUEUE, DiskControl};
 use super::meters::MeterBank;
 use super::player::Player;
 use super::status::Status;
@@ -37,6 +38,20 @@ pub struct EngineHandle {
     next_seq: u64,
     sample_rate_hz: u32,
     tap: HeapCons<f32>,
+    disk: Option<crossbeam_channel::Sender<DiskControl>>,
+    disk_thread: Option<std::thread::JoinHandle<()>>,
+    /// Graphs sent to the player so far.
+    generation: u64,
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        // Closing the channel ends the disk thread.
+        self.disk = None;
+        if let Some(t) = self.disk_thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Creates a handle and the player it controls, starting with `graph`, stopped at 0.
@@ -45,8 +60,20 @@ pub fn engine(graph: Graph) -> (EngineHandle, Player) {
     let (ev_tx, ev_rx) = HeapRb::<Event>::new(RETURN_CAPACITY).split();
     let (trash_tx, trash_rx) = HeapRb::<Garbage>::new(RETURN_CAPACITY).split();
     let (tap_tx, tap_rx) = HeapRb::<f32>::new(TAP_CAPACITY).split();
+    let (chunks_tx, chunks_rx) = HeapRb::new(DISK_QUEUE).split();
+    let (chunk_trash_tx, chunk_trash_rx) = HeapRb::new(DISK_QUEUE).split();
     let status = Arc::new(Status::default());
+    let (disk, disk_thread) = disk::spawn(
+        graph.disk_plan(),
+        graph.sample_rate_hz(),
+        Arc::clone(&status),
+        chunks_tx,
+        chunk_trash_rx,
+    );
     let handle = EngineHandle {
+        disk: Some(disk),
+        disk_thread: Some(disk_thread),
+        generation: 0,
         tap: tap_rx,
         commands: cmd_tx,
         events: ev_rx,
@@ -56,7 +83,15 @@ pub fn engine(graph: Graph) -> (EngineHandle, Player) {
         next_seq: 0,
         sample_rate_hz: graph.sample_rate_hz(),
     };
-    let player = Player::new(Box::new(graph), cmd_rx, ev_tx, trash_tx, status, tap_tx);
+    let player = Player::new(
+        Box::new(graph),
+        cmd_rx,
+        ev_tx,
+        trash_tx,
+        status,
+        tap_tx,
+        (chunks_rx, chunk_trash_tx),
+    );
     (handle, player)
 }
 
@@ -93,13 +128,42 @@ impl EngineHandle {
         self.send(Command::Stop)
     }
 
-    /// Moves the playhead.
+    /// Moves the playhead (the disk thread starts loading there at once).
     pub fn seek(&mut self, frames: u64) -> Result<u64, QueueFull> {
+        self.tell_disk(DiskControl::Locate(frames));
         self.send(Command::Seek(frames))
+    }
+
+    fn tell_disk(&self, msg: DiskControl) {
+        if let Some(d) = &self.disk {
+            let _ = d.send(msg);
+        }
+    }
+
+    /// Seconds of audio the disk thread keeps loaded ahead of the playhead (default
+    /// [`super::DEFAULT_READ_AHEAD_S`]): more rides out slower disks, costs memory per
+    /// playing clip.
+    pub fn set_read_ahead_s(&self, seconds: f64) {
+        self.tell_disk(DiskControl::ReadAhead(seconds));
+    }
+
+    /// Waits (up to `timeout`) until the disk thread has sent what the playhead's next
+    /// seconds need; true if it has. Starting playback does not need this (the transport
+    /// waits for the disk by itself), but a caller that must not hear that wait can.
+    pub fn wait_for_disk(&self, timeout: std::time::Duration) -> bool {
+        let until = std::time::Instant::now() + timeout;
+        while !self.status.disk_ready() {
+            if std::time::Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        true
     }
 
     /// Loops `[start, end)`, or stops looping with `None`.
     pub fn set_loop(&mut self, range: Option<(u64, u64)>) -> Result<u64, QueueFull> {
+        self.tell_disk(DiskControl::Loop(range.filter(|(a, b)| b > a)));
         let (start_frames, end_frames) = range.unwrap_or((0, 0));
         self.send(Command::SetLoop {
             enabled: range.is_some(),
@@ -155,8 +219,14 @@ impl EngineHandle {
     /// back through [`EngineHandle::poll`] and is dropped here).
     pub fn swap_graph(&mut self, graph: Graph) -> Result<u64, QueueFull> {
         let meters = graph.meters();
+        let plan = graph.disk_plan();
         let seq = self.send(Command::SwapGraph(Box::new(graph)))?;
         self.meters = meters;
+        self.generation += 1;
+        self.tell_disk(DiskControl::Plan {
+            plan,
+            generation: self.generation,
+        });
         Ok(seq)
     }
 

@@ -3,10 +3,12 @@
 //!
 //! Commands flow to the audio thread; graphs and boxed parameters that the audio thread is
 //! done with flow back (so nothing is freed there); meters and transport state are published
-//! through atomics. The [`Player`] knows nothing about devices: the `device` crate calls
+//! through atomics. A disk thread (`disk`) keeps the chunks of the sources near the
+//! playhead in the player's graph. The [`Player`] knows nothing about devices: the `device` crate calls
 //! [`Player::process_interleaved`] from its callback, and tests can drive it directly.
 
 mod command;
+mod disk;
 mod handle;
 mod meters;
 mod player;
@@ -18,8 +20,9 @@ mod sync;
 pub const LIVE_BLOCK_FRAMES: usize = 512;
 
 pub use command::{Command, Event, LiveParam, ParamTarget};
+pub use disk::DEFAULT_READ_AHEAD_S;
 pub use handle::{EngineHandle, QueueFull, engine};
 pub use meters::{MeterBank, MeterReading, StripMeter};
-pub use player::{CROSSFADE_MS, DECLICK_MS, Player};
+pub use player::{CROSSFADE_MS, DECLICK_MS, DISK_WAIT_MS, Player};
 pub use status::Status;
 pub use sync::{ParamUpdate, SyncPlan, plan_changes, plan_sync};

@@ -12,13 +12,20 @@ use ringbuf::HeapProd;
 use ringbuf::traits::{Consumer, Observer, Producer};
 
 use super::command::{Command, Event, Garbage};
+use super::disk::DiskMsg;
 use super::status::Status;
+use crate::graph::chunks::{Chunk, DiskMode};
 use crate::graph::{Graph, Threads};
 
 /// Length of the crossfade between an old and a new graph.
 pub const CROSSFADE_MS: f32 = 10.0;
 /// Length of the fade-out before pause/stop/seek and the fade-in after a seek.
 pub const DECLICK_MS: f32 = 5.0;
+/// Longest the transport waits at a locate (or start) for the disk thread to bring the
+/// audio there before it plays on regardless (counting underruns).
+pub const DISK_WAIT_MS: f32 = 500.0;
+/// Most chunk messages taken per callback (bounded work on the audio thread).
+const DISK_MSGS_PER_CALLBACK: usize = 512;
 
 /// A transport change waiting for its fade-out to finish.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +62,12 @@ pub struct Player {
     /// The master output, interleaved, for meters on another thread (loudness); what
     /// does not fit (nobody reading) is dropped.
     tap: HeapProd<f32>,
+    /// Chunks from the disk thread, and chunks going back to it to be freed.
+    disk: HeapCons<DiskMsg>,
+    chunk_trash: HeapProd<Arc<Chunk>>,
+    /// Frames waited so far for the disk thread at a locate or start (`None`: rolling).
+    disk_wait: Option<u32>,
+    disk_wait_max: u32,
 }
 
 impl Player {
@@ -65,6 +78,7 @@ impl Player {
         trash: HeapProd<Garbage>,
         status: Arc<Status>,
         tap: HeapProd<f32>,
+        disk: (HeapCons<DiskMsg>, HeapProd<Arc<Chunk>>),
     ) -> Self {
         let rate = graph.sample_rate_hz() as f32;
         let chunk = graph.max_block();
@@ -91,7 +105,27 @@ impl Player {
             status,
             seq: 0,
             tap,
+            disk: disk.0,
+            chunk_trash: disk.1,
+            disk_wait: None,
+            disk_wait_max: frames(DISK_WAIT_MS),
         }
+    }
+
+    /// Plays from chunks the disk thread brings (`true`, for the audio thread: the graph
+    /// then never reads the disk) or lets the graph load what it needs itself (`false`,
+    /// the default: offline use).
+    pub fn set_streaming(&mut self, streaming: bool) {
+        let mode = if streaming {
+            DiskMode::Streaming
+        } else {
+            DiskMode::Blocking
+        };
+        self.graph.set_disk_mode(mode);
+    }
+
+    fn streaming(&self) -> bool {
+        self.graph.disk_mode() == DiskMode::Streaming
     }
 
     /// The shared transport/load status (for the device layer to record load and xruns).
@@ -143,6 +177,31 @@ impl Player {
         self.finish_callback(left.len() as u64);
     }
 
+    /// Installs the chunks the disk thread sent and evicts what it asked (streaming), or
+    /// hands them straight back (blocking: the graph loads for itself).
+    fn apply_disk(&mut self) {
+        for _ in 0..DISK_MSGS_PER_CALLBACK {
+            let Some(msg) = self.disk.try_pop() else {
+                break;
+            };
+            let back = match msg {
+                DiskMsg::Chunk(chunk) if self.streaming() => self.graph.install_chunk(chunk),
+                DiskMsg::Chunk(chunk) => Some(chunk),
+                DiskMsg::Evict(source, index) => self.graph.evict_chunk(source, index as usize),
+            };
+            if let Some(chunk) = back {
+                self.discard_chunk(chunk);
+            }
+        }
+    }
+
+    fn discard_chunk(&mut self, chunk: Arc<Chunk>) {
+        if let Err(c) = self.chunk_trash.try_push(chunk) {
+            std::mem::forget(c);
+            self.status.add_leak();
+        }
+    }
+
     fn finish_callback(&mut self, frames: u64) {
         self.graph.publish_meters();
         self.status.set_transport(self.position, self.playing);
@@ -150,6 +209,7 @@ impl Player {
     }
 
     fn apply_commands(&mut self) {
+        self.apply_disk();
         while let Some(cmd) = self.commands.try_pop() {
             let seq = self.seq;
             self.seq += 1;
@@ -172,6 +232,9 @@ impl Player {
             Command::Play => {
                 if self.declick.take().is_none() && !self.playing {
                     self.play_start = self.position;
+                    if self.streaming() {
+                        self.disk_wait = Some(0);
+                    }
                 }
                 self.playing = true;
             }
@@ -212,9 +275,12 @@ impl Player {
             } => return self.graph.suspend_lane(strip, lane, suspended),
             Command::SwapGraph(mut new) => {
                 // Effect tails continue in the new graph; the old one fades out with the
-                // new graph's fresh (silent) effects.
+                // new graph's fresh (silent) effects. The new graph shares the chunks the
+                // old one holds of the same sources.
+                new.set_disk_mode(self.graph.disk_mode());
                 new.adopt_state(&mut self.graph);
                 let old = std::mem::replace(&mut self.graph, new);
+                self.status.add_graph_generation();
                 if let Some(older) = self.outgoing.take() {
                     self.discard(Garbage::Graph(older));
                 }
@@ -257,6 +323,9 @@ impl Player {
                 self.position = frames;
                 if self.playing {
                     self.fade_in_left = self.declick_len;
+                    if self.streaming() {
+                        self.disk_wait = Some(0);
+                    }
                 }
             }
         }
@@ -281,6 +350,12 @@ impl Player {
                 return;
             }
             let mut n = (left.len() - done).min(self.graph.max_block());
+            if self.waiting_for_disk(n) {
+                left[done..done + n].fill(0.0);
+                right[done..done + n].fill(0.0);
+                done += n;
+                continue;
+            }
             if let Some((_, end)) = self.loop_range
                 && self.position < end
             {
@@ -310,15 +385,39 @@ impl Player {
         }
     }
 
+    /// At a locate or start while streaming: true while the audio at the playhead is not
+    /// in memory yet (the transport holds, silent, up to [`DISK_WAIT_MS`]); when it is,
+    /// playback starts with a fade-in if it had to wait.
+    fn waiting_for_disk(&mut self, n: usize) -> bool {
+        let Some(waited) = self.disk_wait else {
+            return false;
+        };
+        if waited < self.disk_wait_max && !self.graph.chunks_ready(self.position, n) {
+            self.disk_wait = Some(waited.saturating_add(n as u32));
+            return true;
+        }
+        self.disk_wait = None;
+        if waited > 0 {
+            self.fade_in_left = self.declick_len;
+        }
+        false
+    }
+
     /// Renders the current graph, crossfading from the outgoing one while it lasts.
     fn render_graphs(&mut self, l: &mut [f32], r: &mut [f32]) {
         self.graph.render(self.position, l, r, Threads::Single);
+        let misses = self.graph.take_disk_misses();
+        if misses > 0 {
+            self.status.add_disk_underruns(misses);
+        }
         let Some(old) = self.outgoing.as_mut() else {
             return;
         };
         let n = l.len();
         let (ol, or) = (&mut self.old_left[..n], &mut self.old_right[..n]);
         old.render(self.position, ol, or, Threads::Single);
+        // The outgoing graph gets no new chunks: what it misses fades out anyway.
+        old.take_disk_misses();
         let len = self.fade_len as f32;
         // Past the fade the new graph's samples pass untouched (bit-exact).
         let fading = ((self.fade_len.saturating_sub(self.fade_done)) as usize).min(n);

@@ -14,6 +14,10 @@ pub struct Status {
     xruns: AtomicU64,
     overloads: AtomicU64,
     leaked_graphs: AtomicU64,
+    disk_underruns: AtomicU64,
+    /// Position + 1 for which the disk thread last had every wanted chunk sent (0: never).
+    pub(crate) disk_ready_at: AtomicU64,
+    graph_generation: AtomicU64,
 }
 
 impl Status {
@@ -62,6 +66,31 @@ impl Status {
     /// than free on the audio thread. Should always be 0.
     pub fn leaked_graphs(&self) -> u64 {
         self.leaked_graphs.load(Ordering::Relaxed)
+    }
+
+    /// Blocks played in which a clip's audio had not been read from disk in time (that
+    /// part played as silence).
+    pub fn disk_underruns(&self) -> u64 {
+        self.disk_underruns.load(Ordering::Relaxed)
+    }
+
+    /// Whether the disk thread has sent every chunk the playhead's next seconds need at
+    /// the current position (the audio thread takes them at its next callback).
+    pub fn disk_ready(&self) -> bool {
+        self.disk_ready_at.load(Ordering::Acquire) == self.position_frames() + 1
+    }
+
+    /// Graphs swapped in so far (the disk thread follows the newest one played).
+    pub(crate) fn graph_generation(&self) -> u64 {
+        self.graph_generation.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn add_graph_generation(&self) {
+        self.graph_generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn add_disk_underruns(&self, blocks: u64) {
+        self.disk_underruns.fetch_add(blocks, Ordering::Relaxed);
     }
 
     pub(crate) fn set_transport(&self, position_frames: u64, playing: bool) {

@@ -1,0 +1,197 @@
+//! A source file read a block at a time at the session rate, never held in memory whole.
+//!
+//! A WAV at the session rate with one or two channels is read where it lies
+//! ([`crate::wav_layout`]). Anything else (compressed formats, other rates, more channels,
+//! a WAV whose header needs repair) is decoded once into the [`MediaCache`] as a float WAV
+//! at the session rate, and that file is read in place instead.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use crate::cache::MediaCache;
+use crate::decode::{check_regular_file, not_a_regular_file};
+use crate::error::{MediaError, Result};
+use crate::wav_layout::{self, WavLayout};
+
+/// Where a [`StreamSource`]'s samples come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The user's file itself, read in place.
+    InPlace,
+    /// A decoded copy in the cache (this file).
+    Cached(PathBuf),
+}
+
+/// An opened source: frames at the session rate, read on demand.
+#[derive(Debug)]
+pub struct StreamSource {
+    path: PathBuf,
+    file: File,
+    layout: WavLayout,
+    origin: Origin,
+    /// What the user should know (decoder warnings, downmix, resampling).
+    pub warnings: Vec<String>,
+}
+
+impl StreamSource {
+    /// Opens `path` for reading at `session_rate_hz`: in place when it is a WAV at that
+    /// rate, otherwise through `cache` (decoding it first when the cache has no valid
+    /// copy: this can take a while for a long compressed file).
+    pub fn open(path: &Path, session_rate_hz: u32, cache: &MediaCache) -> Result<Self> {
+        Self::open_with_progress(path, session_rate_hz, cache, &|_| {})
+    }
+
+    /// [`StreamSource::open`] reporting the fraction decoded to `progress` when the file
+    /// has to be decoded into the cache first.
+    pub fn open_with_progress(
+        path: &Path,
+        session_rate_hz: u32,
+        cache: &MediaCache,
+        progress: &dyn Fn(f32),
+    ) -> Result<Self> {
+        check_regular_file(path)?;
+        if let Some(source) = Self::open_in_place(path, session_rate_hz)? {
+            progress(1.0);
+            return Ok(source);
+        }
+        let entry = cache.get_or_build_with_progress(path, session_rate_hz, progress)?;
+        let mut source = Self::open_file(&entry.wav, Origin::Cached(entry.wav.clone()))?
+            .ok_or_else(|| MediaError::Corrupt {
+                path: entry.wav.clone(),
+                detail: "the decode cache wrote a file it cannot read back".to_owned(),
+            })?;
+        source.path = path.to_path_buf();
+        source.warnings = entry.warnings;
+        Ok(source)
+    }
+
+    /// Opens `path` in place if it is a WAV at `session_rate_hz` with one or two channels
+    /// and a header that needs no repair; `Ok(None)` otherwise.
+    pub fn open_in_place(path: &Path, session_rate_hz: u32) -> Result<Option<Self>> {
+        let Some(source) = Self::open_file(path, Origin::InPlace)? else {
+            return Ok(None);
+        };
+        Ok((source.layout.sample_rate_hz == session_rate_hz).then_some(source))
+    }
+
+    fn open_file(path: &Path, origin: Origin) -> Result<Option<Self>> {
+        let open_err = |source| MediaError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let meta = std::fs::metadata(path).map_err(open_err)?;
+        if let Some(kind) = not_a_regular_file(meta.file_type()) {
+            return Err(MediaError::NotAFile {
+                path: path.to_path_buf(),
+                kind,
+            });
+        }
+        let file = File::open(path).map_err(open_err)?;
+        let Some(layout) = wav_layout::parse(&file, meta.len()).map_err(open_err)? else {
+            return Ok(None);
+        };
+        Ok(Some(StreamSource {
+            path: path.to_path_buf(),
+            file,
+            layout,
+            origin,
+            warnings: Vec::new(),
+        }))
+    }
+
+    /// The user's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where the samples are read from.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// Length in frames at the session rate.
+    pub fn frames(&self) -> u64 {
+        self.layout.frames
+    }
+
+    /// Channels: 1 (mono) or 2 (stereo).
+    pub fn channels(&self) -> usize {
+        self.layout.channels
+    }
+
+    /// The sample rate of the frames read (the session's).
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.layout.sample_rate_hz
+    }
+
+    /// Reads frames from `start` into the planar buffers `out` (one per channel, all the
+    /// same length), as many as fit or as the source has. Returns the frames read.
+    pub fn read(&self, start: u64, out: &mut [&mut [f32]]) -> Result<usize> {
+        let want = out.first().map_or(0, |c| c.len()) as u64;
+        let frames = want.min(self.layout.frames.saturating_sub(start)) as usize;
+        if frames == 0 {
+            return Ok(0);
+        }
+        let frame_bytes = self.layout.frame_bytes();
+        let sample_bytes = self.layout.encoding.bytes();
+        let mut bytes = vec![0u8; frames * frame_bytes];
+        let offset = self.layout.data_offset + start * frame_bytes as u64;
+        self.file
+            .read_exact_at(&mut bytes, offset)
+            .map_err(|e| self.read_error(e))?;
+        let channels = self.layout.channels;
+        let encoding = self.layout.encoding;
+        for (c, dst) in out.iter_mut().enumerate().take(channels) {
+            for (i, d) in dst[..frames].iter_mut().enumerate() {
+                let at = i * frame_bytes + c * sample_bytes;
+                *d = encoding.to_f32(&bytes[at..at + sample_bytes]);
+            }
+        }
+        Ok(frames)
+    }
+
+    fn read_error(&self, e: std::io::Error) -> MediaError {
+        let shown = match &self.origin {
+            Origin::InPlace => self.path.clone(),
+            Origin::Cached(wav) => wav.clone(),
+        };
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            MediaError::Corrupt {
+                path: shown,
+                detail: "the file became shorter while the session was open (was it \
+                         overwritten?)"
+                    .to_owned(),
+            }
+        } else {
+            MediaError::Open {
+                path: shown,
+                source: e,
+            }
+        }
+    }
+}
+
+/// The sample rate of an audio file, read from its header when it is a WAV, otherwise
+/// from the first block the decoder gives (the rest is not decoded).
+pub fn native_rate(path: &Path) -> Result<u32> {
+    check_regular_file(path)?;
+    if let Some(source) = StreamSource::open_file(path, Origin::InPlace)? {
+        return Ok(source.layout.sample_rate_hz);
+    }
+    let mut rate = None;
+    let mut first = |r: u32, _: &[Vec<f32>]| -> Result<()> {
+        rate = Some(r);
+        // Stop the decoder: the rate is all that was wanted.
+        Err(MediaError::Corrupt {
+            path: path.to_path_buf(),
+            detail: String::new(),
+        })
+    };
+    let decoded = crate::decode::decode_file_streaming(path, &|_| {}, &mut first);
+    match (rate, decoded) {
+        (Some(r), _) => Ok(r),
+        (None, Ok((audio, _))) => Ok(audio.sample_rate_hz),
+        (None, Err(e)) => Err(e),
+    }
+}
