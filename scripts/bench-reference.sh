@@ -21,7 +21,7 @@ for f in "$shared"/bench/stems/*.flac; do
   wav="$work/stems/$(basename "${f%.flac}").wav"
   [ -f "$wav" ] || sox "$f" -b 24 "$wav"
 done
-cargo build --release --locked -p stemdesk --example reference_session
+cargo build --release --locked -p stemdesk --bin stemdesk --example reference_session
 cargo run --release --locked -q -p stemdesk --example reference_session -- "$work/reference.ron" "$work"/stems/*.wav
 bin=target/release/stemdesk
 bench="$shared/bench/peers/bench.sh"

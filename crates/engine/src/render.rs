@@ -16,6 +16,9 @@ use crate::bounce::{BounceRange, bounce};
 use crate::graph::{Threads, compile};
 use crate::sources::SourceMap;
 
+/// Frames per block of an offline render: large enough that handing the tracks to the
+/// thread pool costs little per frame (the result does not depend on it).
+pub const OFFLINE_BLOCK_FRAMES: usize = 4096;
 /// Longest effect tail rendered after the last clip by default, seconds.
 pub const DEFAULT_MAX_TAIL_S: f64 = 10.0;
 /// Rendered blocks that may wait for the analysis thread before the render waits for it.
@@ -55,7 +58,7 @@ impl<'a> RenderRequest<'a> {
             start_frames: 0,
             end_frames: None,
             max_tail_s: DEFAULT_MAX_TAIL_S,
-            block_frames: 1024,
+            block_frames: OFFLINE_BLOCK_FRAMES,
             measure: true,
         }
     }

@@ -44,6 +44,7 @@ impl PcmEncoding {
 
     /// Converts one sample to `f32` exactly as the decoder (symphonia) does, so a stem read
     /// in place sounds bit for bit as one decoded whole.
+    #[inline(always)]
     pub fn to_f32(self, b: &[u8]) -> f32 {
         match self {
             PcmEncoding::U8 => f32::from(b[0]) / 128.0 - 1.0,

@@ -118,7 +118,7 @@ pub struct BounceArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_TAIL_S, value_parser = parse_tail)]
     max_tail: f64,
     /// Frames rendered per block (the result does not depend on it).
-    #[arg(long, default_value_t = 1024, hide = true,
+    #[arg(long, default_value_t = stemdesk_engine::render::OFFLINE_BLOCK_FRAMES as u32, hide = true,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     block: u32,
 }
