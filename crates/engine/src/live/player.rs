@@ -124,6 +124,11 @@ impl Player {
         self.graph.set_disk_mode(mode);
     }
 
+    /// Who loads the graph's audio (see [`Player::set_streaming`]).
+    pub fn disk_mode(&self) -> DiskMode {
+        self.graph.disk_mode()
+    }
+
     fn streaming(&self) -> bool {
         self.graph.disk_mode() == DiskMode::Streaming
     }
