@@ -746,3 +746,61 @@ fn bounce_normalises_on_request_names_files_from_a_template_and_renders_a_marker
         "{err}"
     );
 }
+
+/// `stemdesk cache` shows what the media cache holds and clears it; a compressed stem is
+/// decoded into it once (by `new`), reused by `bounce`, and decoded again after a clear.
+#[test]
+fn the_media_cache_is_shown_reused_and_cleared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let cache = d.join("cache");
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_stemdesk"))
+            .args(args)
+            .current_dir(d)
+            .env("STEMDESK_CACHE_DIR", &cache)
+            .output()
+            .expect("runs");
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{args:?}: {out}{err}");
+        out
+    };
+    let samples: Vec<f32> = (0..96_000).map(|i| 0.3 * (i as f32 * 0.02).sin()).collect();
+    let mut w = stemdesk_media::FlacWriter::create(
+        &d.join("pad.flac"),
+        48_000,
+        2,
+        stemdesk_media::SampleFormat::Int16,
+    )
+    .expect("flac");
+    w.write_interleaved(&samples).expect("write");
+    w.finalize().expect("finalize");
+    write_sine(&d.join("kick.wav"), 48_000, 1, 1.0, 0.5);
+
+    let out = run(&["cache"]);
+    assert!(out.contains("0 decoded file(s)"), "{out}");
+    run(&["new", "song.ron", "kick.wav", "pad.flac"]);
+    let out = run(&["cache"]);
+    assert!(
+        out.contains("1 decoded file(s)") && out.contains(&cache.display().to_string()),
+        "the FLAC is decoded, the WAV read in place: {out}"
+    );
+    run(&["bounce", "song.ron", "-o", "a.wav", "--no-report"]);
+    assert!(run(&["cache"]).contains("1 decoded file(s)"), "reused");
+    let out = run(&["cache", "clear"]);
+    assert!(out.contains("removed 1 decoded file(s)"), "{out}");
+    assert!(run(&["cache"]).contains("0 decoded file(s)"));
+    run(&["bounce", "song.ron", "-o", "b.wav", "--no-report"]);
+    let samples = |name: &str| -> Vec<i32> {
+        hound::WavReader::open(d.join(name))
+            .expect("open")
+            .samples::<i32>()
+            .map(|s| s.expect("sample"))
+            .collect()
+    };
+    assert_eq!(
+        samples("a.wav"),
+        samples("b.wav"),
+        "the same mix from a fresh decode"
+    );
+}

@@ -36,6 +36,8 @@ fn config(dir: &Path, audio: bool) -> AppConfig {
         audio,
         device: Some("null".into()),
         data_dir: dir.join("data"),
+        // Snapshots need the waveforms drawn: open the media before the first frame.
+        background_media: false,
         ..AppConfig::default()
     }
 }

@@ -27,5 +27,6 @@ pub use render::{
 };
 pub use solo::solo_muted;
 pub use sources::{
-    SourceAudio, SourceKey, SourceMap, SourceProblem, load_sources, open_sources, source_groups,
+    QuickOpen, SourceAudio, SourceKey, SourceMap, SourceProblem, load_sources, open_sources,
+    open_sources_in_place, source_groups,
 };

@@ -238,6 +238,48 @@ pub fn open_sources(
     (map, problems, warnings)
 }
 
+/// What opening a session's media without decoding anything found.
+#[derive(Debug, Default)]
+pub struct QuickOpen {
+    /// Sources read in place (WAV at the session rate), ready to play.
+    pub sources: SourceMap,
+    /// Files that need decoding into the media cache first (compressed, another rate,
+    /// more channels, a header needing repair), each once.
+    pub to_decode: Vec<PathBuf>,
+    /// Files that cannot be opened at all (missing, a FIFO, empty).
+    pub problems: Vec<SourceProblem>,
+}
+
+/// Opens what a session's media can play at once, in place, reading only their headers
+/// (so opening a session never waits on decoding); lists the rest to decode in the
+/// background with [`SourceAudio::streaming`] over [`StreamSource::open`].
+pub fn open_sources_in_place(loaded: &LoadedSession) -> QuickOpen {
+    let rate = loaded.session.sample_rate_hz;
+    let mut open = QuickOpen::default();
+    for group in source_groups(loaded) {
+        match stemdesk_media::check_regular_file(&group[0])
+            .and_then(|()| StreamSource::open_in_place(&group[0], rate))
+        {
+            Ok(Some(source)) => {
+                let shared = Arc::new(SourceAudio::streaming(source));
+                for path in group {
+                    open.sources.insert(path, Arc::clone(&shared));
+                }
+            }
+            Ok(None) => open.to_decode.extend(group),
+            Err(e) => {
+                let message = e.to_string();
+                open.problems
+                    .extend(group.into_iter().map(|path| SourceProblem {
+                        path,
+                        message: message.clone(),
+                    }));
+            }
+        }
+    }
+    open
+}
+
 /// The resolved media paths of a session, grouped by the file they lead to; a path whose
 /// file cannot be found is its own group (opening it then reports the problem).
 pub fn source_groups(loaded: &LoadedSession) -> Vec<Vec<PathBuf>> {

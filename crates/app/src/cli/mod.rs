@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and dispatch.
 
 pub mod bounce;
+pub mod cache;
 mod example;
 pub mod new;
 pub mod play;
@@ -53,6 +54,13 @@ enum Command {
     Play(play::PlayArgs),
     /// List audio output devices.
     Devices,
+    /// The media cache: decoded copies of compressed stems and of stems at another rate
+    /// (`STEMDESK_CACHE_DIR`, default ~/.cache/stemdesk/media).
+    Cache {
+        /// show (default) or clear.
+        #[command(subcommand)]
+        action: Option<cache::CacheAction>,
+    },
     /// Write the bundled example project (synthesised stems and a mixed session) to a folder.
     Example {
         /// Destination folder (created if missing; existing files are not overwritten
@@ -164,6 +172,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Bounce(a) => bounce::run(&a),
         Command::Play(a) => play::run(&a),
         Command::Devices => play::list(),
+        Command::Cache { action } => cache::run(action),
         Command::Example { dir, force } => example::run(&dir, force),
     }
 }

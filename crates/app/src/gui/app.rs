@@ -36,6 +36,10 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     /// Close after this many frames (launch checks).
     pub quit_after_frames: Option<u64>,
+    /// Decode media and compute waveforms in the background after opening a session
+    /// (the window never waits); `false` does it all before the session shows (tests
+    /// that take snapshots).
+    pub background_media: bool,
 }
 
 impl Default for AppConfig {
@@ -51,6 +55,7 @@ impl Default for AppConfig {
             buffer_frames: None,
             data_dir,
             quit_after_frames: None,
+            background_media: true,
         }
     }
 }
@@ -504,9 +509,15 @@ impl StemdeskApp {
 
     /// Opens a session file; on failure the current document stays.
     pub fn open_path(&mut self, path: &Path) {
-        match Document::open(path) {
-            Ok(doc) => {
+        let opened = if self.config.background_media {
+            Document::open(path)
+        } else {
+            Document::open_and_wait(path).map(|doc| (doc, Vec::new()))
+        };
+        match opened {
+            Ok((doc, to_decode)) => {
                 self.doc = doc;
+                self.load_media_in_background(to_decode);
                 for p in std::mem::take(&mut self.doc.problems) {
                     self.error(p);
                 }
@@ -527,6 +538,31 @@ impl StemdeskApp {
                 path.display(),
                 crate::error_text(&e)
             )),
+        }
+    }
+
+    /// Decodes `to_decode` into the media cache and computes the waveforms of every
+    /// source without peaks, each as a job; the session plays meanwhile (clips of media
+    /// still decoding are silent) and fills in as they finish.
+    fn load_media_in_background(&mut self, to_decode: Vec<PathBuf>) {
+        let rate = self.session().sample_rate_hz;
+        let place = ImportPlace {
+            position_frames: 0,
+            track_index: None,
+        };
+        for path in to_decode {
+            self.jobs.import(path, rate, place, true);
+        }
+        let mut need_peaks: Vec<_> = self
+            .doc
+            .sources
+            .iter()
+            .filter(|(p, _)| !self.doc.peaks.contains_key(*p))
+            .map(|(p, a)| (p.clone(), Arc::clone(a)))
+            .collect();
+        need_peaks.sort_by(|a, b| a.0.cmp(&b.0));
+        if !need_peaks.is_empty() {
+            self.jobs.peaks(need_peaks);
         }
     }
 
@@ -736,6 +772,10 @@ impl StemdeskApp {
                 JobDone::Import(Err(e)) | JobDone::Relink(Err(e)) => {
                     self.error(format!("Import failed: {e}"));
                 }
+                JobDone::Peaks(path, peaks) => {
+                    self.doc.peaks.insert(path, peaks);
+                }
+                JobDone::PeaksDone => {}
                 JobDone::Bounce(Ok(done)) => {
                     let warnings: String = done
                         .report

@@ -41,6 +41,7 @@ pub struct Audio {
     pub recoveries: u32,
     /// Xruns of engines that have since stopped (the count survives restarts).
     xruns_before: u64,
+    underruns_before: u64,
 }
 
 /// After a device failure: where playback was, and when to try the device again.
@@ -78,6 +79,7 @@ impl Audio {
             recovery: None,
             recoveries: 0,
             xruns_before: 0,
+            underruns_before: 0,
         }
     }
 
@@ -123,6 +125,7 @@ impl Audio {
         if let Some(h) = &self.handle {
             self.idle_position = h.status().position_frames();
             self.xruns_before += h.status().xruns();
+            self.underruns_before += h.status().disk_underruns();
         }
         self.output = None;
         self.handle = None;
@@ -235,6 +238,16 @@ impl Audio {
         self.handle
             .as_ref()
             .map(|h| (h.status().load(), h.status().take_max_load()))
+    }
+
+    /// Blocks played with audio the disk had not delivered in time (silent there),
+    /// since the app started.
+    pub fn disk_underruns(&self) -> u64 {
+        self.underruns_before
+            + self
+                .handle
+                .as_ref()
+                .map_or(0, |h| h.status().disk_underruns())
     }
 
     /// Xruns the backend reported since the app started.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use stemdesk_engine::{SourceAudio, SourceMap, load_sources};
+use stemdesk_engine::{SourceAudio, SourceMap, load_sources, open_sources_in_place};
 use stemdesk_media::PeakCache;
 use stemdesk_session::{
     Change, Edit, EditError, Gesture, History, Session, relative_to, resolve_media,
@@ -51,8 +51,31 @@ impl Document {
         }
     }
 
-    /// Opens a session file and decodes its media (missing media leave clips offline).
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
+    /// Opens a session file with the media that play in place (WAV at the session rate:
+    /// only their headers are read); returns it with the media still to decode into the
+    /// cache, which the caller loads in the background (their clips are silent until
+    /// then). Missing media leave clips offline. Waveform peaks are not computed here.
+    pub fn open(path: &Path) -> anyhow::Result<(Self, Vec<PathBuf>)> {
+        let loaded = stemdesk_session::load(path)?;
+        let open = open_sources_in_place(&loaded);
+        let offline = crate::cli::unavailable_media(&loaded, &open.problems);
+        let messages = crate::cli::media_messages(&loaded, &open.problems, Vec::new());
+        let doc = Self {
+            history: History::new(loaded.session),
+            path: Some(path.to_path_buf()),
+            base_dir: loaded.base_dir,
+            saved_revision: Some(0),
+            sources: open.sources,
+            peaks: HashMap::new(),
+            offline,
+            problems: messages,
+        };
+        Ok((doc, open.to_decode))
+    }
+
+    /// Opens a session file and every one of its media, decoding what must be decoded
+    /// and computing all waveform peaks before returning (tests, tools).
+    pub fn open_and_wait(path: &Path) -> anyhow::Result<Self> {
         let loaded = stemdesk_session::load(path)?;
         let (sources, problems, warnings) = load_sources(&loaded);
         let offline = crate::cli::unavailable_media(&loaded, &problems);

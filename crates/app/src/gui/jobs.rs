@@ -47,7 +47,14 @@ pub enum JobDone {
     Relink(Result<Imported, String>),
     /// A bounce finished: where, with its figures and verdict; or what went wrong.
     Bounce(Result<Box<BounceDone>, String>),
+    /// The waveform of a source (by resolved path) is computed (the job goes on).
+    Peaks(PathBuf, Arc<PeakCache>),
+    /// Every waveform of a [`Jobs::peaks`] job is done.
+    PeaksDone,
 }
+
+/// Job id of results a job reports before it ends.
+const PARTIAL: u64 = u64::MAX;
 
 /// A finished bounce.
 #[derive(Debug, Clone)]
@@ -149,6 +156,34 @@ impl Jobs {
         });
     }
 
+    /// Computes the waveforms of `sources` (by resolved path) in the background, one
+    /// after the other, each reported as it is done; a source that cannot be read keeps
+    /// no waveform.
+    pub fn peaks(&mut self, sources: Vec<(PathBuf, Arc<SourceAudio>)>) {
+        let progress = Arc::new(AtomicU32::new(0));
+        let p = Arc::clone(&progress);
+        let tx = self.tx.clone();
+        let waker = self.waker.clone();
+        let count = sources.len().max(1);
+        self.spawn(
+            format!("Drawing {} waveform(s)", sources.len()),
+            Some(progress),
+            None,
+            move || {
+                for (i, (path, audio)) in sources.into_iter().enumerate() {
+                    if let Ok(peaks) = audio.peaks() {
+                        let _ = tx.send((PARTIAL, JobDone::Peaks(path, Arc::new(peaks))));
+                        if let Some(w) = &waker {
+                            w();
+                        }
+                    }
+                    p.store(((i + 1) * 1_000_000 / count) as u32, Ordering::Relaxed);
+                }
+                JobDone::PeaksDone
+            },
+        );
+    }
+
     /// Decodes `path` to `rate_hz` in the background.
     pub fn import(&mut self, path: PathBuf, rate_hz: u32, place: ImportPlace, relink: bool) {
         let name = path.file_name().map_or_else(
@@ -158,41 +193,36 @@ impl Jobs {
         let progress = Arc::new(AtomicU32::new(0));
         let p = Arc::clone(&progress);
         let waker = self.waker.clone();
-        self.spawn(
-            format!("Importing {name}"),
-            Some(progress),
-            None,
-            move || {
-                let report = move |f: f32| {
-                    let new = (f * 1e6) as u32;
-                    // Wake the GUI every percent, not every packet.
-                    if new / 10_000 != p.swap(new, Ordering::Relaxed) / 10_000
-                        && let Some(w) = &waker
-                    {
-                        w();
-                    }
-                };
-                let cache = stemdesk_media::MediaCache::from_env();
-                let result = stemdesk_media::StreamSource::open_with_progress(
-                    &path, rate_hz, &cache, &report,
-                )
-                .and_then(|source| {
-                    let audio = SourceAudio::streaming(source);
-                    Ok(Imported {
-                        peaks: Arc::new(audio.peaks()?),
-                        audio: Arc::new(audio),
-                        path: path.clone(),
-                        place,
-                    })
-                })
-                .map_err(|e| e.to_string());
-                if relink {
-                    JobDone::Relink(result)
-                } else {
-                    JobDone::Import(result)
+        let verb = if relink { "Loading" } else { "Importing" };
+        self.spawn(format!("{verb} {name}"), Some(progress), None, move || {
+            let report = move |f: f32| {
+                let new = (f * 1e6) as u32;
+                // Wake the GUI every percent, not every packet.
+                if new / 10_000 != p.swap(new, Ordering::Relaxed) / 10_000
+                    && let Some(w) = &waker
+                {
+                    w();
                 }
-            },
-        );
+            };
+            let cache = stemdesk_media::MediaCache::from_env();
+            let result =
+                stemdesk_media::StreamSource::open_with_progress(&path, rate_hz, &cache, &report)
+                    .and_then(|source| {
+                        let audio = SourceAudio::streaming(source);
+                        Ok(Imported {
+                            peaks: Arc::new(audio.peaks()?),
+                            audio: Arc::new(audio),
+                            path: path.clone(),
+                            place,
+                        })
+                    })
+                    .map_err(|e| e.to_string());
+            if relink {
+                JobDone::Relink(result)
+            } else {
+                JobDone::Import(result)
+            }
+        });
     }
 
     /// Bounces `session` to `output` in the background with `options` (`range` in frames:

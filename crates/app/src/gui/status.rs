@@ -1,4 +1,5 @@
-//! The status bar: device, buffer size, DSP load, xruns, running jobs, and messages.
+//! The status bar: device, buffer size, DSP load, xruns, disk underruns, running jobs,
+//! and messages.
 
 use super::action::Action;
 use super::desk::Desk;
@@ -28,6 +29,17 @@ pub fn show(desk: &mut Desk, ui: &mut egui::Ui) {
                     ui.separator();
                     ui.label(format!("Xruns: {}", desk.audio.xruns()))
                         .on_hover_text("Buffer under- and overruns the audio device reported");
+                    let underruns = desk.audio.disk_underruns();
+                    if underruns > 0 {
+                        ui.separator();
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!("Disk underruns: {underruns}"),
+                        )
+                        .on_hover_text(
+                            "Times the disk did not deliver audio in time (those moments                              played silent); a bounce is never affected",
+                        );
+                    }
                     if desk.audio.recoveries > 0 {
                         ui.separator();
                         ui.label(format!("Recovered: {}", desk.audio.recoveries))
