@@ -447,11 +447,13 @@ fn build(source: &Path, wav: &Path, facts: SourceFacts, progress: &dyn Fn(f32)) 
         let Some(w) = writer.as_mut() else {
             return Ok(());
         };
-        let n = block.first().map_or(0, Vec::len);
+        let (Some(left), Some(right)) = (block.first(), block.get(block.len().min(2) - 1)) else {
+            return Ok(());
+        };
         interleaved.clear();
-        for i in 0..n {
-            interleaved.push(block[0][i]);
-            interleaved.push(block[block.len().min(2) - 1][i]);
+        for (l, r) in left.iter().zip(right) {
+            interleaved.push(*l);
+            interleaved.push(*r);
         }
         match resampler.as_mut() {
             Some(r) => {

@@ -83,7 +83,7 @@ pub fn build(session_path: &Path, stems: &[PathBuf], rate: Option<u32>) -> anyho
                 source,
                 position_frames: 0,
                 offset_frames: 0,
-                length_frames: audio.frames() as u64,
+                length_frames: audio.frames(),
                 gain_db: 0.0,
                 fade_in: Default::default(),
                 fade_out: Default::default(),
