@@ -248,7 +248,11 @@ impl Gain {
                 left.fill(0.0);
                 right.fill(0.0);
             } else {
-                for x in left.iter_mut().chain(right.iter_mut()) {
+                // One loop per channel: a chained iterator does not vectorise.
+                for x in left.iter_mut() {
+                    *x = sanitize(*x) * g;
+                }
+                for x in right.iter_mut() {
                     *x = sanitize(*x) * g;
                 }
             }

@@ -519,6 +519,7 @@ fn render_pass(
     };
     let block = req.block_frames.max(1);
     let mut graph = compile(req.session, req.base_dir, req.sources, block);
+    graph.set_metering(false);
     let started = Instant::now();
     let cancelled = std::cell::Cell::new(false);
     let mut converted = Vec::new();

@@ -75,6 +75,7 @@ pub fn render_stems(
     }
     let block = req.block_frames.max(1);
     let mut graph = compile(session, req.base_dir, req.sources, block);
+    graph.set_metering(false);
     let strips = graph.stem_strips();
     let mut files = Vec::with_capacity(strips.len());
     let mut writers = Vec::with_capacity(strips.len());

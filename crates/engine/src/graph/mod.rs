@@ -213,6 +213,12 @@ impl Graph {
         self.master.adopt_state(&mut old.master);
     }
 
+    /// Whether the strips' meters run (on by default; an offline render turns them off:
+    /// nobody reads them, and they cost a recursion per sample). The sound is the same.
+    pub fn set_metering(&mut self, on: bool) {
+        self.strips_mut().for_each(|s| s.metered = on);
+    }
+
     /// Clears all processing state: effect tails, ramps, meters (transport stop).
     pub fn reset(&mut self) {
         self.strips_mut().for_each(StripNode::reset);

@@ -57,6 +57,8 @@ pub(crate) struct StripNode {
     pub(crate) panner: Panner,
     pub(crate) sends: Vec<SendNode>,
     pub(crate) meter: Meter,
+    /// Whether the meter runs (not in an offline render: nobody reads it there).
+    pub(crate) metered: bool,
     pub(crate) output: Dest,
     /// Enabled automation lanes driving this strip's parameters.
     pub(crate) lanes: Vec<LaneNode>,
@@ -103,6 +105,7 @@ impl StripNode {
             panner: Panner::new(sample_rate_hz, spec.pan, spec.pan_law),
             sends: Vec::new(),
             meter: Meter::new(sample_rate_hz),
+            metered: true,
             output: spec.output,
             lanes: Vec::new(),
             next_frame: None,
@@ -189,7 +192,9 @@ impl StripNode {
         for send in self.sends.iter_mut().filter(|s| !s.pre_fader) {
             fill_send(send, left, right, offset, n);
         }
-        self.meter.process(left, right);
+        if self.metered {
+            self.meter.process(left, right);
+        }
     }
 }
 
