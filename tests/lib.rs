@@ -61,6 +61,27 @@ pub fn write_wav24(path: &Path, rate_hz: u32, channels: &[Vec<f32>]) {
     w.finalize().expect("finalize");
 }
 
+/// The 44-byte header of a PCM WAV holding `frames` frames (for tests that write long
+/// files a block at a time, or sparse ones).
+pub fn wav_header(rate_hz: u32, channels: u16, bits: u16, frames: u64) -> Vec<u8> {
+    let block = u32::from(channels) * u32::from(bits / 8);
+    let data_bytes = frames * u64::from(block);
+    let mut h = Vec::with_capacity(44);
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&((36 + data_bytes) as u32).to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&16u32.to_le_bytes());
+    h.extend_from_slice(&1u16.to_le_bytes());
+    h.extend_from_slice(&channels.to_le_bytes());
+    h.extend_from_slice(&rate_hz.to_le_bytes());
+    h.extend_from_slice(&(rate_hz * block).to_le_bytes());
+    h.extend_from_slice(&(block as u16).to_le_bytes());
+    h.extend_from_slice(&bits.to_le_bytes());
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&(data_bytes as u32).to_le_bytes());
+    h
+}
+
 /// Reads a WAV's integer samples, interleaved.
 pub fn read_wav_ints(path: &Path) -> (hound::WavSpec, Vec<i32>) {
     let mut r = hound::WavReader::open(path).expect("open wav");

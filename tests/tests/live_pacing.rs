@@ -93,6 +93,9 @@ fn child() {
         }),
     });
     let (mut handle, player) = engine(compile(&loaded.session, base, &src, 256));
+    // The transport would hold (silent) at the start until the disk thread brings the
+    // audio there; wait for it first, so every frame played advances the position.
+    assert!(handle.wait_for_disk(std::time::Duration::from_secs(30)));
     handle.play().expect("queue");
     let config = OutputConfig {
         device: Some(PCM.to_string()),

@@ -20,22 +20,9 @@ const RSS_LIMIT_KB: u64 = 150 * 1024;
 /// A 16-bit stereo WAV of `frames` of noise whose level changes every second, written a
 /// megabyte at a time.
 fn write_long_wav(path: &Path, frames: u64) {
-    let data_bytes = frames * 4;
     let mut out =
         std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).expect("create"));
-    let mut header = Vec::with_capacity(44);
-    header.extend_from_slice(b"RIFF");
-    header.extend_from_slice(&((36 + data_bytes) as u32).to_le_bytes());
-    header.extend_from_slice(b"WAVEfmt ");
-    header.extend_from_slice(&16u32.to_le_bytes());
-    header.extend_from_slice(&1u16.to_le_bytes());
-    header.extend_from_slice(&2u16.to_le_bytes());
-    header.extend_from_slice(&RATE.to_le_bytes());
-    header.extend_from_slice(&(RATE * 4).to_le_bytes());
-    header.extend_from_slice(&4u16.to_le_bytes());
-    header.extend_from_slice(&16u16.to_le_bytes());
-    header.extend_from_slice(b"data");
-    header.extend_from_slice(&(data_bytes as u32).to_le_bytes());
+    let header = stemdesk_e2e::wav_header(RATE, 2, 16, frames);
     out.write_all(&header).expect("header");
     let mut state = 0x1234_5678u32;
     let mut block = Vec::with_capacity(1 << 20);
@@ -159,22 +146,9 @@ fn a_one_hour_stem_bounces_in_bounded_memory_and_equals_its_two_halves() {
     // Cut off the chunk grid, so the halves meet inside a chunk.
     let halves = session(dir.path(), "halves.ron", &[FRAMES / 2 + 12_345]);
 
-    let exe = std::env::current_exe().expect("exe");
-    let out = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "a_one_hour_stem_bounces_in_bounded_memory_and_equals_its_two_halves",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, &whole)
-        .output()
-        .expect("run the child");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stemdesk_e2e::run_test_in_child(
+        "a_one_hour_stem_bounces_in_bounded_memory_and_equals_its_two_halves",
+        &[(CHILD, whole.as_os_str())],
     );
     let rss_kb: u64 = stdout
         .split("peak_rss_kb=")

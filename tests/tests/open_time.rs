@@ -26,19 +26,7 @@ const LIMIT: Duration = Duration::from_secs(1);
 fn write_stem(path: &Path, seed: u32) {
     let data_bytes = FRAMES * 6;
     let mut f = std::fs::File::create(path).expect("create");
-    let mut head = Vec::new();
-    head.extend_from_slice(b"RIFF");
-    head.extend_from_slice(&((36 + data_bytes) as u32).to_le_bytes());
-    head.extend_from_slice(b"WAVEfmt ");
-    head.extend_from_slice(&16u32.to_le_bytes());
-    head.extend_from_slice(&1u16.to_le_bytes());
-    head.extend_from_slice(&2u16.to_le_bytes());
-    head.extend_from_slice(&RATE.to_le_bytes());
-    head.extend_from_slice(&(RATE * 6).to_le_bytes());
-    head.extend_from_slice(&6u16.to_le_bytes());
-    head.extend_from_slice(&24u16.to_le_bytes());
-    head.extend_from_slice(b"data");
-    head.extend_from_slice(&(data_bytes as u32).to_le_bytes());
+    let mut head = wav_header(RATE, 2, 24, FRAMES);
     let start = test_signal(10 * RATE as usize, 2, seed);
     for i in 0..start[0].len() {
         for c in &start {
