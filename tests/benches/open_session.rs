@@ -1,7 +1,7 @@
 //! Opening a large session, as the desk does it: open-to-playable (the transport rolls
 //! with audio) and open-to-all-waveforms, for stems as 24-bit WAV (read in place) and as
-//! FLAC (decoded into the media cache in the background: first open with a cold cache,
-//! second open with it warm).
+//! FLAC (decoded into the media cache in the background), first open with a cold cache
+//! (decoding FLAC, computing waveforms) and second open with it warm.
 //!
 //! `cargo bench -p stemdesk-e2e --bench open_session`; `STEMDESK_OPEN_STEMS` (default 60)
 //! and `STEMDESK_OPEN_SECONDS` (default 360: six minutes) set the size. The stems are
@@ -133,8 +133,8 @@ fn open(path: &Path, cache: &MediaCache) -> (Duration, Duration) {
         std::thread::sleep(Duration::from_millis(1));
     }
     let playable = started.elapsed();
-    for audio in sources.values() {
-        audio.peaks().expect("peaks");
+    for (path, audio) in &sources {
+        audio.peaks_cached(cache, path, rate).expect("peaks");
     }
     (playable, started.elapsed())
 }

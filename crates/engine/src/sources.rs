@@ -163,6 +163,22 @@ impl SourceAudio {
         Ok(builder.finish())
     }
 
+    /// [`SourceAudio::peaks`] through `cache`: stored peaks of the media file at `path`
+    /// (read at `rate_hz`) when the file is unchanged, otherwise computed and stored.
+    pub fn peaks_cached(
+        &self,
+        cache: &MediaCache,
+        path: &std::path::Path,
+        rate_hz: u32,
+    ) -> Result<stemdesk_media::PeakCache, MediaError> {
+        if let Some(p) = cache.load_peaks(path, rate_hz) {
+            return Ok(p);
+        }
+        let peaks = self.peaks()?;
+        cache.store_peaks(path, rate_hz, &peaks);
+        Ok(peaks)
+    }
+
     /// Reads the whole source into planar channels (waveform analysis, tests). Reads a
     /// streamed source from disk: use on short sources only.
     pub fn read_all(&self) -> Result<Vec<Vec<f32>>, MediaError> {

@@ -20,6 +20,7 @@ use std::time::{Duration, SystemTime};
 use crate::decode::{check_regular_file, decode_file_streaming};
 use crate::encode::{SampleFormat, WavWriter, remove_stale_temp_files, write_err};
 use crate::error::{MediaError, Result};
+use crate::peaks::PeakCache;
 use crate::stream_resample::StreamResampler;
 use crate::wav_layout;
 
@@ -309,6 +310,32 @@ impl MediaCache {
         })
     }
 
+    /// The waveform peaks stored for `source` (read at `rate_hz`), if its file is
+    /// unchanged since they were stored.
+    pub fn load_peaks(&self, source: &Path, rate_hz: u32) -> Option<PeakCache> {
+        let facts = SourceFacts::read(source, rate_hz).ok()?;
+        let bytes = std::fs::read(self.dir.join(format!("{}.peaks", facts.key()))).ok()?;
+        // The last eight bytes are a checksum of the rest.
+        let (body, sum) = bytes.split_at(bytes.len().checked_sub(8)?);
+        let mut hash = Fnv::new();
+        hash.bytes(body);
+        (hash.finish().to_le_bytes() == sum).then(|| PeakCache::from_bytes(body))?
+    }
+
+    /// Stores the waveform peaks of `source` (read at `rate_hz`) so the next open draws
+    /// them at once. Failing to store them only costs that.
+    pub fn store_peaks(&self, source: &Path, rate_hz: u32, peaks: &PeakCache) {
+        let Ok(facts) = SourceFacts::read(source, rate_hz) else {
+            return;
+        };
+        let mut bytes = peaks.to_bytes();
+        let mut hash = Fnv::new();
+        hash.bytes(&bytes);
+        bytes.extend_from_slice(&hash.finish().to_le_bytes());
+        let path = self.dir.join(format!("{}.peaks", facts.key()));
+        let _ = std::fs::create_dir_all(&self.dir).map(|()| write_atomic(&path, &bytes));
+    }
+
     /// What the cache holds now.
     pub fn usage(&self) -> CacheUsage {
         let mut usage = CacheUsage::default();
@@ -355,7 +382,7 @@ impl MediaCache {
         }
         let mut metas: Vec<(SystemTime, String)> = files
             .iter()
-            .filter(|(p, _)| p.extension().is_some_and(|e| e == "meta"))
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "meta" || e == "peaks"))
             .filter_map(|(p, m)| {
                 let key = p.file_stem()?.to_string_lossy().into_owned();
                 Some((m.modified().ok()?, key))
@@ -368,7 +395,8 @@ impl MediaCache {
                 break;
             }
             let (wav, meta) = self.paths(&key);
-            for path in [meta, wav] {
+            let peaks = self.dir.join(format!("{key}.peaks"));
+            for path in [meta, wav, peaks] {
                 if let Ok(m) = std::fs::metadata(&path)
                     && std::fs::remove_file(&path).is_ok()
                 {
@@ -500,13 +528,19 @@ fn build(source: &Path, wav: &Path, facts: SourceFacts, progress: &dyn Fn(f32)) 
 
 /// Writes the meta file atomically (temporary file, then rename over).
 fn write_meta(path: &Path, meta: &Meta) -> Result<()> {
+    write_atomic(path, meta.to_text().as_bytes())
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed over it: readers see the
+/// old file or the new one, never a part.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::Builder::new()
-        .prefix(".meta.")
+        .prefix(".cache.")
         .suffix(".partial")
         .tempfile_in(dir)
         .map_err(|e| write_err(path, e))?;
-    temp.write_all(meta.to_text().as_bytes())
+    temp.write_all(bytes)
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|e| write_err(path, e))?;
     temp.persist(path).map_err(|e| write_err(path, e.error))?;

@@ -56,6 +56,51 @@ impl PeakCache {
         PeakCache { levels }
     }
 
+    /// The finest level as bytes (channels, buckets, then each channel's `(min, max)`
+    /// pairs as little-endian `f32`): what the peak cache stores; the other levels are
+    /// derived from it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let level0 = self.levels.first().map_or(&[][..], Vec::as_slice);
+        let buckets = level0.first().map_or(0, Vec::len);
+        let mut out = Vec::with_capacity(16 + level0.len() * buckets * 8);
+        out.extend_from_slice(&(level0.len() as u64).to_le_bytes());
+        out.extend_from_slice(&(buckets as u64).to_le_bytes());
+        for ch in level0 {
+            for (lo, hi) in ch {
+                out.extend_from_slice(&lo.to_le_bytes());
+                out.extend_from_slice(&hi.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads what [`PeakCache::to_bytes`] wrote; `None` if the bytes do not hold that.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let word = |i: usize| -> Option<u64> {
+            let b = bytes.get(i..i + 8)?;
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            Some(u64::from_le_bytes(a))
+        };
+        let channels = usize::try_from(word(0)?).ok()?;
+        let buckets = usize::try_from(word(8)?).ok()?;
+        if channels > 2 || bytes.len() != 16 + channels.checked_mul(buckets)?.checked_mul(8)? {
+            return None;
+        }
+        let f = |i: usize| f32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let level0 = (0..channels)
+            .map(|c| {
+                (0..buckets)
+                    .map(|b| {
+                        let at = 16 + (c * buckets + b) * 8;
+                        (f(at), f(at + 4))
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(Self::from_level0(level0))
+    }
+
     /// Number of levels (at least 1).
     pub fn levels(&self) -> usize {
         self.levels.len()

@@ -261,3 +261,39 @@ fn a_fifo_or_a_missing_file_is_refused_naming_it() {
         assert!(err.to_string().contains("FIFO"), "{err}");
     }
 }
+
+#[test]
+fn waveform_peaks_are_kept_in_the_cache_while_the_file_is_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = MediaCache::new(dir.path().join("cache"), u64::MAX);
+    let path = dir.path().join("s.wav");
+    write_wav(&path, 48_000, 16, &signal(30_000, 8));
+    assert!(
+        cache.load_peaks(&path, 48_000).is_none(),
+        "nothing stored yet"
+    );
+    let decoded = decode_file(&path).expect("decode");
+    let peaks = stemdesk_media::PeakCache::build(&decoded);
+    cache.store_peaks(&path, 48_000, &peaks);
+    assert_eq!(cache.load_peaks(&path, 48_000), Some(peaks.clone()));
+    assert!(
+        cache.load_peaks(&path, 44_100).is_none(),
+        "another rate is another key"
+    );
+    // A damaged peak file is not used.
+    let stored: Vec<_> = std::fs::read_dir(dir.path().join("cache"))
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "peaks"))
+        .collect();
+    assert_eq!(stored.len(), 1);
+    let mut bytes = std::fs::read(&stored[0]).expect("read");
+    bytes[20] ^= 1;
+    std::fs::write(&stored[0], &bytes).expect("write");
+    assert!(cache.load_peaks(&path, 48_000).is_none());
+    cache.store_peaks(&path, 48_000, &peaks);
+    // A changed file has other peaks.
+    write_wav(&path, 48_000, 16, &signal(31_000, 9));
+    assert!(cache.load_peaks(&path, 48_000).is_none());
+}

@@ -562,7 +562,7 @@ impl StemdeskApp {
             .collect();
         need_peaks.sort_by(|a, b| a.0.cmp(&b.0));
         if !need_peaks.is_empty() {
-            self.jobs.peaks(need_peaks);
+            self.jobs.peaks(need_peaks, rate);
         }
     }
 

@@ -159,7 +159,7 @@ impl Jobs {
     /// Computes the waveforms of `sources` (by resolved path) in the background, one
     /// after the other, each reported as it is done; a source that cannot be read keeps
     /// no waveform.
-    pub fn peaks(&mut self, sources: Vec<(PathBuf, Arc<SourceAudio>)>) {
+    pub fn peaks(&mut self, sources: Vec<(PathBuf, Arc<SourceAudio>)>, rate_hz: u32) {
         let progress = Arc::new(AtomicU32::new(0));
         let p = Arc::clone(&progress);
         let tx = self.tx.clone();
@@ -170,8 +170,9 @@ impl Jobs {
             Some(progress),
             None,
             move || {
+                let cache = stemdesk_media::MediaCache::from_env();
                 for (i, (path, audio)) in sources.into_iter().enumerate() {
-                    if let Ok(peaks) = audio.peaks() {
+                    if let Ok(peaks) = audio.peaks_cached(&cache, &path, rate_hz) {
                         let _ = tx.send((PARTIAL, JobDone::Peaks(path, Arc::new(peaks))));
                         if let Some(w) = &waker {
                             w();
@@ -210,7 +211,7 @@ impl Jobs {
                     .and_then(|source| {
                         let audio = SourceAudio::streaming(source);
                         Ok(Imported {
-                            peaks: Arc::new(audio.peaks()?),
+                            peaks: Arc::new(audio.peaks_cached(&cache, &path, rate_hz)?),
                             audio: Arc::new(audio),
                             path: path.clone(),
                             place,
