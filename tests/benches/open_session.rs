@@ -93,46 +93,64 @@ fn session(dir: &Path, stems: &[PathBuf], frames: u64, name: &str) -> PathBuf {
 }
 
 /// Opens like the desk: in place at once, the rest decoded in the background (a thread
-/// each, as the desk's jobs), waveforms after. Returns (open to playable, open to all
-/// waveforms).
+/// each, as the desk's jobs) and played from their first seconds on, waveforms after.
+/// Returns (open to playable, open to all waveforms).
 fn open(path: &Path, cache: &MediaCache) -> (Duration, Duration) {
     let started = Instant::now();
     let loaded = load(path).expect("load");
     let quick = open_sources_in_place(&loaded);
     let rate = loaded.session.sample_rate_hz;
-    let decoded: Vec<(PathBuf, Arc<SourceAudio>)> = std::thread::scope(|s| {
+    let mut sources = quick.sources;
+    let (tx, rx) = std::sync::mpsc::channel::<(PathBuf, Arc<SourceAudio>)>();
+    let (playable, complete) = std::thread::scope(|s| {
         let jobs: Vec<_> = quick
             .to_decode
             .iter()
             .map(|p| {
+                let tx = tx.clone();
                 s.spawn(move || {
-                    let source = StreamSource::open(p, rate, cache).expect("decode");
-                    (p.clone(), Arc::new(SourceAudio::streaming(source)))
+                    let mut sent = false;
+                    let source =
+                        StreamSource::open_progressive(p, rate, cache, &|_| {}, &mut |e| {
+                            sent = true;
+                            let _ = tx.send((p.clone(), Arc::new(SourceAudio::streaming(e))));
+                        })
+                        .expect("decode");
+                    let whole = Arc::new(SourceAudio::streaming(source));
+                    if !sent {
+                        let _ = tx.send((p.clone(), Arc::clone(&whole)));
+                    }
+                    (p.clone(), whole)
                 })
             })
             .collect();
-        jobs.into_iter().map(|j| j.join().expect("job")).collect()
-    });
-    let mut sources = quick.sources;
-    sources.extend(decoded);
-    let graph = compile(
-        &loaded.session,
-        &loaded.base_dir,
-        &sources,
-        LIVE_BLOCK_FRAMES,
-    );
-    let (mut handle, mut player) = engine(graph);
-    player.set_streaming(true);
-    handle.play().expect("queue");
-    let mut out = vec![0.0f32; 512];
-    loop {
-        player.process_interleaved(&mut out, 2);
-        if handle.status().position_frames() > 0 && out.iter().any(|x| *x != 0.0) {
-            break;
+        // Playable once every source has its first seconds.
+        for _ in 0..quick.to_decode.len() {
+            let (p, audio) = rx.recv().expect("a source");
+            sources.insert(p, audio);
         }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let playable = started.elapsed();
+        let graph = compile(
+            &loaded.session,
+            &loaded.base_dir,
+            &sources,
+            LIVE_BLOCK_FRAMES,
+        );
+        let (mut handle, mut player) = engine(graph);
+        player.set_streaming(true);
+        handle.play().expect("queue");
+        let mut out = vec![0.0f32; 512];
+        loop {
+            player.process_interleaved(&mut out, 2);
+            if handle.status().position_frames() > 0 && out.iter().any(|x| *x != 0.0) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let playable = started.elapsed();
+        let complete: Vec<_> = jobs.into_iter().map(|j| j.join().expect("job")).collect();
+        (playable, complete)
+    });
+    sources.extend(complete);
     for (path, audio) in &sources {
         audio.peaks_cached(cache, path, rate).expect("peaks");
     }

@@ -15,14 +15,17 @@ use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::decode::{check_regular_file, decode_file_streaming};
 use crate::encode::{SampleFormat, WavWriter, remove_stale_temp_files, write_err};
 use crate::error::{MediaError, Result};
 use crate::peaks::PeakCache;
+use crate::stream::StreamSource;
 use crate::stream_resample::StreamResampler;
-use crate::wav_layout;
+use crate::wav_layout::{self, PcmEncoding, WavLayout};
 
 /// Format line at the top of every meta file.
 const MAGIC: &str = "stemdesk-media-cache 1";
@@ -264,6 +267,19 @@ impl MediaCache {
         rate_hz: u32,
         progress: &dyn Fn(f32),
     ) -> Result<CacheEntry> {
+        self.get_or_build_progressive(source, rate_hz, progress, &mut |_| {})
+    }
+
+    /// [`MediaCache::get_or_build_with_progress`] that hands `early` a source over the
+    /// first seconds of a decode as soon as they are written (see
+    /// [`StreamSource::open_progressive`]); not called when a valid entry exists.
+    pub fn get_or_build_progressive(
+        &self,
+        source: &Path,
+        rate_hz: u32,
+        progress: &dyn Fn(f32),
+        early: &mut dyn FnMut(StreamSource),
+    ) -> Result<CacheEntry> {
         check_regular_file(source)?;
         let facts = SourceFacts::read(source, rate_hz)?;
         if let Some(entry) = self.valid_entry(&facts) {
@@ -277,7 +293,7 @@ impl MediaCache {
         // An invalid entry goes first (a program still reading it keeps its open file).
         let _ = std::fs::remove_file(&meta_path);
         let _ = std::fs::remove_file(&wav);
-        let meta = build(source, &wav, facts, progress)?;
+        let meta = build(source, &wav, facts, progress, early)?;
         write_meta(&meta_path, &meta)?;
         self.enforce_limit(&key);
         self.valid_entry(&meta.facts)
@@ -433,46 +449,108 @@ fn checksum_of(wav: &Path, meta: &Meta) -> Option<u64> {
     Some(hash.finish())
 }
 
-/// Decodes `source` into the float WAV `wav` at the facts' rate (resampled when the file
-/// has another), streaming: memory stays bounded whatever the length.
-fn build(source: &Path, wav: &Path, facts: SourceFacts, progress: &dyn Fn(f32)) -> Result<Meta> {
-    let rate_hz = facts.rate_hz;
-    let mut writer: Option<WavWriter> = None;
-    let mut resampler: Option<StreamResampler> = None;
-    let mut channels = 0usize;
-    let mut hash = Fnv::new();
-    let mut frames = 0u64;
-    let mut interleaved = Vec::new();
-    let mut converted = Vec::new();
-    let mut write = |writer: &mut WavWriter, channels: usize, stereo: &[f32]| -> Result<()> {
-        // The resampler works in stereo; a mono source keeps its left channel.
-        let samples: Vec<f32> = if channels == 1 {
+/// Frames a first decode has before it hands out a source over what it has decoded.
+const EARLY_FRAMES_S: u64 = 5;
+
+/// The cache file a build writes, and what has gone into it.
+struct BuildOut {
+    writer: WavWriter,
+    resampler: Option<StreamResampler>,
+    channels: usize,
+    hash: Fnv,
+    frames: u64,
+    /// The length the source announces, at the session rate.
+    expected: Option<u64>,
+    available: Arc<AtomicU64>,
+    early_sent: bool,
+}
+
+impl BuildOut {
+    /// Writes interleaved stereo (a mono source keeps its left channel).
+    fn write(&mut self, stereo: &[f32]) -> Result<()> {
+        let samples: Vec<f32> = if self.channels == 1 {
             stereo.iter().step_by(2).copied().collect()
         } else {
             stereo.to_vec()
         };
         for s in &samples {
-            hash.words(&s.to_le_bytes());
+            self.hash.words(&s.to_le_bytes());
         }
-        frames += (samples.len() / channels) as u64;
-        writer.write_interleaved(&samples)
-    };
-    let mut sink = |file_rate: u32, block: &[Vec<f32>]| -> Result<()> {
-        if writer.is_none() {
-            channels = block.len().clamp(1, 2);
-            writer = Some(WavWriter::create(
-                wav,
-                rate_hz,
-                channels as u16,
-                SampleFormat::Float32,
-            )?);
-            if file_rate != rate_hz {
-                resampler = Some(
-                    StreamResampler::new(file_rate, rate_hz).map_err(|e| e.with_path(source))?,
-                );
-            }
+        self.frames += (samples.len() / self.channels) as u64;
+        self.writer.write_interleaved(&samples)
+    }
+
+    /// Makes what is written readable and, once the first seconds are, hands `early` a
+    /// source over it.
+    fn publish(
+        &mut self,
+        source: &Path,
+        rate_hz: u32,
+        early: &mut dyn FnMut(StreamSource),
+    ) -> Result<()> {
+        self.writer.flush()?;
+        self.available.store(self.frames, Ordering::Release);
+        let Some(expected) = self.expected else {
+            return Ok(());
+        };
+        if self.early_sent || self.frames < (EARLY_FRAMES_S * u64::from(rate_hz)).min(expected) {
+            return Ok(());
         }
-        let Some(w) = writer.as_mut() else {
+        self.early_sent = true;
+        let Some(partial) = self.writer.temp_path() else {
+            return Ok(());
+        };
+        let layout = WavLayout {
+            sample_rate_hz: rate_hz,
+            channels: self.channels,
+            encoding: PcmEncoding::F32,
+            data_offset: self.writer.data_offset(),
+            frames: expected,
+        };
+        if let Ok(s) = StreamSource::growing(source, partial, layout, Arc::clone(&self.available)) {
+            early(s);
+        }
+        Ok(())
+    }
+}
+
+/// Decodes `source` into the float WAV `wav` at the facts' rate (resampled when the file
+/// has another), streaming: memory stays bounded whatever the length. Hands `early` a
+/// source over the first seconds as soon as they are written (see
+/// [`StreamSource::open_progressive`]).
+fn build(
+    source: &Path,
+    wav: &Path,
+    facts: SourceFacts,
+    progress: &dyn Fn(f32),
+    early: &mut dyn FnMut(StreamSource),
+) -> Result<Meta> {
+    let rate_hz = facts.rate_hz;
+    let mut out: Option<BuildOut> = None;
+    let mut interleaved = Vec::new();
+    let mut converted = Vec::new();
+    let mut sink = |file_rate: u32, announced: Option<u64>, block: &[Vec<f32>]| -> Result<()> {
+        if out.is_none() {
+            let channels = block.len().clamp(1, 2);
+            let resampler = if file_rate == rate_hz {
+                None
+            } else {
+                Some(StreamResampler::new(file_rate, rate_hz).map_err(|e| e.with_path(source))?)
+            };
+            out = Some(BuildOut {
+                writer: WavWriter::create(wav, rate_hz, channels as u16, SampleFormat::Float32)?,
+                resampler,
+                channels,
+                hash: Fnv::new(),
+                frames: 0,
+                expected: announced.filter(|f| *f > 0).map(|f| {
+                    (f as f64 * f64::from(rate_hz) / f64::from(file_rate.max(1))).round() as u64
+                }),
+                available: Arc::new(AtomicU64::new(0)),
+                early_sent: false,
+            });
+        }
+        let Some(o) = out.as_mut() else {
             return Ok(());
         };
         let (Some(left), Some(right)) = (block.first(), block.get(block.len().min(2) - 1)) else {
@@ -483,34 +561,39 @@ fn build(source: &Path, wav: &Path, facts: SourceFacts, progress: &dyn Fn(f32)) 
             interleaved.push(*l);
             interleaved.push(*r);
         }
-        match resampler.as_mut() {
+        match o.resampler.as_mut() {
             Some(r) => {
                 converted.clear();
                 r.push(&interleaved, &mut converted)
                     .map_err(|e| e.with_path(source))?;
-                write(w, channels, &converted)
+                o.write(&converted)?;
             }
-            None => write(w, channels, &interleaved),
+            None => o.write(&interleaved)?,
         }
+        o.publish(source, rate_hz, early)
     };
     let (decoded, _) = decode_file_streaming(source, progress, &mut sink)?;
-    let (Some(mut w), r) = (writer, resampler) else {
+    let Some(mut o) = out else {
         return Err(MediaError::NoDecodableAudio {
             path: source.to_path_buf(),
             detail: "no audio data found".to_owned(),
         });
     };
     let mut warnings = decoded.warnings;
-    if let Some(mut r) = r {
+    if let Some(mut r) = o.resampler.take() {
         converted.clear();
         r.finish(&mut converted).map_err(|e| e.with_path(source))?;
-        write(&mut w, channels, &converted)?;
+        o.write(&converted)?;
         warnings.push(format!(
             "resampled from {} Hz to the session rate of {} Hz",
             decoded.sample_rate_hz, rate_hz
         ));
     }
-    match w.finalize_no_replace() {
+    o.writer.flush()?;
+    // An early source may now read everything written (up to what it announced).
+    o.available.store(o.frames, Ordering::Release);
+    let (frames, channels, checksum) = (o.frames, o.channels, o.hash.finish());
+    match o.writer.finalize_no_replace() {
         Ok(()) => {}
         // Another program decoded the same source meanwhile: its copy is the same.
         Err(MediaError::Write { source: e, .. })
@@ -521,7 +604,7 @@ fn build(source: &Path, wav: &Path, facts: SourceFacts, progress: &dyn Fn(f32)) 
         facts,
         frames,
         channels,
-        checksum: hash.finish(),
+        checksum,
         warnings,
     })
 }

@@ -86,9 +86,10 @@ pub fn decode_file_with_progress(path: &Path, progress: &dyn Fn(f32)) -> Result<
     guarded(path, || decode_inner(path, progress, None))
 }
 
-/// Receives decoded audio a block at a time: the file's sample rate and planar samples
-/// after downmix (1 or 2 channels, all the same length).
-pub(crate) type BlockSink<'a> = dyn FnMut(u32, &[Vec<f32>]) -> Result<()> + 'a;
+/// Receives decoded audio a block at a time: the file's sample rate, the length its
+/// header announces (frames at that rate, when it does), and planar samples after downmix
+/// (1 or 2 channels, all the same length).
+pub(crate) type BlockSink<'a> = dyn FnMut(u32, Option<u64>, &[Vec<f32>]) -> Result<()> + 'a;
 
 /// Frames a streaming decode gathers before handing them to its [`BlockSink`].
 const STREAM_BLOCK_FRAMES: usize = 65_536;
@@ -103,9 +104,9 @@ pub(crate) fn decode_file_streaming(
     sink: &mut BlockSink<'_>,
 ) -> Result<(DecodedAudio, u64)> {
     let mut frames = 0u64;
-    let mut counting = |rate: u32, block: &[Vec<f32>]| {
+    let mut counting = |rate: u32, announced: Option<u64>, block: &[Vec<f32>]| {
         frames += block.first().map_or(0, Vec::len) as u64;
-        sink(rate, block)
+        sink(rate, announced, block)
     };
     let audio = guarded(path, || decode_inner(path, progress, Some(&mut counting)))?;
     Ok((audio, frames))
@@ -604,7 +605,7 @@ fn decode_stream(
                 if let Some(block_sink) = block_sink.as_mut()
                     && sink.out.first().map_or(0, Vec::len) >= STREAM_BLOCK_FRAMES
                 {
-                    block_sink(sink.sample_rate_hz, &sink.out)?;
+                    block_sink(sink.sample_rate_hz, header_frames, &sink.out)?;
                     sink.out.iter_mut().for_each(Vec::clear);
                 }
             }
@@ -697,7 +698,7 @@ fn decode_stream(
     if let Some(block_sink) = block_sink
         && out.first().is_some_and(|c| !c.is_empty())
     {
-        block_sink(sink.sample_rate_hz, &out)?;
+        block_sink(sink.sample_rate_hz, header_frames, &out)?;
         out.iter_mut().for_each(Vec::clear);
     }
 

@@ -250,6 +250,20 @@ impl WavWriter {
         Ok(())
     }
 
+    /// Pushes what is written so far to the file, so another reader of the file sees
+    /// it (a decode still running is read as it grows).
+    pub fn flush(&mut self) -> Result<()> {
+        match self.writer.as_mut() {
+            Some(w) => w.flush().map_err(|e| write_err(&self.dest, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Byte offset of the first sample in the file being written.
+    pub fn data_offset(&self) -> u64 {
+        self.layout.data_offset()
+    }
+
     /// Samples written so far that were beyond ±1.0 or not finite.
     pub fn clipped_samples(&self) -> u64 {
         self.clipped

@@ -108,6 +108,13 @@ pub enum MediaError {
         /// What went wrong.
         detail: String,
     },
+    /// The frames asked for are still being decoded into the media cache (a source
+    /// played while its first decode runs); they will be there shortly.
+    #[error("{}: still being decoded (try again once it has loaded)", path.display())]
+    Pending {
+        /// The file concerned.
+        path: PathBuf,
+    },
     /// Writing a bounce failed (disk full, permission denied, missing folder, ...).
     #[error("{}: cannot write: {source}", path.display())]
     Write {
@@ -134,6 +141,7 @@ impl MediaError {
             | MediaError::InvalidHeader { path, .. }
             | MediaError::TooLarge { path, .. }
             | MediaError::Resample { path, .. }
+            | MediaError::Pending { path }
             | MediaError::Write { path, .. } => path,
         }
     }
@@ -153,6 +161,7 @@ impl MediaError {
             | MediaError::InvalidHeader { path, .. }
             | MediaError::TooLarge { path, .. }
             | MediaError::Resample { path, .. }
+            | MediaError::Pending { path }
             | MediaError::Write { path, .. } => *path = new_path.to_path_buf(),
         }
         self

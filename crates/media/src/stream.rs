@@ -8,6 +8,8 @@
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cache::MediaCache;
 use crate::decode::{check_regular_file, not_a_regular_file};
@@ -30,6 +32,9 @@ pub struct StreamSource {
     file: File,
     layout: WavLayout,
     origin: Origin,
+    /// While the cache is still being filled: frames decoded so far (reads past them are
+    /// [`MediaError::Pending`]).
+    available: Option<Arc<AtomicU64>>,
     /// What the user should know (decoder warnings, downmix, resampling).
     pub warnings: Vec<String>,
 }
@@ -50,12 +55,27 @@ impl StreamSource {
         cache: &MediaCache,
         progress: &dyn Fn(f32),
     ) -> Result<Self> {
+        Self::open_progressive(path, session_rate_hz, cache, progress, &mut |_| {})
+    }
+
+    /// [`StreamSource::open_with_progress`] that, while a first decode into the cache
+    /// runs, hands `early` a source over the part decoded so far as soon as its first
+    /// seconds are there (when the file announces its length): it can play at once,
+    /// reads past what is decoded are [`MediaError::Pending`]. The source returned at
+    /// the end is complete.
+    pub fn open_progressive(
+        path: &Path,
+        session_rate_hz: u32,
+        cache: &MediaCache,
+        progress: &dyn Fn(f32),
+        early: &mut dyn FnMut(StreamSource),
+    ) -> Result<Self> {
         check_regular_file(path)?;
         if let Some(source) = Self::open_in_place(path, session_rate_hz)? {
             progress(1.0);
             return Ok(source);
         }
-        let entry = cache.get_or_build_with_progress(path, session_rate_hz, progress)?;
+        let entry = cache.get_or_build_progressive(path, session_rate_hz, progress, early)?;
         let mut source = Self::open_file(&entry.wav, Origin::Cached(entry.wav.clone()))?
             .ok_or_else(|| MediaError::Corrupt {
                 path: entry.wav.clone(),
@@ -96,8 +116,36 @@ impl StreamSource {
             file,
             layout,
             origin,
+            available: None,
             warnings: Vec::new(),
         }))
+    }
+
+    /// A source over a cache file still being written: `frames` announced, the
+    /// samples (float, `channels` interleaved) from `data_offset`, `available` decoded.
+    pub(crate) fn growing(
+        path: &Path,
+        partial: &Path,
+        layout: WavLayout,
+        available: Arc<AtomicU64>,
+    ) -> Result<Self> {
+        let file = File::open(partial).map_err(|source| MediaError::Open {
+            path: partial.to_path_buf(),
+            source,
+        })?;
+        Ok(StreamSource {
+            path: path.to_path_buf(),
+            file,
+            layout,
+            origin: Origin::Cached(partial.to_path_buf()),
+            available: Some(available),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Whether the whole source is there (not still being decoded).
+    pub fn is_complete(&self) -> bool {
+        self.available.is_none()
     }
 
     /// The user's file.
@@ -132,6 +180,13 @@ impl StreamSource {
         let frames = want.min(self.layout.frames.saturating_sub(start)) as usize;
         if frames == 0 {
             return Ok(0);
+        }
+        if let Some(available) = &self.available
+            && start + frames as u64 > available.load(Ordering::Acquire)
+        {
+            return Err(MediaError::Pending {
+                path: self.path.clone(),
+            });
         }
         let frame_bytes = self.layout.frame_bytes();
         let sample_bytes = self.layout.encoding.bytes();
@@ -196,7 +251,7 @@ pub fn native_rate(path: &Path) -> Result<u32> {
         return Ok(source.layout.sample_rate_hz);
     }
     let mut rate = None;
-    let mut first = |r: u32, _: &[Vec<f32>]| -> Result<()> {
+    let mut first = |r: u32, _: Option<u64>, _: &[Vec<f32>]| -> Result<()> {
         rate = Some(r);
         // Stop the decoder: the rate is all that was wanted.
         Err(MediaError::Corrupt {

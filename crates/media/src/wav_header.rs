@@ -51,6 +51,13 @@ pub(crate) struct Layout {
     bytes_per_sample: u16,
 }
 
+impl Layout {
+    /// Where the first sample is written.
+    pub(crate) fn data_offset(&self) -> u64 {
+        self.data_len_at + 4
+    }
+}
+
 /// Writes the header with placeholder sizes; the samples follow it.
 pub(crate) fn write_header(
     out: &mut impl Write,

@@ -297,3 +297,48 @@ fn waveform_peaks_are_kept_in_the_cache_while_the_file_is_unchanged() {
     write_wav(&path, 48_000, 16, &signal(31_000, 9));
     assert!(cache.load_peaks(&path, 48_000).is_none());
 }
+
+#[test]
+fn a_first_decode_plays_its_first_seconds_before_it_is_done() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = MediaCache::new(dir.path().join("cache"), u64::MAX);
+    let path = dir.path().join("long.flac");
+    let frames = 20 * 48_000;
+    write_flac(&path, 48_000, &signal(frames, 12));
+    let whole = decode_file(&path).expect("decode").channels;
+    let mut early_checked = false;
+    let mut early = |source: StreamSource| {
+        assert!(!source.is_complete());
+        assert_eq!(source.frames(), frames as u64, "the announced length");
+        // The start is there, exactly as decoded...
+        let mut l = vec![0.0f32; 48_000];
+        let mut r = vec![0.0f32; 48_000];
+        source
+            .read(0, &mut [&mut l, &mut r])
+            .expect("the first second");
+        assert_eq!(l, whole[0][..48_000]);
+        assert_eq!(r, whole[1][..48_000]);
+        // ...the end is not yet.
+        let err = source
+            .read(frames as u64 - 48_000, &mut [&mut l, &mut r])
+            .expect_err("the end is still being decoded");
+        assert!(
+            matches!(err, stemdesk_media::MediaError::Pending { .. }),
+            "{err}"
+        );
+        early_checked = true;
+    };
+    let source =
+        StreamSource::open_progressive(&path, 48_000, &cache, &|_| {}, &mut early).expect("open");
+    assert!(
+        early_checked,
+        "a source was handed out before the decode ended"
+    );
+    assert!(source.is_complete());
+    assert_eq!(read_all(&source), whole);
+    // A second open finds the cache: nothing early.
+    let mut called = false;
+    StreamSource::open_progressive(&path, 48_000, &cache, &|_| {}, &mut |_| called = true)
+        .expect("open again");
+    assert!(!called);
+}

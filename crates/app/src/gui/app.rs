@@ -772,6 +772,10 @@ impl StemdeskApp {
                 JobDone::Import(Err(e)) | JobDone::Relink(Err(e)) => {
                     self.error(format!("Import failed: {e}"));
                 }
+                JobDone::Early(path, audio) => {
+                    self.doc.add_early_source(path, audio);
+                    self.audio.reload(&self.doc);
+                }
                 JobDone::Peaks(path, peaks) => {
                     self.doc.peaks.insert(path, peaks);
                 }

@@ -193,6 +193,14 @@ impl Document {
         self.peaks.insert(resolved, peaks);
     }
 
+    /// Adds a source still being decoded (it plays what is decoded; its waveform comes
+    /// when the whole file is there, with [`Document::add_source`]).
+    pub fn add_early_source(&mut self, resolved: PathBuf, audio: Arc<SourceAudio>) {
+        let resolved = stemdesk_session::normalize_path(&resolved);
+        self.offline.remove(&resolved);
+        self.sources.insert(resolved, audio);
+    }
+
     /// The resolved path of a clip's media.
     pub fn resolve(&self, source: &Path) -> PathBuf {
         resolve_media(&self.base_dir, source)

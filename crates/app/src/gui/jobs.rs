@@ -45,6 +45,9 @@ pub enum JobDone {
     Import(Result<Imported, String>),
     /// A relinked file decoded (same as an import, but no new track).
     Relink(Result<Imported, String>),
+    /// The first seconds of a file being loaded are decoded: it can play (the job goes
+    /// on; its `Relink` replaces this source when the whole file is there).
+    Early(PathBuf, Arc<SourceAudio>),
     /// A bounce finished: where, with its figures and verdict; or what went wrong.
     Bounce(Result<Box<BounceDone>, String>),
     /// The waveform of a source (by resolved path) is computed (the job goes on).
@@ -194,8 +197,22 @@ impl Jobs {
         let progress = Arc::new(AtomicU32::new(0));
         let p = Arc::clone(&progress);
         let waker = self.waker.clone();
+        let early_waker = self.waker.clone();
+        let tx = self.tx.clone();
         let verb = if relink { "Loading" } else { "Importing" };
         self.spawn(format!("{verb} {name}"), Some(progress), None, move || {
+            // A file being loaded into a session plays as soon as its first seconds are
+            // decoded (an import makes its track when it is whole).
+            let early_path = path.clone();
+            let mut early = move |source: stemdesk_media::StreamSource| {
+                if relink {
+                    let audio = Arc::new(SourceAudio::streaming(source));
+                    let _ = tx.send((PARTIAL, JobDone::Early(early_path.clone(), audio)));
+                    if let Some(w) = &early_waker {
+                        w();
+                    }
+                }
+            };
             let report = move |f: f32| {
                 let new = (f * 1e6) as u32;
                 // Wake the GUI every percent, not every packet.
@@ -206,18 +223,19 @@ impl Jobs {
                 }
             };
             let cache = stemdesk_media::MediaCache::from_env();
-            let result =
-                stemdesk_media::StreamSource::open_with_progress(&path, rate_hz, &cache, &report)
-                    .and_then(|source| {
-                        let audio = SourceAudio::streaming(source);
-                        Ok(Imported {
-                            peaks: Arc::new(audio.peaks_cached(&cache, &path, rate_hz)?),
-                            audio: Arc::new(audio),
-                            path: path.clone(),
-                            place,
-                        })
-                    })
-                    .map_err(|e| e.to_string());
+            let result = stemdesk_media::StreamSource::open_progressive(
+                &path, rate_hz, &cache, &report, &mut early,
+            )
+            .and_then(|source| {
+                let audio = SourceAudio::streaming(source);
+                Ok(Imported {
+                    peaks: Arc::new(audio.peaks_cached(&cache, &path, rate_hz)?),
+                    audio: Arc::new(audio),
+                    path: path.clone(),
+                    place,
+                })
+            })
+            .map_err(|e| e.to_string());
             if relink {
                 JobDone::Relink(result)
             } else {

@@ -180,14 +180,18 @@ impl Disk {
                 all_sent = false;
                 break;
             }
-            let Some(chunk) = self
-                .plan
-                .source(source)
-                .and_then(|s| s.load_chunk(index).ok())
-            else {
-                // Unreadable (file gone): the clip stays silent there.
-                self.failed.insert((key, index));
+            let Some(loaded) = self.plan.source(source).map(|s| s.load_chunk(index)) else {
                 continue;
+            };
+            let chunk = match loaded {
+                Ok(chunk) => chunk,
+                // Still being decoded: asked again on the next round.
+                Err(stemdesk_media::MediaError::Pending { .. }) => continue,
+                Err(_) => {
+                    // Unreadable (file gone): the clip stays silent there.
+                    self.failed.insert((key, index));
+                    continue;
+                }
             };
             if self
                 .to_player
