@@ -169,6 +169,17 @@ impl Panner {
             }
             return;
         }
+        if self.pan.is_settled() {
+            // Constant gains: one loop per channel, which vectorises.
+            let (gl, gr) = self.gains;
+            for l in left.iter_mut() {
+                *l = sanitize(*l) * gl;
+            }
+            for r in right.iter_mut() {
+                *r = sanitize(*r) * gr;
+            }
+            return;
+        }
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             if !self.pan.is_settled() {
                 self.gains = self.law.gains(self.pan.next());
