@@ -1,6 +1,6 @@
 //! Streaming sources and the decode cache: a WAV is read in place exactly as the decoder
 //! reads it; a compressed file is decoded once into the cache and read from there; a
-//! changed source is decoded again, a corrupt cache entry is rebuilt, and two programs
+//! changed source is decoded again, a corrupt cache entry is rebuilt, and two processes
 //! filling the cache at once both get a complete, valid entry.
 #![allow(missing_docs)]
 
@@ -185,7 +185,7 @@ fn a_corrupt_cache_entry_is_detected_and_rebuilt() {
 }
 
 #[test]
-fn two_programs_filling_the_cache_at_once_both_get_a_valid_entry() {
+fn four_threads_filling_the_cache_at_once_all_get_a_valid_entry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cache_dir = dir.path().join("cache");
     let path = dir.path().join("a.flac");
@@ -341,4 +341,69 @@ fn a_first_decode_plays_its_first_seconds_before_it_is_done() {
     StreamSource::open_progressive(&path, 48_000, &cache, &|_| {}, &mut |_| called = true)
         .expect("open again");
     assert!(!called);
+}
+
+/// Set in a child process: `SOURCE|CACHE_DIR` to open, printing a hash of what it read.
+const CHILD: &str = "STEMDESK_CACHE_CHILD";
+
+fn hash_of(channels: &[Vec<f32>]) -> u64 {
+    channels
+        .iter()
+        .flatten()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
+            (h ^ u64::from(x.to_bits())).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
+#[test]
+fn two_processes_decoding_the_same_file_at_once_share_one_valid_entry() {
+    if let Some(job) = std::env::var_os(CHILD) {
+        let job = job.to_string_lossy().into_owned();
+        let (source, dir) = job.split_once('|').expect("SOURCE|CACHE");
+        let cache = MediaCache::new(dir, u64::MAX);
+        let read = read_all(&StreamSource::open(Path::new(source), 48_000, &cache).expect("open"));
+        println!("read-hash={}", hash_of(&read));
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache_dir = dir.path().join("cache");
+    let path = dir.path().join("shared.flac");
+    write_flac(&path, 44_100, &signal(400_000, 21));
+    let job = format!("{}|{}", path.display(), cache_dir.display());
+    let exe = std::env::current_exe().expect("test binary");
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args([
+                    "--exact",
+                    "two_processes_decoding_the_same_file_at_once_share_one_valid_entry",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(CHILD, &job)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let hashes: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().expect("child");
+            assert!(out.status.success(), "a child failed");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            text.split("read-hash=")
+                .nth(1)
+                .and_then(|v| v.split_whitespace().next())
+                .map(str::to_owned)
+                .unwrap_or_else(|| panic!("no hash in {text}"))
+        })
+        .collect();
+    assert_eq!(hashes[0], hashes[1], "both read the same audio");
+    let cache = MediaCache::new(&cache_dir, u64::MAX);
+    let entry = cache.lookup(&path, 48_000).expect("lookup");
+    assert!(entry.is_some(), "the entry they left is valid");
+    let mine = read_all(&StreamSource::open(&path, 48_000, &cache).expect("open"));
+    assert_eq!(hash_of(&mine).to_string(), hashes[0]);
+    assert_eq!(cache.usage().entries, 1);
 }
