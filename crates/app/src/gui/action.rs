@@ -33,6 +33,8 @@ pub enum Action {
     SetDevice(Option<String>),
     /// Use this buffer size (`None` = device default).
     SetBufferFrames(Option<u32>),
+    /// Keep this many seconds of audio loaded ahead of the playhead.
+    SetReadAhead(f64),
     /// Import audio files as new tracks with a clip each at `position_frames`, before
     /// track `track_index` (`None` = after the last).
     Import {

@@ -115,6 +115,7 @@ impl StemdeskApp {
         app.settings = Settings::load(&app.config.data_dir);
         app.audio.device = app.config.device.clone().or(app.settings.device.clone());
         app.audio.buffer_frames = app.config.buffer_frames.or(app.settings.buffer_frames);
+        app.audio.read_ahead_s = app.settings.read_ahead_s;
         app.view.show_arrange = app.settings.show_arrange;
         app.view.show_mixer = app.settings.show_mixer;
         app.view.follow_playhead = app.settings.follow_playhead;
@@ -943,6 +944,7 @@ impl StemdeskApp {
             show_arrange: self.view.show_arrange,
             show_mixer: self.view.show_mixer,
             follow_playhead: self.view.follow_playhead,
+            read_ahead_s: self.audio.read_ahead_s,
         };
         if now != self.settings {
             if let Err(e) = now.save(&self.config.data_dir) {

@@ -61,6 +61,7 @@ impl StemdeskApp {
                 self.audio.buffer_frames = frames;
                 self.audio.start(&self.doc);
             }
+            Action::SetReadAhead(seconds) => self.audio.set_read_ahead(seconds),
             Action::Import {
                 paths,
                 position_frames,

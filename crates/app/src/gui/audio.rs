@@ -24,6 +24,8 @@ pub struct Audio {
     pub device: Option<String>,
     /// Requested buffer size.
     pub buffer_frames: Option<u32>,
+    /// Seconds the disk thread keeps loaded ahead of the playhead.
+    pub read_ahead_s: f64,
     /// Meters by strip, with peak hold.
     pub meters: HashMap<StripId, StripMeter>,
     /// Loudness, true peak and correlation of the master while playing.
@@ -70,6 +72,7 @@ impl Audio {
             error: Some(reason.to_owned()),
             device: None,
             buffer_frames: None,
+            read_ahead_s: stemdesk_engine::live::DEFAULT_READ_AHEAD_S,
             meters: HashMap::new(),
             loudness: LoudnessMeter::new(48_000),
             last_read: Instant::now(),
@@ -105,6 +108,7 @@ impl Audio {
             LIVE_BLOCK_FRAMES,
         );
         let (mut handle, player) = engine(graph);
+        handle.set_read_ahead_s(self.read_ahead_s);
         let _ = handle.seek(self.idle_position);
         let config = OutputConfig {
             device,
@@ -238,6 +242,15 @@ impl Audio {
         self.handle
             .as_ref()
             .map(|h| (h.status().load(), h.status().take_max_load()))
+    }
+
+    /// Keeps `seconds` of audio loaded ahead of the playhead (more rides out a slow
+    /// disk, costs memory per playing clip).
+    pub fn set_read_ahead(&mut self, seconds: f64) {
+        self.read_ahead_s = seconds;
+        if let Some(h) = &self.handle {
+            h.set_read_ahead_s(seconds);
+        }
     }
 
     /// Blocks played with audio the disk had not delivered in time (silent there),

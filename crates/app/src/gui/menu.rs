@@ -228,4 +228,18 @@ fn audio_menu(desk: &mut Desk, ui: &mut egui::Ui) {
             desk.act(Action::SetBufferFrames(Some(size)));
         }
     }
+    ui.separator();
+    ui.label("Disk read-ahead")
+        .on_hover_text("Audio kept loaded ahead of the playhead: more rides out a slow disk");
+    for seconds in READ_AHEAD_S {
+        if ui
+            .selectable_label(desk.audio.read_ahead_s == seconds, format!("{seconds} s"))
+            .clicked()
+        {
+            desk.act(Action::SetReadAhead(seconds));
+        }
+    }
 }
+
+/// Read-ahead choices, seconds.
+const READ_AHEAD_S: [f64; 4] = [1.0, 2.0, 5.0, 10.0];

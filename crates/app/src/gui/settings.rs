@@ -22,6 +22,8 @@ pub struct Settings {
     pub show_mixer: bool,
     /// The arrange view pages along with the playhead.
     pub follow_playhead: bool,
+    /// Seconds of audio the disk thread keeps loaded ahead of the playhead.
+    pub read_ahead_s: f64,
 }
 
 impl Default for Settings {
@@ -33,6 +35,7 @@ impl Default for Settings {
             show_arrange: true,
             show_mixer: true,
             follow_playhead: true,
+            read_ahead_s: stemdesk_engine::live::DEFAULT_READ_AHEAD_S,
         }
     }
 }
@@ -69,6 +72,10 @@ impl Settings {
             self.ui_scale = 1.0;
         }
         self.ui_scale = self.ui_scale.clamp(0.5, 3.0);
+        if !self.read_ahead_s.is_finite() {
+            self.read_ahead_s = stemdesk_engine::live::DEFAULT_READ_AHEAD_S;
+        }
+        self.read_ahead_s = self.read_ahead_s.clamp(0.5, 30.0);
         if !self.show_arrange && !self.show_mixer {
             self.show_arrange = true;
         }
@@ -91,6 +98,7 @@ mod tests {
             show_arrange: false,
             show_mixer: true,
             follow_playhead: false,
+            read_ahead_s: 5.0,
         };
         s.save(dir.path()).expect("save");
         assert_eq!(Settings::load(dir.path()), s);
