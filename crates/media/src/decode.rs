@@ -21,6 +21,7 @@ use symphonia::core::meta::MetadataOptions;
 
 use crate::downmix::Downmix;
 use crate::error::{MediaError, Result};
+use crate::mp4_edit;
 use crate::wav_repair::{self, PatchedFile};
 
 /// Longest audio accepted, in seconds (6 hours) at the file's own rate: far beyond any
@@ -213,6 +214,12 @@ fn decode_inner(
             "the file is really {found} although its name says {named}: decoded as {found}"
         ));
     }
+    // An MP4's edit list says where the audio starts and ends (AAC priming, padding).
+    let edits = if container == Some("MP4/M4A") {
+        mp4_edit::edit_list(&file, file_len).map_err(open_err)?
+    } else {
+        None
+    };
     let repair = if container == Some("WAV") {
         wav_repair::plan(&mut file, file_len).map_err(open_err)?
     } else {
@@ -240,7 +247,7 @@ fn decode_inner(
             MetadataOptions::default(),
         )
         .map_err(|e| probe_error(path, container, e))?;
-    decode_stream(path, format, warnings, progress, file_len, sink)
+    decode_stream(path, format, warnings, progress, file_len, sink, edits)
 }
 
 /// The container a file extension promises (same names as [`sniff_container`]).
@@ -418,6 +425,7 @@ fn decode_stream(
     progress: &dyn Fn(f32),
     file_len: u64,
     mut block_sink: Option<&mut BlockSink<'_>>,
+    edits: Option<mp4_edit::EditList>,
 ) -> Result<DecodedAudio> {
     let pathbuf = path.to_path_buf();
     let track = format
@@ -480,6 +488,8 @@ fn decode_stream(
         })?;
 
     let mut sink: Option<Sink> = None;
+    // Set up with the sink, once the rate is known.
+    let mut trim: Option<mp4_edit::Trimmer> = None;
     let initial_warnings = warnings.len();
     let mut bad_packets: u64 = 0;
     let mut first_bad_at_s: Option<f64> = None;
@@ -579,6 +589,7 @@ fn decode_stream(
                         let out = (0..mix.output_channels())
                             .map(|_| Vec::with_capacity(reserve))
                             .collect();
+                        trim = edits.map(|e| mp4_edit::Trimmer::new(e.presentation(rate)));
                         sink.insert(Sink {
                             path: pathbuf.clone(),
                             sample_rate_hz: rate,
@@ -600,7 +611,11 @@ fn decode_stream(
                     });
                 }
                 buf.copy_to_vecs_planar::<f32>(&mut sink.scratch);
+                let before = sink.out.first().map_or(0, Vec::len);
                 sink.mix.apply_append(&sink.scratch, &mut sink.out);
+                if let Some(t) = trim.as_mut() {
+                    t.apply(&mut sink.out, before);
+                }
                 sink.frames = new_total;
                 if let Some(block_sink) = block_sink.as_mut()
                     && sink.out.first().map_or(0, Vec::len) >= STREAM_BLOCK_FRAMES

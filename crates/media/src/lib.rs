@@ -21,6 +21,7 @@ pub mod error;
 mod flac;
 pub mod load;
 mod metadata;
+mod mp4_edit;
 pub mod peaks;
 pub mod resample;
 pub mod stream;

@@ -264,3 +264,49 @@ fn assert_same_samples(audio: &DecodedAudio, reference: &DecodedAudio, path: &Pa
         }
     }
 }
+
+/// The lag (frames, `b` against `a`) in `-max..=max` at which two signals correlate best.
+fn best_lag(a: &[f32], b: &[f32], max: i64) -> i64 {
+    let n = a.len().min(b.len()).min(96_000) as i64;
+    (-max..=max)
+        .max_by(|&x, &y| {
+            let corr = |lag: i64| -> f64 {
+                (max..n - max)
+                    .map(|i| f64::from(a[i as usize]) * f64::from(b[(i + lag) as usize]))
+                    .sum()
+            };
+            corr(x).total_cmp(&corr(y))
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn an_aac_stem_lines_up_with_the_wav_it_was_encoded_from() {
+    let Some(dir) = material_dir("good") else {
+        println!("skipped: no shared material");
+        return;
+    };
+    let (aac, wav) = (
+        dir.join("stereo_48k_aac.m4a"),
+        dir.join("stereo_s16_48k.wav"),
+    );
+    if !aac.is_file() || !wav.is_file() {
+        println!("skipped: no AAC/WAV pair in the material");
+        return;
+    }
+    let a = decode_file(&wav).expect("wav");
+    let b = decode_file(&aac).expect("aac");
+    let lag = best_lag(&a.channels[0], &b.channels[0], 2_200);
+    println!(
+        "AAC against its WAV: lag {lag} frames, {} vs {} frames",
+        b.frames(),
+        a.frames()
+    );
+    assert!(lag.abs() <= 1, "the AAC is {lag} frames off its WAV");
+    assert!(
+        b.frames().abs_diff(a.frames()) <= 1,
+        "the AAC lasts {} frames, its WAV {}",
+        b.frames(),
+        a.frames()
+    );
+}
