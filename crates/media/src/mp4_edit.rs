@@ -169,6 +169,9 @@ pub(crate) fn edit_list(file: &File, len: u64) -> io::Result<Option<EditList>> {
     }))
 }
 
+/// Receives each atom: its kind, where its body starts and how long it is.
+type Visit<'a> = dyn FnMut(&[u8; 4], u64, u64) -> io::Result<()> + 'a;
+
 /// Calls `visit(kind, body offset, body size)` for every atom in `[from, to)`, descending
 /// into the containers on the way to the edit list.
 fn walk(
@@ -176,7 +179,7 @@ fn walk(
     from: u64,
     to: u64,
     budget: &mut usize,
-    visit: &mut dyn FnMut(&[u8; 4], u64, u64) -> io::Result<()>,
+    visit: &mut Visit<'_>,
 ) -> io::Result<()> {
     let mut at = from;
     while at + 8 <= to && *budget > 0 {
