@@ -32,5 +32,5 @@ pub use params::{
     GateParams, MAX_EQ_BANDS, ReverbParams,
 };
 pub use processor::StereoProcessor;
-pub use reverb::{MAX_PREDELAY_MS, Reverb};
+pub use reverb::{MAX_PREDELAY_MS, Reverb, designed_rt60_s};
 pub use smoothing::Smoother;

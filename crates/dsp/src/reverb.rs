@@ -10,8 +10,13 @@
 //! Because the feedback matrix is orthogonal (lossless), the decay is set entirely by
 //! the per-line gains `g = 10^(-3 len / (rt60 fs))`: every line loses 60 dB per
 //! `decay_s` seconds whatever its length, so the network's RT60 equals `decay_s`.
-//! Damping uses Jot's absorptive filters (unity gain at DC), so it shortens the HF decay
-//! while the low/mid RT60 still matches `decay_s`.
+//! Damping puts a one-pole low-pass in each line (Jot's absorptive filter, unity gain at
+//! DC) whose pole is solved exactly so that the line loses `60 / ratio` dB per `decay_s`
+//! at Nyquist: the RT60 is `decay_s` at low frequencies and `ratio * decay_s` at Nyquist,
+//! `ratio = 1 - 0.85 * damping` (0.15 at damping 1), and in between what the first-order
+//! filter gives ([`designed_rt60_s`]). (Jot's small-pole approximation of that pole went
+//! past its valid range above damping 0.7 and was clamped, which damped the whole
+//! spectrum.)
 
 use crate::params::ReverbParams;
 use crate::processor::StereoProcessor;
@@ -191,26 +196,69 @@ impl Reverb {
     pub fn set_params(&mut self, params: &ReverbParams) {
         let p = clamp_params(params);
         let fs = f64::from(self.sample_rate_hz);
-        let scale = f64::from(MIN_SIZE_SCALE + (1.0 - MIN_SIZE_SCALE) * p.size);
-        let mut prev = 1;
-        // Jot: HF/LF decay ratio alpha; pole from the per-line gain.
-        let alpha = f64::from(1.0 - (1.0 - MAX_DAMPING_RATIO) * p.damping);
-        for (i, &line_ms) in LINE_MS.iter().enumerate() {
-            let want = (f64::from(line_ms) * 1e-3 * fs * scale).round() as usize;
-            let len = prime_at_least(want.max(prev + 1)).min(self.line_mask);
-            prev = len;
+        let lens = line_lengths(self.sample_rate_hz, p.size, self.line_mask);
+        for (i, &len) in lens.iter().enumerate() {
             self.line_len[i] = len;
-            let gain_db = -60.0 * len as f64 / (f64::from(p.decay_s) * fs);
-            self.line_gain[i] = 10f64.powf(gain_db / 20.0) as f32;
-            let pole =
-                std::f64::consts::LN_10 / 4.0 * (gain_db / 20.0) * (1.0 - 1.0 / (alpha * alpha));
-            self.damp_pole[i] = pole.clamp(0.0, 0.99) as f32;
+            let (gain, pole) = line_design(len, fs, &p);
+            self.line_gain[i] = gain as f32;
+            self.damp_pole[i] = pole as f32;
         }
         self.predelay =
             ((f64::from(p.predelay_ms) * 1e-3 * fs).round() as usize).min(self.pre_mask);
         self.width.set_target(p.width);
         self.mix.set_target(p.mix);
     }
+}
+
+/// The FDN line lengths (distinct primes, increasing) at `size`, at most `max`.
+fn line_lengths(sample_rate_hz: f32, size: f32, max: usize) -> [usize; LINES] {
+    let fs = f64::from(sample_rate_hz);
+    let scale = f64::from(MIN_SIZE_SCALE + (1.0 - MIN_SIZE_SCALE) * size);
+    let mut prev = 1;
+    LINE_MS.map(|line_ms| {
+        let want = (f64::from(line_ms) * 1e-3 * fs * scale).round() as usize;
+        let len = prime_at_least(want.max(prev + 1)).min(max);
+        prev = len;
+        len
+    })
+}
+
+/// HF/LF decay ratio at `damping`.
+fn damping_ratio(damping: f32) -> f64 {
+    f64::from(1.0 - (1.0 - MAX_DAMPING_RATIO) * damping)
+}
+
+/// A line's loop gain `g` and damping pole `p`: the line filter `g (1 - p) / (1 - p z^-1)`
+/// loses `60 len / (decay fs)` dB per pass at DC and that divided by the damping ratio at
+/// Nyquist, where its gain is `g (1 - p) / (1 + p)`.
+fn line_design(len: usize, fs: f64, p: &ReverbParams) -> (f64, f64) {
+    let gain_db = -60.0 * len as f64 / (f64::from(p.decay_s) * fs);
+    let g = 10f64.powf(gain_db / 20.0);
+    let ratio = damping_ratio(p.damping);
+    // (1 - p) / (1 + p) = r, the extra loss at Nyquist.
+    let r = 10f64.powf((gain_db / ratio - gain_db) / 20.0);
+    (g, ((1.0 - r) / (1.0 + r)).clamp(0.0, 0.999_999))
+}
+
+/// The RT60 the reverb is designed to have at `freq_hz`, seconds: `decay_s` at low
+/// frequencies, `ratio * decay_s` at Nyquist (see the module docs), from the lines' filters
+/// (the lines share their energy, so the network decays at their mean rate).
+pub fn designed_rt60_s(sample_rate_hz: f32, params: &ReverbParams, freq_hz: f32) -> f64 {
+    let p = clamp_params(params);
+    let fs = f64::from(clamp_sample_rate(sample_rate_hz));
+    let w = std::f64::consts::TAU * f64::from(freq_hz) / fs;
+    let lens = line_lengths(fs as f32, p.size, usize::MAX);
+    let rate_db_per_sample = lens
+        .iter()
+        .map(|&len| {
+            let (g, pole) = line_design(len, fs, &p);
+            // |g (1 - p) / (1 - p e^-jw)|
+            let den = (1.0 - 2.0 * pole * w.cos() + pole * pole).sqrt();
+            -20.0 * (g * (1.0 - pole) / den).log10() / len as f64
+        })
+        .sum::<f64>()
+        / LINES as f64;
+    60.0 / (rate_db_per_sample * fs)
 }
 
 impl Reverb {

@@ -2,7 +2,9 @@
 
 mod common;
 
-use stemdesk_dsp::{Eq, EqBand, EqBandKind, EqParams, Reverb, ReverbParams, StereoProcessor};
+use stemdesk_dsp::{
+    Eq, EqBand, EqBandKind, EqParams, Reverb, ReverbParams, StereoProcessor, designed_rt60_s,
+};
 
 const FS: f32 = 48_000.0;
 
@@ -163,4 +165,50 @@ fn predelay_delays_the_onset() {
         .expect("some output");
     assert!(first >= 4800, "first output at {first}");
     assert!(first < 4800 + 2000);
+}
+
+/// `x` through an octave band around `center_hz` (48 dB/octave skirts).
+fn octave(x: &[f32], center_hz: f32) -> Vec<f32> {
+    let high = filtered(
+        x,
+        EqBandKind::HighPass24,
+        center_hz / std::f32::consts::SQRT_2,
+    );
+    filtered(
+        &high,
+        EqBandKind::LowPass24,
+        center_hz * std::f32::consts::SQRT_2,
+    )
+}
+
+/// T30 per octave band by Schroeder integration, against the designed RT60, for damping
+/// 0 to 1 (damping 1 once collapsed: 0.55 s at 125 Hz for a 2 s decay).
+#[test]
+fn octave_band_decay_follows_the_design_at_every_damping() {
+    for damping in [0.0f32, 0.5, 0.8, 1.0] {
+        let p = ReverbParams {
+            size: 0.8,
+            ..params(2.0, damping)
+        };
+        let (l, _) = impulse_response(&p, 4.0);
+        for center in [125.0f32, 250.0, 500.0, 1000.0, 2000.0, 4000.0] {
+            let band = octave(&l, center);
+            let measured = rt60(&[&band]);
+            let designed = designed_rt60_s(FS, &p, center);
+            eprintln!(
+                "damping {damping}: {center} Hz T30 {measured:.3} s, designed {designed:.3} s"
+            );
+            assert!(
+                (measured - designed).abs() < 0.1 * designed,
+                "damping {damping}, {center} Hz: T30 {measured:.3} s, designed {designed:.3} s"
+            );
+        }
+    }
+    // The documented end points: the decay at low frequencies, 0.15 of it at Nyquist.
+    let p = ReverbParams {
+        size: 0.8,
+        ..params(2.0, 1.0)
+    };
+    assert!((designed_rt60_s(FS, &p, 20.0) - 2.0).abs() < 0.02);
+    assert!((designed_rt60_s(FS, &p, FS / 2.0) - 0.3).abs() < 0.003);
 }
