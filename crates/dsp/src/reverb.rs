@@ -1,7 +1,8 @@
 //! Algorithmic stereo reverb: an 8-line feedback delay network (FDN).
 //!
 //! Signal flow: mono sum -> DC blocker -> pre-delay -> 4 series Schroeder allpass
-//! diffusers -> FDN (8 delay lines with mutually prime lengths, per-line RT60 gain and
+//! diffusers -> (straight to the outputs as the early part, so the wet sound starts at
+//! the pre-delay) -> FDN (8 delay lines with mutually prime lengths, per-line RT60 gain and
 //! one-pole damping, orthogonal Hadamard feedback matrix) -> two orthogonal output tap
 //! patterns (decorrelated L/R) -> DC blockers -> mid/side width -> wet/dry mix.
 //! (The input DC blocker keeps DC out of the loop; the output ones remove the near-DC
@@ -39,6 +40,9 @@ const INPUT_SIGNS: [f32; LINES] = [1.0, 1.0, -1.0, 1.0, -1.0, -1.0, 1.0, -1.0];
 const LEFT_SIGNS: [f32; LINES] = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0];
 const RIGHT_SIGNS: [f32; LINES] = [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0];
 const INPUT_GAIN: f32 = 0.5;
+/// Level of the early part (the diffused input sent straight to the outputs), like a
+/// line's first arrival.
+const EARLY_GAIN: f32 = 0.5;
 const OUTPUT_GAIN: f32 = 0.3;
 /// Pre-delay limit.
 pub const MAX_PREDELAY_MS: f32 = 500.0;
@@ -286,8 +290,15 @@ impl StereoProcessor for Reverb {
             self.pre_buf[self.pre_write] = self.dc_y1;
             let mut v = self.pre_buf[self.pre_write.wrapping_sub(self.predelay) & self.pre_mask];
             self.pre_write = (self.pre_write + 1) & self.pre_mask;
-            for ap in &mut self.diffusers {
+            // The early part: the diffused input reaches the outputs at once (left after
+            // all four diffusers, right after three: decorrelated), so the wet sound starts
+            // at the pre-delay rather than after the shortest line (7.5-30 ms by size).
+            let mut v3 = v;
+            for (k, ap) in self.diffusers.iter_mut().enumerate() {
                 v = ap.tick(v);
+                if k == 2 {
+                    v3 = v;
+                }
             }
             // FDN: read, absorb (gain + damping), tap outputs, mix, write back.
             let mut s = [0.0f32; LINES];
@@ -301,6 +312,8 @@ impl StereoProcessor for Reverb {
                 wl += LEFT_SIGNS[i] * d;
                 wr += RIGHT_SIGNS[i] * d;
             }
+            wl += EARLY_GAIN * v;
+            wr += EARLY_GAIN * v3;
             hadamard8(&mut s);
             for i in 0..LINES {
                 self.lines[i][self.write] = flush(s[i] + INPUT_SIGNS[i] * INPUT_GAIN * v);

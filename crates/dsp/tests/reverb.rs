@@ -153,6 +153,32 @@ fn no_dc_build_up() {
     }
 }
 
+/// The wet sound starts at the pre-delay (within 1 ms) at every size: no extra delay from
+/// the network's shortest line (it used to add 7.5-30 ms).
+#[test]
+fn the_onset_is_the_predelay_at_every_size() {
+    for size in [0.0f32, 0.5, 1.0] {
+        for predelay_ms in [0.0f32, 20.0] {
+            let mut p = params(1.5, 0.3);
+            p.size = size;
+            p.predelay_ms = predelay_ms;
+            let (l, r) = impulse_response(&p, 0.5);
+            let peak = l.iter().chain(&r).fold(0.0f32, |m, x| m.max(x.abs()));
+            let onset = l
+                .iter()
+                .zip(&r)
+                .position(|(a, b)| a.abs().max(b.abs()) > 0.01 * peak)
+                .expect("some output");
+            let want = (predelay_ms * 1e-3 * FS) as usize;
+            eprintln!("size {size}, predelay {predelay_ms} ms: onset at {onset} samples");
+            assert!(
+                onset >= want && onset <= want + (0.001 * FS) as usize,
+                "size {size}, predelay {predelay_ms} ms: onset at {onset} samples"
+            );
+        }
+    }
+}
+
 #[test]
 fn predelay_delays_the_onset() {
     let mut p = params(1.0, 0.0);
