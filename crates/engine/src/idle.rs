@@ -1,4 +1,5 @@
-//! Letting the bounce's analysis yield to the render it measures.
+//! Letting helper threads yield to the work they serve: the bounce's analysis to the
+//! render it measures, the disk thread to the audio callback it feeds.
 #![allow(unsafe_code)]
 
 /// How much lower the analysis thread's priority is (nice value): it gets about a tenth of
@@ -6,13 +7,22 @@
 /// Unlike the idle class it cannot starve on a loaded machine.
 const NICE: libc::c_int = 10;
 
+/// How much lower the disk thread's priority is: it needs little CPU (a few percent of a
+/// core for hundreds of tracks) but must never delay the audio callback.
+pub(crate) const DISK_NICE: libc::c_int = 5;
+
 /// Lowers the calling thread's scheduling priority (Linux: per-thread nice value).
 pub(crate) fn lower_this_thread() {
+    lower_this_thread_by(NICE);
+}
+
+/// Lowers the calling thread's scheduling priority by `nice`.
+pub(crate) fn lower_this_thread_by(nice: libc::c_int) {
     #[cfg(target_os = "linux")]
     // SAFETY: plain system calls with integer arguments on the calling thread; failure
     // only leaves its priority unchanged.
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, NICE);
+        libc::setpriority(libc::PRIO_PROCESS, tid, nice);
     }
 }

@@ -100,6 +100,7 @@ pub(crate) fn spawn(
 
 impl Disk {
     fn run(&mut self, control: &Receiver<DiskControl>, rate_hz: f64) {
+        crate::idle::lower_this_thread_by(crate::idle::DISK_NICE);
         loop {
             match control.recv_timeout(POLL) {
                 Ok(msg) => self.take(msg, rate_hz),
