@@ -181,8 +181,8 @@ fn every_key_of_every_effect_is_set_kept_and_heard() {
             walked += 1;
         }
     }
-    // 3 EQ bands x 5 + 7 compressor + 6 gate + 6 reverb + 6 delay.
-    assert_eq!(walked, 15 + 7 + 6 + 6 + 6);
+    // 3 EQ bands x 5 + 7 compressor + 6 gate + 6 reverb + 6 delay + 5 saturation.
+    assert_eq!(walked, 15 + 7 + 6 + 6 + 6 + 5);
 }
 
 #[test]
@@ -330,6 +330,13 @@ fn set_raw(params: &mut EffectParams, key: &str, value: f32) {
             "low_cut_hz" => d.low_cut_hz = value,
             "high_cut_hz" => d.high_cut_hz = value,
             "mix" => d.mix = value,
+            _ => {}
+        },
+        EffectParams::Saturation(s) => match key {
+            "drive_db" => s.drive_db = value,
+            "tone_db" => s.tone_db = value,
+            "mix" => s.mix = value,
+            "output_db" => s.output_db = value,
             _ => {}
         },
     }

@@ -595,6 +595,47 @@ fn new_and_open_never_discard_unsaved_changes_silently() {
 }
 
 #[test]
+fn saturation_is_added_from_the_insert_menu_and_edited_in_its_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    let before = h.state().session().tracks[0].strip.inserts.len();
+    h.get_all_by_label("+ Insert")
+        .next()
+        .expect("insert button")
+        .click();
+    steps(&mut h, 2);
+    h.get_by_label("Add Saturation").click();
+    steps(&mut h, 3);
+    let last = |h: &Harness<'_, StemdeskApp>| {
+        h.state().session().tracks[0]
+            .strip
+            .inserts
+            .last()
+            .map(|i| i.effect.clone())
+    };
+    let inserts = h.state().session().tracks[0].strip.inserts.len();
+    assert_eq!(inserts, before + 1, "added");
+    assert!(matches!(last(&h), Some(EffectParams::Saturation(_))));
+    // The editor opened with it: pick the tube curve.
+    h.get_by_label("Tube").click();
+    steps(&mut h, 2);
+    match last(&h) {
+        Some(EffectParams::Saturation(p)) => {
+            assert_eq!(p.flavour, stemdesk_dsp::SaturationFlavour::Tube)
+        }
+        other => panic!("expected saturation, found {other:?}"),
+    }
+    // One undo step takes the flavour back.
+    menu(&mut h, "Edit", "Undo");
+    match last(&h) {
+        Some(EffectParams::Saturation(p)) => {
+            assert_eq!(p.flavour, stemdesk_dsp::SaturationFlavour::Tape)
+        }
+        other => panic!("expected saturation, found {other:?}"),
+    }
+}
+
+#[test]
 fn inserts_reorder_by_dragging_their_handle() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = example_harness(dir.path());
@@ -603,13 +644,7 @@ fn inserts_reorder_by_dragging_their_handle() {
             .strip
             .inserts
             .iter()
-            .map(|i| match i.effect {
-                EffectParams::Eq(_) => "EQ",
-                EffectParams::Compressor(_) => "Compressor",
-                EffectParams::Gate(_) => "Gate",
-                EffectParams::Reverb(_) => "Reverb",
-                EffectParams::Delay(_) => "Delay",
-            })
+            .map(|i| i.effect.kind().name())
             .collect()
     };
     assert_eq!(kinds(&h), ["EQ", "Gate", "Compressor"]);

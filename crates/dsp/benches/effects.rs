@@ -6,7 +6,8 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stemdesk_dsp::{
     Compressor, CompressorParams, Delay, DelayParams, Detection, Eq, EqBand, EqBandKind, EqParams,
-    Gain, Gate, GateParams, Meter, PanLaw, Panner, Reverb, ReverbParams, StereoProcessor,
+    Gain, Gate, GateParams, Meter, PanLaw, Panner, Reverb, ReverbParams, Saturation,
+    SaturationFlavour, SaturationParams, StereoProcessor,
 };
 
 const FS: f32 = 48_000.0;
@@ -124,6 +125,20 @@ fn effects(c: &mut Criterion) {
             },
         ),
     );
+    for (name, flavour) in [
+        ("saturation_tape", SaturationFlavour::Tape),
+        ("saturation_tube", SaturationFlavour::Tube),
+        ("saturation_clip", SaturationFlavour::Clip),
+    ] {
+        let params = SaturationParams {
+            flavour,
+            drive_db: 12.0,
+            tone_db: 2.0,
+            mix: 0.8,
+            output_db: -6.0,
+        };
+        bench_one(c, name, Saturation::new(FS, &params));
+    }
 
     // Fader, panner and meter (not StereoProcessor; benched directly).
     let (l0, r0) = signal();

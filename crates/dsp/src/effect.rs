@@ -7,6 +7,7 @@ use crate::gate::Gate;
 use crate::params::EffectParams;
 use crate::processor::StereoProcessor;
 use crate::reverb::Reverb;
+use crate::saturation::Saturation;
 
 /// Any insert effect; what an engine insert slot holds.
 ///
@@ -25,6 +26,8 @@ pub enum Effect {
     Reverb(Reverb),
     /// Delay.
     Delay(Delay),
+    /// Saturation.
+    Saturation(Saturation),
 }
 
 impl Effect {
@@ -36,6 +39,7 @@ impl Effect {
             EffectParams::Gate(p) => Effect::Gate(Gate::new(sample_rate_hz, p)),
             EffectParams::Reverb(p) => Effect::Reverb(Reverb::new(sample_rate_hz, p)),
             EffectParams::Delay(p) => Effect::Delay(Delay::new(sample_rate_hz, p)),
+            EffectParams::Saturation(p) => Effect::Saturation(Saturation::new(sample_rate_hz, p)),
         }
     }
 
@@ -49,6 +53,7 @@ impl Effect {
             (Effect::Gate(e), EffectParams::Gate(p)) => e.set_params(p),
             (Effect::Reverb(e), EffectParams::Reverb(p)) => e.set_params(p),
             (Effect::Delay(e), EffectParams::Delay(p)) => e.set_params(p),
+            (Effect::Saturation(e), EffectParams::Saturation(p)) => e.set_params(p),
             _ => return false,
         }
         true
@@ -63,6 +68,7 @@ impl StereoProcessor for Effect {
             Effect::Gate(e) => e.process(left, right),
             Effect::Reverb(e) => e.process(left, right),
             Effect::Delay(e) => e.process(left, right),
+            Effect::Saturation(e) => e.process(left, right),
         }
     }
 
@@ -73,6 +79,7 @@ impl StereoProcessor for Effect {
             Effect::Gate(e) => e.reset(),
             Effect::Reverb(e) => e.reset(),
             Effect::Delay(e) => e.reset(),
+            Effect::Saturation(e) => e.reset(),
         }
     }
 }

@@ -9,11 +9,13 @@ mod effect;
 mod eq;
 mod gate;
 mod meter;
+mod oversample;
 mod pan;
 pub mod param_table;
 pub mod params;
 mod processor;
 mod reverb;
+mod saturation;
 mod smoothing;
 pub mod util;
 
@@ -29,8 +31,9 @@ pub use pan::{
 pub use param_table::{EffectKind, ParamSpec, Taper, Unit};
 pub use params::{
     CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    GateParams, MAX_EQ_BANDS, ReverbParams,
+    GateParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
 };
 pub use processor::StereoProcessor;
 pub use reverb::{MAX_PREDELAY_MS, Reverb, designed_rt60_s};
+pub use saturation::{Saturation, TONE_PIVOT_HZ, saturation_curve};
 pub use smoothing::Smoother;

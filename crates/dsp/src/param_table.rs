@@ -11,7 +11,7 @@
 
 use crate::params::{
     CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    GateParams, MAX_EQ_BANDS, ReverbParams,
+    GateParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
 };
 use crate::util::clamp_param;
 
@@ -307,6 +307,25 @@ impl ParamValue for Detection {
     }
 }
 
+/// Saturation curves in the order of the `flavour` choice.
+pub const SATURATION_FLAVOURS: [SaturationFlavour; 3] = [
+    SaturationFlavour::Tape,
+    SaturationFlavour::Tube,
+    SaturationFlavour::Clip,
+];
+
+impl ParamValue for SaturationFlavour {
+    fn to_value(self) -> f32 {
+        SATURATION_FLAVOURS
+            .iter()
+            .position(|k| *k == self)
+            .unwrap_or(0) as f32
+    }
+    fn from_value(value: f32) -> Self {
+        SATURATION_FLAVOURS[(value.round().max(0.0) as usize).min(SATURATION_FLAVOURS.len() - 1)]
+    }
+}
+
 /// EQ band shapes in the order of the band's `kind` choice.
 pub const EQ_BAND_KINDS: [EqBandKind; 7] = [
     EqBandKind::Peak,
@@ -529,6 +548,18 @@ param_table!(EqBand {
     .smoothed(crate::eq::SMOOTH_MS),
 });
 
+param_table!(SaturationParams {
+    flavour: ParamSpec::choice("flavour", "Flavour", &["Tape", "Tube", "Clip"], 0),
+    drive_db: ParamSpec::new("drive_db", "Drive", Unit::Decibel, 0.0, 36.0, 6.0)
+        .smoothed(crate::saturation::SMOOTH_MS),
+    tone_db: ParamSpec::new("tone_db", "Tone", Unit::Decibel, -12.0, 12.0, 0.0)
+        .smoothed(crate::saturation::SMOOTH_MS),
+    mix: ParamSpec::new("mix", "Mix", Unit::Fraction, 0.0, 1.0, 1.0)
+        .smoothed(crate::saturation::SMOOTH_MS),
+    output_db: ParamSpec::new("output_db", "Output", Unit::Decibel, -24.0, 12.0, 0.0)
+        .smoothed(crate::saturation::SMOOTH_MS),
+});
+
 /// Mix of a reverb or delay inserted on a track rather than a bus (the dry signal stays
 /// in the strip, so the effect is mixed in, not 100 % wet).
 pub const TRACK_INSERT_MIX: [(EffectKind, f32); 2] =
@@ -598,14 +629,17 @@ pub enum EffectKind {
     Reverb,
     /// Delay.
     Delay,
+    /// Saturation.
+    Saturation,
 }
 
 impl EffectKind {
     /// Every kind, in the order the desk offers them.
-    pub const ALL: [EffectKind; 5] = [
+    pub const ALL: [EffectKind; 6] = [
         EffectKind::Eq,
         EffectKind::Compressor,
         EffectKind::Gate,
+        EffectKind::Saturation,
         EffectKind::Reverb,
         EffectKind::Delay,
     ];
@@ -618,6 +652,7 @@ impl EffectKind {
             EffectKind::Gate => "Gate",
             EffectKind::Reverb => "Reverb",
             EffectKind::Delay => "Delay",
+            EffectKind::Saturation => "Saturation",
         }
     }
 }
@@ -651,6 +686,7 @@ impl EffectParams {
             EffectParams::Gate(_) => EffectKind::Gate,
             EffectParams::Reverb(_) => EffectKind::Reverb,
             EffectParams::Delay(_) => EffectKind::Delay,
+            EffectParams::Saturation(_) => EffectKind::Saturation,
         }
     }
 
@@ -672,6 +708,7 @@ impl EffectParams {
             EffectKind::Gate => EffectParams::Gate(GateParams::from_defaults()),
             EffectKind::Reverb => EffectParams::Reverb(ReverbParams::from_defaults()),
             EffectKind::Delay => EffectParams::Delay(DelayParams::from_defaults()),
+            EffectKind::Saturation => EffectParams::Saturation(SaturationParams::from_defaults()),
         };
         if on_track && let Some(&(_, mix)) = TRACK_INSERT_MIX.iter().find(|(k, _)| *k == kind) {
             p.set("mix", mix).ok();
@@ -705,6 +742,7 @@ impl EffectParams {
             EffectParams::Gate(_) => GateParams::SPECS,
             EffectParams::Reverb(_) => ReverbParams::SPECS,
             EffectParams::Delay(_) => DelayParams::SPECS,
+            EffectParams::Saturation(_) => SaturationParams::SPECS,
         }
     }
 
@@ -734,6 +772,7 @@ impl EffectParams {
             EffectParams::Gate(p) => p.get(key),
             EffectParams::Reverb(p) => p.get(key),
             EffectParams::Delay(p) => p.get(key),
+            EffectParams::Saturation(p) => p.get(key),
         }
     }
 
@@ -752,6 +791,7 @@ impl EffectParams {
             EffectParams::Gate(p) => p.set(key, value).ok_or_else(unknown),
             EffectParams::Reverb(p) => p.set(key, value).ok_or_else(unknown),
             EffectParams::Delay(p) => p.set(key, value).ok_or_else(unknown),
+            EffectParams::Saturation(p) => p.set(key, value).ok_or_else(unknown),
         }
     }
 

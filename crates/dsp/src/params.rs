@@ -129,6 +129,34 @@ pub struct DelayParams {
     pub mix: f32,
 }
 
+/// The curve a [`SaturationParams`] drives into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaturationFlavour {
+    /// Soft, symmetric (odd harmonics): `x / sqrt(1 + x²)`.
+    Tape,
+    /// Soft and asymmetric (adds even harmonics, the 2nd strongest).
+    Tube,
+    /// A harder knee into the ceiling (odd harmonics, brighter when driven).
+    Clip,
+}
+
+/// Saturation settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SaturationParams {
+    /// Which curve.
+    pub flavour: SaturationFlavour,
+    /// Gain into the curve in dB: quiet signals come out this much louder, loud ones
+    /// are bent toward the ceiling.
+    pub drive_db: f32,
+    /// Tilt after the curve: positive brightens (top up by half, bottom down by half),
+    /// negative darkens; pivot 800 Hz.
+    pub tone_db: f32,
+    /// Wet/dry mix 0..1 (parallel saturation below 1).
+    pub mix: f32,
+    /// Output gain in dB.
+    pub output_db: f32,
+}
+
 /// An insert effect with its parameters; what a session stores in an insert slot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EffectParams {
@@ -142,4 +170,6 @@ pub enum EffectParams {
     Reverb(ReverbParams),
     /// Delay.
     Delay(DelayParams),
+    /// Saturation.
+    Saturation(SaturationParams),
 }

@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 use stemdesk_dsp::{
     CompressorParams, DelayParams, Detection, Effect, EffectParams, EqBand, EqBandKind, EqParams,
-    Gain, GateParams, PanLaw, Panner, ReverbParams, StereoProcessor, apply_width,
+    Gain, GateParams, PanLaw, Panner, ReverbParams, SaturationFlavour, SaturationParams,
+    StereoProcessor, apply_width,
 };
 
 fn param() -> impl Strategy<Value = f32> {
@@ -46,6 +47,7 @@ fn kind() -> impl Strategy<Value = EqBandKind> {
     ]
 }
 
+/// Each arm boxed: the unboxed union's value tree outgrew a test thread's stack.
 fn effect_params() -> impl Strategy<Value = EffectParams> {
     let band = (any::<bool>(), kind(), param(), param(), param()).prop_map(
         |(enabled, kind, freq_hz, gain_db, q)| EqBand {
@@ -57,7 +59,9 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
         },
     );
     prop_oneof![
-        prop::collection::vec(band, 0..10).prop_map(|bands| EffectParams::Eq(EqParams { bands })),
+        prop::collection::vec(band, 0..10)
+            .prop_map(|bands| EffectParams::Eq(EqParams { bands }))
+            .boxed(),
         (
             param(),
             param(),
@@ -79,21 +83,24 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
                         detection: if rms { Detection::Rms } else { Detection::Peak },
                     })
                 }
-            ),
-        (param(), param(), param(), param(), param(), param()).prop_map(
-            |(threshold_db, range_db, attack_ms, hold_ms, release_ms, hysteresis_db)| {
-                EffectParams::Gate(GateParams {
-                    threshold_db,
-                    range_db,
-                    attack_ms,
-                    hold_ms,
-                    release_ms,
-                    hysteresis_db,
-                })
-            }
-        ),
-        (param(), param(), param(), param(), param(), param()).prop_map(
-            |(predelay_ms, decay_s, size, damping, width, mix)| {
+            )
+            .boxed(),
+        (param(), param(), param(), param(), param(), param())
+            .prop_map(
+                |(threshold_db, range_db, attack_ms, hold_ms, release_ms, hysteresis_db)| {
+                    EffectParams::Gate(GateParams {
+                        threshold_db,
+                        range_db,
+                        attack_ms,
+                        hold_ms,
+                        release_ms,
+                        hysteresis_db,
+                    })
+                }
+            )
+            .boxed(),
+        (param(), param(), param(), param(), param(), param())
+            .prop_map(|(predelay_ms, decay_s, size, damping, width, mix)| {
                 EffectParams::Reverb(ReverbParams {
                     predelay_ms,
                     decay_s,
@@ -102,20 +109,37 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
                     width,
                     mix,
                 })
-            }
-        ),
-        (param(), param(), param(), param(), any::<bool>(), param()).prop_map(
-            |(time_ms, feedback, low_cut_hz, high_cut_hz, ping_pong, mix)| {
-                EffectParams::Delay(DelayParams {
-                    time_ms,
-                    feedback,
-                    low_cut_hz,
-                    high_cut_hz,
-                    ping_pong,
+            })
+            .boxed(),
+        (param(), param(), param(), param(), any::<bool>(), param())
+            .prop_map(
+                |(time_ms, feedback, low_cut_hz, high_cut_hz, ping_pong, mix)| {
+                    EffectParams::Delay(DelayParams {
+                        time_ms,
+                        feedback,
+                        low_cut_hz,
+                        high_cut_hz,
+                        ping_pong,
+                        mix,
+                    })
+                }
+            )
+            .boxed(),
+        (0usize..3, param(), param(), param(), param())
+            .prop_map(|(flavour, drive_db, tone_db, mix, output_db)| {
+                EffectParams::Saturation(SaturationParams {
+                    flavour: [
+                        SaturationFlavour::Tape,
+                        SaturationFlavour::Tube,
+                        SaturationFlavour::Clip,
+                    ][flavour],
+                    drive_db,
+                    tone_db,
                     mix,
+                    output_db,
                 })
-            }
-        ),
+            })
+            .boxed(),
     ]
 }
 
@@ -203,6 +227,13 @@ fn extreme_settings_stay_finite_for_long() {
                     q: 30.0,
                 })
                 .collect(),
+        }),
+        EffectParams::Saturation(SaturationParams {
+            flavour: SaturationFlavour::Tube,
+            drive_db: 36.0,
+            tone_db: 12.0,
+            mix: 1.0,
+            output_db: 12.0,
         }),
     ];
     for p in &params {

@@ -7,7 +7,8 @@ mod common;
 use proptest::prelude::*;
 use stemdesk_dsp::{
     Compressor, CompressorParams, Delay, DelayParams, Detection, Eq, EqBand, EqBandKind, EqParams,
-    Gain, Gate, GateParams, Meter, PanLaw, Panner, Reverb, ReverbParams, StereoProcessor,
+    Gain, Gate, GateParams, Meter, PanLaw, Panner, Reverb, ReverbParams, Saturation,
+    SaturationFlavour, SaturationParams, StereoProcessor,
 };
 
 const FS: f32 = 48_000.0;
@@ -120,6 +121,16 @@ fn delay_params(time_ms: f32, ping_pong: bool) -> DelayParams {
     }
 }
 
+fn saturation_params(drive_db: f32, flavour: SaturationFlavour) -> SaturationParams {
+    SaturationParams {
+        flavour,
+        drive_db,
+        tone_db: drive_db / 4.0 - 3.0,
+        mix: 0.8,
+        output_db: -drive_db / 2.0,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
@@ -153,6 +164,20 @@ proptest! {
         check(
             || Delay::new(FS, &delay_params(375.0, pp)),
             |p| p.set_params(&delay_params(123.4, !pp)),
+            &s,
+        );
+    }
+
+    #[test]
+    fn saturation_is_split_invariant(s in sizes(), tube in any::<bool>()) {
+        let (a, b) = if tube {
+            (SaturationFlavour::Tube, SaturationFlavour::Clip)
+        } else {
+            (SaturationFlavour::Tape, SaturationFlavour::Tube)
+        };
+        check(
+            || Saturation::new(FS, &saturation_params(12.0, a)),
+            |p| p.set_params(&saturation_params(20.0, b)),
             &s,
         );
     }

@@ -46,7 +46,7 @@ struct InsertDrag {
 
 /// The insert kinds offered, with a default setting each. On a bus (a send's return) the
 /// reverb and delay are 100 % wet: the dry signal already reaches the mix from its track.
-pub fn insert_presets(on_bus: bool) -> [(&'static str, EffectParams); 5] {
+pub fn insert_presets(on_bus: bool) -> [(&'static str, EffectParams); EffectKind::ALL.len()] {
     EffectKind::ALL.map(|kind| (kind.name(), EffectParams::new_default(kind, !on_bus)))
 }
 

@@ -1,9 +1,14 @@
-//! Reverb and delay editors: their parameter tables as a grid.
+//! Reverb, delay and saturation editors: their parameter tables as a grid.
 
-use stemdesk_dsp::EffectParams;
-use stemdesk_dsp::params::{DelayParams, ReverbParams};
+use egui::{Color32, Sense, Stroke, Vec2};
+use stemdesk_dsp::params::{DelayParams, ReverbParams, SaturationParams};
+use stemdesk_dsp::{EffectParams, saturation_curve};
 
+use super::plot::Plot;
 use super::{Change, param_grid};
+
+/// Input amplitude shown either side of zero in the saturation curve.
+const CURVE_RANGE: f32 = 2.0;
 
 /// Reverb parameters.
 pub fn reverb(ui: &mut egui::Ui, params: &ReverbParams) -> Option<Change> {
@@ -13,6 +18,46 @@ pub fn reverb(ui: &mut egui::Ui, params: &ReverbParams) -> Option<Change> {
 /// Delay parameters.
 pub fn delay(ui: &mut egui::Ui, params: &DelayParams) -> Option<Change> {
     table_editor(ui, "delay", EffectParams::Delay(*params))
+}
+
+/// Saturation: the static curve (input amplitude to output, with drive, mix and output
+/// gain; before the tube's DC blocker and the tone tilt), then the parameters.
+pub fn saturation(ui: &mut egui::Ui, params: &SaturationParams) -> Option<Change> {
+    let p = *params;
+    let mut change = None;
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(Vec2::new(200.0, 200.0), Sense::hover());
+        let plot = Plot {
+            rect,
+            x: (-CURVE_RANGE, CURVE_RANGE),
+            y: (-CURVE_RANGE, CURVE_RANGE),
+            log_x: false,
+        };
+        let painter = ui.painter_at(rect);
+        let marks = [-1.0, 0.0, 1.0];
+        plot.grid(&painter, &marks, &marks, |v| format!("{v}"));
+        plot.curve(
+            &painter,
+            [(-CURVE_RANGE, -CURVE_RANGE), (CURVE_RANGE, CURVE_RANGE)].into_iter(),
+            Stroke::new(1.0, Color32::from_gray(80)),
+        );
+        let drive = 10f32.powf(p.drive_db / 20.0);
+        let out = 10f32.powf(p.output_db / 20.0);
+        let curve = (0..=160).map(|i| {
+            let x = -CURVE_RANGE + i as f32 * (2.0 * CURVE_RANGE / 160.0);
+            let wet = saturation_curve(p.flavour, x * drive);
+            (x, out * (x + p.mix * (wet - x)))
+        });
+        plot.curve(
+            &painter,
+            curve,
+            Stroke::new(2.0, Color32::from_rgb(255, 170, 80)),
+        );
+        ui.vertical(|ui| {
+            change = table_editor(ui, "saturation", EffectParams::Saturation(p));
+        });
+    });
+    change
 }
 
 fn table_editor(ui: &mut egui::Ui, id: &str, mut params: EffectParams) -> Option<Change> {

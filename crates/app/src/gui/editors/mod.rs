@@ -57,6 +57,7 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
                 EffectParams::Gate(p) => dynamics::gate(ui, p, dynamics_db, level),
                 EffectParams::Reverb(p) => fx::reverb(ui, p),
                 EffectParams::Delay(p) => fx::delay(ui, p),
+                EffectParams::Saturation(p) => fx::saturation(ui, p),
             };
         });
     if !open {
