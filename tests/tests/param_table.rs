@@ -134,6 +134,10 @@ fn audible_default(kind: EffectKind) -> EffectParams {
             b.gain_db = 9.0;
         }
     }
+    // Driven into its ceiling, so its release is heard.
+    if let EffectParams::Limiter(l) = &mut p {
+        l.gain_db = 12.0;
+    }
     p
 }
 
@@ -181,8 +185,8 @@ fn every_key_of_every_effect_is_set_kept_and_heard() {
             walked += 1;
         }
     }
-    // 3 EQ bands x 5 + 7 compressor + 6 gate + 6 reverb + 6 delay + 5 saturation.
-    assert_eq!(walked, 15 + 7 + 6 + 6 + 6 + 5);
+    // 3 EQ bands x 5 + 7 compressor + 6 gate + 6 reverb + 6 delay + 5 saturation + 3 limiter.
+    assert_eq!(walked, 15 + 7 + 6 + 6 + 6 + 5 + 3);
 }
 
 #[test]
@@ -337,6 +341,12 @@ fn set_raw(params: &mut EffectParams, key: &str, value: f32) {
             "tone_db" => s.tone_db = value,
             "mix" => s.mix = value,
             "output_db" => s.output_db = value,
+            _ => {}
+        },
+        EffectParams::Limiter(l) => match key {
+            "gain_db" => l.gain_db = value,
+            "ceiling_db" => l.ceiling_db = value,
+            "release_ms" => l.release_ms = value,
             _ => {}
         },
     }

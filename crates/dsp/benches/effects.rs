@@ -6,8 +6,8 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stemdesk_dsp::{
     Compressor, CompressorParams, Delay, DelayParams, Detection, Eq, EqBand, EqBandKind, EqParams,
-    Gain, Gate, GateParams, Meter, PanLaw, Panner, Reverb, ReverbParams, Saturation,
-    SaturationFlavour, SaturationParams, StereoProcessor,
+    Gain, Gate, GateParams, Limiter, LimiterParams, Meter, PanLaw, Panner, Reverb, ReverbParams,
+    Saturation, SaturationFlavour, SaturationParams, StereoProcessor,
 };
 
 const FS: f32 = 48_000.0;
@@ -139,6 +139,18 @@ fn effects(c: &mut Criterion) {
         };
         bench_one(c, name, Saturation::new(FS, &params));
     }
+    bench_one(
+        c,
+        "limiter",
+        Limiter::new(
+            FS,
+            &LimiterParams {
+                gain_db: 12.0,
+                ceiling_db: -1.0,
+                release_ms: 100.0,
+            },
+        ),
+    );
 
     // Fader, panner and meter (not StereoProcessor; benched directly).
     let (l0, r0) = signal();

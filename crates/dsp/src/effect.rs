@@ -4,6 +4,7 @@ use crate::compressor::Compressor;
 use crate::delay::Delay;
 use crate::eq::Eq;
 use crate::gate::Gate;
+use crate::limiter::Limiter;
 use crate::params::EffectParams;
 use crate::processor::StereoProcessor;
 use crate::reverb::Reverb;
@@ -28,6 +29,8 @@ pub enum Effect {
     Delay(Delay),
     /// Saturation.
     Saturation(Saturation),
+    /// True-peak limiter.
+    Limiter(Limiter),
 }
 
 impl Effect {
@@ -40,6 +43,16 @@ impl Effect {
             EffectParams::Reverb(p) => Effect::Reverb(Reverb::new(sample_rate_hz, p)),
             EffectParams::Delay(p) => Effect::Delay(Delay::new(sample_rate_hz, p)),
             EffectParams::Saturation(p) => Effect::Saturation(Saturation::new(sample_rate_hz, p)),
+            EffectParams::Limiter(p) => Effect::Limiter(Limiter::new(sample_rate_hz, p)),
+        }
+    }
+
+    /// Frames the effect delays its output by (lookahead); the graph delays every other
+    /// path by as much so the mix stays aligned.
+    pub fn latency_frames(&self) -> usize {
+        match self {
+            Effect::Limiter(e) => e.latency_frames(),
+            _ => 0,
         }
     }
 
@@ -54,6 +67,7 @@ impl Effect {
             (Effect::Reverb(e), EffectParams::Reverb(p)) => e.set_params(p),
             (Effect::Delay(e), EffectParams::Delay(p)) => e.set_params(p),
             (Effect::Saturation(e), EffectParams::Saturation(p)) => e.set_params(p),
+            (Effect::Limiter(e), EffectParams::Limiter(p)) => e.set_params(p),
             _ => return false,
         }
         true
@@ -69,6 +83,7 @@ impl StereoProcessor for Effect {
             Effect::Reverb(e) => e.process(left, right),
             Effect::Delay(e) => e.process(left, right),
             Effect::Saturation(e) => e.process(left, right),
+            Effect::Limiter(e) => e.process(left, right),
         }
     }
 
@@ -80,6 +95,7 @@ impl StereoProcessor for Effect {
             Effect::Reverb(e) => e.reset(),
             Effect::Delay(e) => e.reset(),
             Effect::Saturation(e) => e.reset(),
+            Effect::Limiter(e) => e.reset(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod delay;
 mod effect;
 mod eq;
 mod gate;
+mod limiter;
 mod meter;
 mod oversample;
 mod pan;
@@ -24,6 +25,7 @@ pub use delay::{Delay, HIGH_CUT_OFF_HZ, LOW_CUT_OFF_HZ, MAX_DELAY_MS};
 pub use effect::Effect;
 pub use eq::{Eq, magnitude_db};
 pub use gate::Gate;
+pub use limiter::{LOOKAHEAD_MS, Limiter};
 pub use meter::{METER_FLOOR_DB, Meter, RMS_TIME_MS};
 pub use pan::{
     Gain, MAX_GAIN_DB, PanLaw, Panner, SILENCE_DB, apply_width, balance_gains, constant_power_gains,
@@ -31,7 +33,7 @@ pub use pan::{
 pub use param_table::{EffectKind, ParamSpec, Taper, Unit};
 pub use params::{
     CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    GateParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
+    GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
 };
 pub use processor::StereoProcessor;
 pub use reverb::{MAX_PREDELAY_MS, Reverb, designed_rt60_s};

@@ -11,7 +11,7 @@
 
 use crate::params::{
     CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    GateParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
+    GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
 };
 use crate::util::clamp_param;
 
@@ -560,6 +560,22 @@ param_table!(SaturationParams {
         .smoothed(crate::saturation::SMOOTH_MS),
 });
 
+param_table!(LimiterParams {
+    gain_db: ParamSpec::new("gain_db", "Gain", Unit::Decibel, 0.0, 24.0, 0.0)
+        .smoothed(crate::limiter::SMOOTH_MS),
+    ceiling_db: ParamSpec::new("ceiling_db", "Ceiling", Unit::Decibel, -24.0, 0.0, -1.0)
+        .smoothed(crate::limiter::SMOOTH_MS),
+    release_ms: ParamSpec::new(
+        "release_ms",
+        "Release",
+        Unit::Millisecond,
+        1.0,
+        1000.0,
+        100.0
+    )
+    .log(),
+});
+
 /// Mix of a reverb or delay inserted on a track rather than a bus (the dry signal stays
 /// in the strip, so the effect is mixed in, not 100 % wet).
 pub const TRACK_INSERT_MIX: [(EffectKind, f32); 2] =
@@ -631,15 +647,18 @@ pub enum EffectKind {
     Delay,
     /// Saturation.
     Saturation,
+    /// True-peak limiter.
+    Limiter,
 }
 
 impl EffectKind {
     /// Every kind, in the order the desk offers them.
-    pub const ALL: [EffectKind; 6] = [
+    pub const ALL: [EffectKind; 7] = [
         EffectKind::Eq,
         EffectKind::Compressor,
         EffectKind::Gate,
         EffectKind::Saturation,
+        EffectKind::Limiter,
         EffectKind::Reverb,
         EffectKind::Delay,
     ];
@@ -653,6 +672,7 @@ impl EffectKind {
             EffectKind::Reverb => "Reverb",
             EffectKind::Delay => "Delay",
             EffectKind::Saturation => "Saturation",
+            EffectKind::Limiter => "Limiter",
         }
     }
 }
@@ -687,6 +707,7 @@ impl EffectParams {
             EffectParams::Reverb(_) => EffectKind::Reverb,
             EffectParams::Delay(_) => EffectKind::Delay,
             EffectParams::Saturation(_) => EffectKind::Saturation,
+            EffectParams::Limiter(_) => EffectKind::Limiter,
         }
     }
 
@@ -709,6 +730,7 @@ impl EffectParams {
             EffectKind::Reverb => EffectParams::Reverb(ReverbParams::from_defaults()),
             EffectKind::Delay => EffectParams::Delay(DelayParams::from_defaults()),
             EffectKind::Saturation => EffectParams::Saturation(SaturationParams::from_defaults()),
+            EffectKind::Limiter => EffectParams::Limiter(LimiterParams::from_defaults()),
         };
         if on_track && let Some(&(_, mix)) = TRACK_INSERT_MIX.iter().find(|(k, _)| *k == kind) {
             p.set("mix", mix).ok();
@@ -743,6 +765,7 @@ impl EffectParams {
             EffectParams::Reverb(_) => ReverbParams::SPECS,
             EffectParams::Delay(_) => DelayParams::SPECS,
             EffectParams::Saturation(_) => SaturationParams::SPECS,
+            EffectParams::Limiter(_) => LimiterParams::SPECS,
         }
     }
 
@@ -773,6 +796,7 @@ impl EffectParams {
             EffectParams::Reverb(p) => p.get(key),
             EffectParams::Delay(p) => p.get(key),
             EffectParams::Saturation(p) => p.get(key),
+            EffectParams::Limiter(p) => p.get(key),
         }
     }
 
@@ -792,6 +816,7 @@ impl EffectParams {
             EffectParams::Reverb(p) => p.set(key, value).ok_or_else(unknown),
             EffectParams::Delay(p) => p.set(key, value).ok_or_else(unknown),
             EffectParams::Saturation(p) => p.set(key, value).ok_or_else(unknown),
+            EffectParams::Limiter(p) => p.set(key, value).ok_or_else(unknown),
         }
     }
 

@@ -157,6 +157,17 @@ pub struct SaturationParams {
     pub output_db: f32,
 }
 
+/// Limiter settings (the lookahead is fixed: [`crate::limiter::LOOKAHEAD_MS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LimiterParams {
+    /// Gain into the limiter in dB: pushes the level up against the ceiling.
+    pub gain_db: f32,
+    /// The highest true peak (4x interpolated) that leaves the limiter, dBTP.
+    pub ceiling_db: f32,
+    /// Time constant of the gain's recovery after a peak, ms.
+    pub release_ms: f32,
+}
+
 /// An insert effect with its parameters; what a session stores in an insert slot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EffectParams {
@@ -172,4 +183,6 @@ pub enum EffectParams {
     Delay(DelayParams),
     /// Saturation.
     Saturation(SaturationParams),
+    /// True-peak limiter (for buses).
+    Limiter(LimiterParams),
 }

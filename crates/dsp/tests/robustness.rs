@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use stemdesk_dsp::{
     CompressorParams, DelayParams, Detection, Effect, EffectParams, EqBand, EqBandKind, EqParams,
-    Gain, GateParams, PanLaw, Panner, ReverbParams, SaturationFlavour, SaturationParams,
-    StereoProcessor, apply_width,
+    Gain, GateParams, LimiterParams, PanLaw, Panner, ReverbParams, SaturationFlavour,
+    SaturationParams, StereoProcessor, apply_width,
 };
 
 fn param() -> impl Strategy<Value = f32> {
@@ -234,6 +234,11 @@ fn extreme_settings_stay_finite_for_long() {
             tone_db: 12.0,
             mix: 1.0,
             output_db: 12.0,
+        }),
+        EffectParams::Limiter(LimiterParams {
+            gain_db: 24.0,
+            ceiling_db: -24.0,
+            release_ms: 1.0,
         }),
     ];
     for p in &params {

@@ -7,8 +7,8 @@ mod common;
 use proptest::prelude::*;
 use stemdesk_dsp::{
     Compressor, CompressorParams, Delay, DelayParams, Detection, Eq, EqBand, EqBandKind, EqParams,
-    Gain, Gate, GateParams, Meter, PanLaw, Panner, Reverb, ReverbParams, Saturation,
-    SaturationFlavour, SaturationParams, StereoProcessor,
+    Gain, Gate, GateParams, Limiter, LimiterParams, Meter, PanLaw, Panner, Reverb, ReverbParams,
+    Saturation, SaturationFlavour, SaturationParams, StereoProcessor,
 };
 
 const FS: f32 = 48_000.0;
@@ -178,6 +178,16 @@ proptest! {
         check(
             || Saturation::new(FS, &saturation_params(12.0, a)),
             |p| p.set_params(&saturation_params(20.0, b)),
+            &s,
+        );
+    }
+
+    #[test]
+    fn limiter_is_split_invariant(s in sizes()) {
+        let p = |gain_db, release_ms| LimiterParams { gain_db, ceiling_db: -1.0, release_ms };
+        check(
+            || Limiter::new(FS, &p(12.0, 50.0)),
+            |l| l.set_params(&p(18.0, 5.0)),
             &s,
         );
     }

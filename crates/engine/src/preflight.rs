@@ -70,15 +70,21 @@ pub fn check_session(session: &Session, spec: &DeliverySpec) -> Vec<Check> {
         if session.master.mute { "muted" } else { "on" }.into(),
     ));
     let limiter = session.master.inserts.iter().find_map(|i| match &i.effect {
-        EffectParams::Compressor(c) if !i.bypass && c.ratio >= LIMITER_RATIO => Some(c.ratio),
+        _ if i.bypass => None,
+        EffectParams::Compressor(c) if c.ratio >= LIMITER_RATIO => Some(format!(
+            "a compressor at {:.0}:1 limits the master",
+            c.ratio
+        )),
+        EffectParams::Limiter(l) => Some(format!(
+            "a limiter (ceiling {:.1} dBTP) is on the master",
+            l.ceiling_db
+        )),
         _ => None,
     });
     out.push(check(
         "no limiter on the master".into(),
         limiter.is_none() || spec.allow_master_limiter,
-        limiter.map_or("none".into(), |r| {
-            format!("a compressor at {r:.0}:1 limits the master")
-        }),
+        limiter.unwrap_or_else(|| "none".into()),
     ));
     out
 }

@@ -131,4 +131,12 @@ fn solo_and_a_limiter_on_the_master_are_named_before_bouncing() {
     assert!(failed[0].found.contains("track \"Vocals\" soloed"));
     assert!(failed[1].found.contains("20:1"));
     assert_eq!(clock(151.2), "2:31.200");
+    // The true-peak limiter is named too; bypassed, it is not.
+    session.master.inserts[0].effect = EffectParams::new_default(EffectKind::Limiter, false);
+    let checks = check_session(&session, &session.delivery);
+    let failed: Vec<_> = checks.iter().filter(|c| !c.passed).collect();
+    assert!(failed[1].found.contains("a limiter (ceiling -1.0 dBTP)"), "{failed:?}");
+    session.master.inserts[0].bypass = true;
+    let checks = check_session(&session, &session.delivery);
+    assert_eq!(checks.iter().filter(|c| !c.passed).count(), 1);
 }

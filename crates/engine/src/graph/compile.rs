@@ -218,6 +218,8 @@ fn bus_order(session: &Session) -> Vec<BusId> {
 pub(crate) fn is_dynamics(p: &stemdesk_dsp::EffectParams) -> bool {
     matches!(
         p,
-        stemdesk_dsp::EffectParams::Compressor(_) | stemdesk_dsp::EffectParams::Gate(_)
+        stemdesk_dsp::EffectParams::Compressor(_)
+            | stemdesk_dsp::EffectParams::Gate(_)
+            | stemdesk_dsp::EffectParams::Limiter(_)
     )
 }

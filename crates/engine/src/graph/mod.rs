@@ -248,6 +248,7 @@ impl Graph {
                 let db = match &insert.effect {
                     Effect::Compressor(c) => c.gain_reduction_db(),
                     Effect::Gate(g) => g.gain_db(),
+                    Effect::Limiter(l) => l.gain_reduction_db(),
                     _ => continue,
                 };
                 let input = std::mem::take(&mut insert.input_peak);

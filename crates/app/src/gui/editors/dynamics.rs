@@ -7,6 +7,24 @@ use stemdesk_dsp::{EffectParams, static_gain_reduction_db};
 use super::plot::Plot;
 use super::{Change, param_grid};
 
+/// A gain-reduction bar growing down from the top (0 to 24 dB), `height` tall; returns
+/// the reduction shown.
+pub(super) fn gr_meter(ui: &mut egui::Ui, gr_db: Option<f32>, height: f32) -> f32 {
+    let (meter, _) = ui.allocate_exact_size(Vec2::new(18.0, height), Sense::hover());
+    let painter = ui.painter_at(meter);
+    painter.rect_filled(meter, 2.0, Color32::from_gray(20));
+    let gr = gr_db.unwrap_or(0.0).clamp(0.0, 24.0);
+    let h = meter.height() * gr / 24.0;
+    painter.rect_filled(
+        egui::Rect::from_min_size(meter.min, Vec2::new(meter.width(), h)),
+        2.0,
+        Color32::from_rgb(255, 140, 60),
+    );
+    let r = ui.interact(meter, ui.scope_id().with("gr"), Sense::hover());
+    r.on_hover_text(format!("Gain reduction {gr:.1} dB"));
+    gr
+}
+
 /// Compressor: transfer curve (input vs output level, knee included), gain-reduction meter,
 /// parameters.
 pub fn compressor(
@@ -43,19 +61,7 @@ pub fn compressor(
             curve,
             Stroke::new(2.0, Color32::from_rgb(255, 170, 80)),
         );
-        // Gain-reduction meter.
-        let (meter, _) = ui.allocate_exact_size(Vec2::new(18.0, 220.0), Sense::hover());
-        let painter = ui.painter_at(meter);
-        painter.rect_filled(meter, 2.0, Color32::from_gray(20));
-        let gr = gr_db.unwrap_or(0.0).clamp(0.0, 24.0);
-        let h = meter.height() * gr / 24.0;
-        painter.rect_filled(
-            egui::Rect::from_min_size(meter.min, Vec2::new(meter.width(), h)),
-            2.0,
-            Color32::from_rgb(255, 140, 60),
-        );
-        let r = ui.interact(meter, ui.scope_id().with("gr"), Sense::hover());
-        r.on_hover_text(format!("Gain reduction {gr:.1} dB"));
+        let gr = gr_meter(ui, gr_db, 220.0);
         ui.vertical(|ui| {
             ui.label(format!("GR {gr:.1} dB"));
             let mut all = EffectParams::Compressor(p);

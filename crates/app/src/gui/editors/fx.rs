@@ -1,7 +1,7 @@
 //! Reverb, delay and saturation editors: their parameter tables as a grid.
 
 use egui::{Color32, Sense, Stroke, Vec2};
-use stemdesk_dsp::params::{DelayParams, ReverbParams, SaturationParams};
+use stemdesk_dsp::params::{DelayParams, LimiterParams, ReverbParams, SaturationParams};
 use stemdesk_dsp::{EffectParams, saturation_curve};
 
 use super::plot::Plot;
@@ -55,6 +55,23 @@ pub fn saturation(ui: &mut egui::Ui, params: &SaturationParams) -> Option<Change
         );
         ui.vertical(|ui| {
             change = table_editor(ui, "saturation", EffectParams::Saturation(p));
+        });
+    });
+    change
+}
+
+/// Limiter: gain-reduction meter, then the parameters.
+pub fn limiter(ui: &mut egui::Ui, params: &LimiterParams, gr_db: Option<f32>) -> Option<Change> {
+    let mut change = None;
+    ui.horizontal(|ui| {
+        let gr = super::dynamics::gr_meter(ui, gr_db, 120.0);
+        ui.vertical(|ui| {
+            ui.label(format!("GR {gr:.1} dB"));
+            ui.label(format!(
+                "Lookahead {} ms (the mix is delayed to match)",
+                stemdesk_dsp::LOOKAHEAD_MS
+            ));
+            change = table_editor(ui, "limiter", EffectParams::Limiter(*params));
         });
     });
     change

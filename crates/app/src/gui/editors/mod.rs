@@ -58,6 +58,7 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
                 EffectParams::Reverb(p) => fx::reverb(ui, p),
                 EffectParams::Delay(p) => fx::delay(ui, p),
                 EffectParams::Saturation(p) => fx::saturation(ui, p),
+                EffectParams::Limiter(p) => fx::limiter(ui, p, dynamics_db),
             };
         });
     if !open {
