@@ -31,8 +31,8 @@ fn hard_programme(frames: usize) -> (Vec<f32>, Vec<f32>) {
             1 => 0.6 * high,
             _ => 0.0,
         };
-        l[i] = l[i] + add as f32;
-        r[i] = r[i] - 0.5 * add as f32;
+        l[i] += add as f32;
+        r[i] -= 0.5 * add as f32;
     }
     (l, r)
 }
