@@ -56,6 +56,15 @@ impl Effect {
         }
     }
 
+    /// What a bypassed insert does to the signal: nothing, except that an effect with
+    /// latency still delays it by as much, so bypassing never shifts the timing (the
+    /// graph's compensation stays right). Never allocates.
+    pub fn process_bypassed(&mut self, left: &mut [f32], right: &mut [f32]) {
+        if let Effect::Limiter(e) = self {
+            e.process_bypassed(left, right);
+        }
+    }
+
     /// Applies `params` if they are for this kind of effect; returns false (and changes
     /// nothing) otherwise, in which case the caller must build a new [`Effect`] off the
     /// audio thread. Never allocates.

@@ -218,6 +218,18 @@ impl Limiter {
         self.release_coef = crate::util::one_pole_coef(p.release_ms, self.sample_rate_hz);
     }
 
+    /// Bypassed: the audio only goes through the delay line (the detector rests).
+    pub fn process_bypassed(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let len = self.delay[0].len();
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let d = self.delay_pos;
+            *l = std::mem::replace(&mut self.delay[0][d], sanitize(*l));
+            *r = std::mem::replace(&mut self.delay[1][d], sanitize(*r));
+            self.delay_pos = (d + 1) % len;
+        }
+        self.last_gain = 1.0;
+    }
+
     /// Frames the output lags the input by.
     pub fn latency_frames(&self) -> usize {
         self.delay[0].len()

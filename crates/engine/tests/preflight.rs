@@ -135,7 +135,10 @@ fn solo_and_a_limiter_on_the_master_are_named_before_bouncing() {
     session.master.inserts[0].effect = EffectParams::new_default(EffectKind::Limiter, false);
     let checks = check_session(&session, &session.delivery);
     let failed: Vec<_> = checks.iter().filter(|c| !c.passed).collect();
-    assert!(failed[1].found.contains("a limiter (ceiling -1.0 dBTP)"), "{failed:?}");
+    assert!(
+        failed[1].found.contains("a limiter (ceiling -1.0 dBTP)"),
+        "{failed:?}"
+    );
     session.master.inserts[0].bypass = true;
     let checks = check_session(&session, &session.delivery);
     assert_eq!(checks.iter().filter(|c| !c.passed).count(), 1);

@@ -60,6 +60,7 @@ pub fn compile(
                 level: Gain::new(rate, x.level_db),
                 left: vec![0.0; max_block],
                 right: vec![0.0; max_block],
+                delay: super::latency::CompDelay::new(0),
             })
             .collect();
         node.lanes = lanes_for(session, id, &node);
@@ -156,7 +157,13 @@ pub fn compile(
                 .map(move |i| (strip, i.id))
         })
         .collect();
+    let mut tracks: Vec<TrackNode> = tracks;
+    let mut buses: Vec<BusNode> = buses;
+    let latency = super::latency::plan(&mut tracks, &mut buses, &mut master);
     Graph {
+        latency,
+        next_out: None,
+        read_ahead: 0,
         meters: Arc::new(MeterBank::new(meter_ids, dynamics)),
         sample_rate_hz: session.sample_rate_hz,
         max_block,

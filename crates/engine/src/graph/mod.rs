@@ -5,6 +5,7 @@ pub(crate) mod chunks;
 mod clip;
 mod compile;
 mod disk_plan;
+mod latency;
 pub(crate) mod strip;
 
 use std::sync::Arc;
@@ -69,6 +70,12 @@ pub struct Graph {
     pub(crate) chunks: ChunkTable,
     /// Blocks in which a clip found a chunk missing, since last taken.
     pub(crate) disk_misses: u64,
+    /// Lookahead latency through the graph (see `latency`).
+    pub(crate) latency: latency::Latency,
+    /// The output position the next render continues from (else it is a locate).
+    pub(crate) next_out: Option<u64>,
+    /// How far ahead of the output the sources are being read.
+    pub(crate) read_ahead: usize,
 }
 
 impl Graph {
@@ -177,6 +184,8 @@ impl Graph {
     /// Whether every chunk timeline frames `[pos, pos + n)` play is in memory. Never
     /// allocates.
     pub fn chunks_ready(&self, pos: u64, n: usize) -> bool {
+        // The sources are read up to the latency ahead of the output.
+        let n = n + self.latency.total;
         self.tracks.iter().all(|t| {
             t.clips.overlapping(pos, pos + n as u64).all(|c| {
                 c.chunks_for(pos, n as u64).is_none_or(|(s, first, last)| {
@@ -200,6 +209,11 @@ impl Graph {
     /// number of strips and inserts.
     pub fn adopt_state(&mut self, old: &mut Graph) {
         self.chunks.adopt(&old.chunks);
+        if self.latency == old.latency {
+            // Same read-ahead: playback continues without priming again.
+            self.next_out = old.next_out;
+            self.read_ahead = old.read_ahead;
+        }
         for t in &mut self.tracks {
             if let Some(o) = old.strip_mut(t.strip.id) {
                 t.strip.adopt_state(o);
@@ -222,6 +236,7 @@ impl Graph {
     /// Clears all processing state: effect tails, ramps, meters (transport stop).
     pub fn reset(&mut self) {
         self.strips_mut().for_each(StripNode::reset);
+        self.next_out = None;
     }
 
     /// Clears the meters only (pause: the meters fall, effect state is kept).
@@ -287,7 +302,11 @@ impl Graph {
         let mut done = 0;
         while done < left.len() {
             let n = (left.len() - done).min(self.max_block);
-            self.route_block(position + done as u64, n, threads);
+            let pos = position + done as u64;
+            let ahead = self.latency.master_in;
+            self.prime(pos, ahead, false, threads);
+            self.route_block(pos + ahead as u64, n, threads);
+            self.next_out = Some(pos + n as u64);
             for t in self
                 .tracks
                 .iter()
@@ -318,14 +337,19 @@ impl Graph {
 
     fn render_block(&mut self, pos: u64, out_l: &mut [f32], out_r: &mut [f32], threads: Threads) {
         let n = out_l.len();
-        self.route_block(pos, n, threads);
+        let ahead = self.latency.total;
+        self.prime(pos, ahead, true, threads);
+        let src = pos + ahead as u64;
+        self.route_block(src, n, threads);
+        self.next_out = Some(pos + n as u64);
         let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
-        self.master.process(pos, ml, mr);
+        self.master.process(src - self.master.in_latency, ml, mr);
         out_l.copy_from_slice(ml);
         out_r.copy_from_slice(mr);
     }
 
-    /// Processes every track and bus for `[pos, pos + n)` and sums what feeds the master
+    /// Processes every track and bus for sources at `[pos, pos + n)` (a bus at its own
+    /// lag behind them) and sums what feeds the master
     /// into its buffers (unprocessed).
     fn route_block(&mut self, pos: u64, n: usize, threads: Threads) {
         if self.chunks.mode == DiskMode::Blocking {
@@ -368,7 +392,8 @@ impl Graph {
             let (done, rest) = self.buses.split_at_mut(i + 1);
             let bus = &mut done[i];
             let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
-            bus.strip.process(pos, l, r);
+            bus.strip
+                .process(pos.saturating_sub(bus.strip.in_latency), l, r);
             route(
                 &bus.strip,
                 &bus.left[..n],

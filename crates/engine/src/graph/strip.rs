@@ -7,6 +7,7 @@ use stemdesk_session::model::SILENCE_DB;
 use stemdesk_session::{Insert, InsertId, SendId, StripId};
 
 use super::automation::{CONTROL_FRAMES, LaneNode, LaneTarget};
+use super::latency::CompDelay;
 
 /// Width changes ramp over this time, like every other strip parameter.
 const WIDTH_SMOOTH_MS: f32 = 20.0;
@@ -41,6 +42,8 @@ pub(crate) struct SendNode {
     pub(crate) level: Gain,
     pub(crate) left: Vec<f32>,
     pub(crate) right: Vec<f32>,
+    /// Latency compensation on the way to `dest` (see `latency::plan`).
+    pub(crate) delay: CompDelay,
 }
 
 /// Everything a strip does to its signal, in order.
@@ -65,6 +68,10 @@ pub(crate) struct StripNode {
     /// The timeline frame the next block should start at; a block anywhere else is a
     /// locate (start, seek, loop), after which automation jumps instead of ramping.
     pub(crate) next_frame: Option<u64>,
+    /// Frames the signal entering this strip lags the sources (lookahead upstream).
+    pub(crate) in_latency: u64,
+    /// Latency compensation on the way to `output`.
+    pub(crate) out_delay: CompDelay,
 }
 
 /// The settings a strip is built from (tracks, buses and the master alike).
@@ -109,6 +116,23 @@ impl StripNode {
             output: spec.output,
             lanes: Vec::new(),
             next_frame: None,
+            in_latency: 0,
+            out_delay: CompDelay::new(0),
+        }
+    }
+
+    /// Frames the inserts delay the signal by (bypassed ones too: they keep their delay
+    /// so bypassing never shifts the timing).
+    pub(crate) fn latency_frames(&self) -> usize {
+        self.inserts.iter().map(|i| i.effect.latency_frames()).sum()
+    }
+
+    /// The compensating delays on the strip's output and sends, over `n` frames.
+    fn compensate(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len();
+        self.out_delay.process(left, right);
+        for s in &mut self.sends {
+            s.delay.process(&mut s.left[..n], &mut s.right[..n]);
         }
     }
 
@@ -120,6 +144,7 @@ impl StripNode {
         if self.lanes.is_empty() {
             self.process_inserts(left, right);
             self.process_rest(left, right, 0);
+            self.compensate(left, right);
             return;
         }
         let inserts_move = self
@@ -149,6 +174,7 @@ impl StripNode {
             done = end;
         }
         self.next_frame = Some(position + n);
+        self.compensate(left, right);
     }
 
     /// Polarity and the inserts, in place.
@@ -158,7 +184,9 @@ impl StripNode {
             right.iter_mut().for_each(|x| *x = -*x);
         }
         for insert in &mut self.inserts {
-            if !insert.bypass {
+            if insert.bypass {
+                insert.effect.process_bypassed(left, right);
+            } else {
                 if matches!(insert.effect, Effect::Gate(_)) {
                     let peak = left
                         .iter()
@@ -252,6 +280,12 @@ impl StripNode {
                 insert.effect.set_params(&insert.params);
             }
         }
+        self.out_delay.adopt(&mut old.out_delay);
+        for send in &mut self.sends {
+            if let Some(prev) = old.sends.iter_mut().find(|o| o.id == send.id) {
+                send.delay.adopt(&mut prev.delay);
+            }
+        }
     }
 
     /// Clears all processing state (effect tails, smoothing ramps, meters).
@@ -266,7 +300,9 @@ impl StripNode {
         self.panner.reset();
         for send in &mut self.sends {
             send.level.reset();
+            send.delay.clear();
         }
+        self.out_delay.clear();
         self.meter.reset();
     }
 }

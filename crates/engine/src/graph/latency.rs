@@ -1,0 +1,164 @@
+//! Latency compensation: inserts with lookahead delay their strip, so every other path to
+//! the same bus or the master is delayed by as much, and the graph reads its sources that
+//! far ahead of the output position. The mix stays aligned sample for sample, and the
+//! output at position `p` is the timeline at `p`, live and in a bounce alike.
+
+use super::strip::{Dest, StripNode};
+use super::{BusNode, Graph, TrackNode};
+
+/// A stereo delay of a fixed number of frames (zero: does nothing, costs nothing).
+pub(crate) struct CompDelay {
+    left: Vec<f32>,
+    right: Vec<f32>,
+    pos: usize,
+}
+
+impl CompDelay {
+    /// A delay of `frames` (allocates; built off the audio thread).
+    pub(crate) fn new(frames: usize) -> Self {
+        Self {
+            left: vec![0.0; frames],
+            right: vec![0.0; frames],
+            pos: 0,
+        }
+    }
+
+    /// Frames of delay.
+    pub(crate) fn len(&self) -> usize {
+        self.left.len()
+    }
+
+    /// Delays `l`, `r` in place. Never allocates.
+    pub(crate) fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
+        let len = self.left.len();
+        if len == 0 {
+            return;
+        }
+        for (a, b) in l.iter_mut().zip(r.iter_mut()) {
+            let p = self.pos;
+            *a = std::mem::replace(&mut self.left[p], *a);
+            *b = std::mem::replace(&mut self.right[p], *b);
+            self.pos = if p + 1 == len { 0 } else { p + 1 };
+        }
+    }
+
+    /// Takes `old`'s contents when the lengths match (a graph swap keeps what is in
+    /// flight); otherwise keeps its own silence.
+    pub(crate) fn adopt(&mut self, old: &mut CompDelay) {
+        if old.len() == self.len() {
+            std::mem::swap(self, old);
+        }
+    }
+
+    /// Silence.
+    pub(crate) fn clear(&mut self) {
+        self.left.fill(0.0);
+        self.right.fill(0.0);
+        self.pos = 0;
+    }
+}
+
+/// Latencies of a compiled graph, in frames.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Latency {
+    /// From the sources to the master's input.
+    pub(crate) master_in: usize,
+    /// From the sources to the output (through the master's own inserts).
+    pub(crate) total: usize,
+}
+
+/// Works out every strip's input latency and sets the compensating delays on every
+/// connection (a strip's output, each send), so all that meets at a bus or the master
+/// arrives aligned. Buses are in dependency order, so one pass suffices.
+pub(crate) fn plan(
+    tracks: &mut [TrackNode],
+    buses: &mut [BusNode],
+    master: &mut StripNode,
+) -> Latency {
+    let mut bus_in = vec![0usize; buses.len()];
+    let mut master_in = 0usize;
+    let mut note = |dest: Dest, latency: usize, bus_in: &mut [usize]| match dest {
+        Dest::Master => master_in = master_in.max(latency),
+        Dest::Bus(b) => {
+            if let Some(x) = bus_in.get_mut(b) {
+                *x = (*x).max(latency);
+            }
+        }
+    };
+    let mut bus_out = vec![0usize; buses.len()];
+    for t in tracks.iter() {
+        let out = t.strip.latency_frames();
+        note(t.strip.output, out, &mut bus_in);
+        for s in &t.strip.sends {
+            note(s.dest, out, &mut bus_in);
+        }
+    }
+    for i in 0..buses.len() {
+        let out = bus_in[i] + buses[i].strip.latency_frames();
+        bus_out[i] = out;
+        note(buses[i].strip.output, out, &mut bus_in);
+        for s in &buses[i].strip.sends {
+            note(s.dest, out, &mut bus_in);
+        }
+    }
+    let input_of = |dest: Dest| match dest {
+        Dest::Master => master_in,
+        Dest::Bus(b) => bus_in.get(b).copied().unwrap_or(0),
+    };
+    let wire = |strip: &mut StripNode, in_latency: usize, out: usize| {
+        strip.in_latency = in_latency as u64;
+        strip.out_delay = CompDelay::new(input_of(strip.output).saturating_sub(out));
+        for s in &mut strip.sends {
+            s.delay = CompDelay::new(input_of(s.dest).saturating_sub(out));
+        }
+    };
+    for t in tracks.iter_mut() {
+        let out = t.strip.latency_frames();
+        wire(&mut t.strip, 0, out);
+    }
+    for (i, b) in buses.iter_mut().enumerate() {
+        wire(&mut b.strip, bus_in[i], bus_out[i]);
+    }
+    master.in_latency = master_in as u64;
+    Latency {
+        master_in,
+        total: master_in + master.latency_frames(),
+    }
+}
+
+impl Graph {
+    /// Frames the output lags what the graph processes: the graph reads its sources this
+    /// far ahead of the position it renders, so the output stays on the timeline.
+    pub fn latency_frames(&self) -> usize {
+        self.latency.total
+    }
+
+    /// Before rendering output at `pos` with sources read `ahead` frames early: after a
+    /// locate (or at the start), runs the `ahead` frames before it through the graph and
+    /// drops what comes out (the delays' old contents), so the first output frame is the
+    /// timeline at `pos`. Bounded work (the latency), no allocation.
+    pub(crate) fn prime(
+        &mut self,
+        pos: u64,
+        ahead: usize,
+        with_master: bool,
+        threads: super::Threads,
+    ) {
+        if self.next_out == Some(pos) && self.read_ahead == ahead {
+            return;
+        }
+        self.read_ahead = ahead;
+        let mut done = 0;
+        while done < ahead {
+            let n = (ahead - done).min(self.max_block);
+            let at = pos + done as u64;
+            self.route_block(at, n, threads);
+            if with_master {
+                let m = at.saturating_sub(self.master.in_latency);
+                let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
+                self.master.process(m, ml, mr);
+            }
+            done += n;
+        }
+    }
+}
