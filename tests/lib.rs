@@ -290,6 +290,9 @@ pub fn full_session_with_len(dir: &std::path::Path, frames: u64) -> LoadedSessio
             release_ms: 120.0,
             makeup_db: 2.0,
             detection: Detection::Rms,
+            lookahead_ms: 0.0,
+            sidechain_hpf_hz: 20.0,
+            mix: 1.0,
         }),
     );
     a.strip.inserts = vec![eq, comp];
@@ -409,6 +412,9 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
                     release_ms: 120.0,
                     makeup_db: 2.0,
                     detection: Detection::Peak,
+                    lookahead_ms: 0.0,
+                    sidechain_hpf_hz: 20.0,
+                    mix: 1.0,
                 }),
             ),
             insert(

@@ -229,3 +229,56 @@ fn a_locate_mid_play_primes_the_delays_instead_of_playing_stale_audio() {
         (stemdesk_dsp::LOOKAHEAD_MS * 48.0) as usize + 16
     );
 }
+
+#[test]
+fn a_compressor_with_lookahead_nulls_against_its_copy_without() {
+    // Threshold above the noise: the compressor is unity gain, so only its lookahead
+    // delay separates the two tracks; compensation makes them cancel exactly.
+    let compressor = |lookahead_ms: f32| {
+        let mut p = EffectParams::new_default(EffectKind::Compressor, true);
+        p.set("threshold_db", 0.0).expect("key");
+        p.set("lookahead_ms", lookahead_ms).expect("key");
+        p
+    };
+    let mut d = Desk::new();
+    let a = d.track(false);
+    let b = d.track(true);
+    for (strip, lookahead_ms) in [(a, 5.0), (b, 0.0)] {
+        let insert = Insert {
+            id: InsertId(d.session.alloc_id()),
+            bypass: false,
+            effect: compressor(lookahead_ms),
+        };
+        d.edit(Edit::AddInsert {
+            strip,
+            index: 0,
+            insert,
+        });
+    }
+    let (l, r) = d.render(0, FRAMES, 512);
+    assert_eq!(peak(&l).max(peak(&r)), 0.0);
+    // Changing a lookahead changes the latency: a playing engine recompiles for it
+    // (a parameter update would leave the compensation stale).
+    let before = d.session.clone();
+    let id = d.session.tracks[0].strip.inserts[0].id;
+    d.edit(Edit::SetInsertParams {
+        strip: a,
+        insert: id,
+        params: compressor(8.0),
+    });
+    assert_eq!(
+        stemdesk_engine::live::plan_sync(&before, &d.session),
+        stemdesk_engine::live::SyncPlan::Recompile
+    );
+    let mut same = d.session.clone();
+    let threshold = compressor(8.0);
+    let mut quieter = threshold.clone();
+    quieter.set("threshold_db", -3.0).expect("key");
+    same.tracks[0].strip.inserts[0].effect = quieter;
+    assert!(matches!(
+        stemdesk_engine::live::plan_sync(&d.session, &same),
+        stemdesk_engine::live::SyncPlan::Params(_)
+    ));
+    let (l, r) = d.render(0, FRAMES, 333);
+    assert_eq!(peak(&l).max(peak(&r)), 0.0, "still aligned at 8 ms");
+}

@@ -185,8 +185,9 @@ fn every_key_of_every_effect_is_set_kept_and_heard() {
             walked += 1;
         }
     }
-    // 3 EQ bands x 5 + 7 compressor + 6 gate + 6 reverb + 6 delay + 5 saturation + 3 limiter.
-    assert_eq!(walked, 15 + 7 + 6 + 6 + 6 + 5 + 3);
+    // 3 EQ bands x 5 + 10 compressor + 6 gate + 6 reverb + 6 delay + 5 saturation +
+    // 3 limiter.
+    assert_eq!(walked, 15 + 10 + 6 + 6 + 6 + 5 + 3);
 }
 
 #[test]
@@ -302,6 +303,9 @@ fn set_raw(params: &mut EffectParams, key: &str, value: f32) {
             }
         }
         EffectParams::Compressor(c) => match key {
+            "lookahead_ms" => c.lookahead_ms = value,
+            "sidechain_hpf_hz" => c.sidechain_hpf_hz = value,
+            "mix" => c.mix = value,
             "threshold_db" => c.threshold_db = value,
             "ratio" => c.ratio = value,
             "knee_db" => c.knee_db = value,

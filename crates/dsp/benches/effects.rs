@@ -77,6 +77,9 @@ fn effects(c: &mut Criterion) {
                 release_ms: 120.0,
                 makeup_db: 2.0,
                 detection: Detection::Peak,
+                lookahead_ms: 0.0,
+                sidechain_hpf_hz: 20.0,
+                mix: 1.0,
             },
         ),
     );

@@ -23,6 +23,45 @@ const GR_FLOOR_DB: f32 = 1e-6;
 const MS_FLOOR: f32 = 1e-20;
 /// Samples per pass (a stack buffer: no allocation in `process`).
 const CHUNK: usize = 64;
+/// Longest lookahead.
+pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
+
+/// Frames of lookahead for `lookahead_ms` at `fs`.
+pub(crate) fn lookahead_frames(lookahead_ms: f32, fs: f32) -> usize {
+    (f64::from(lookahead_ms.clamp(0.0, MAX_LOOKAHEAD_MS)) * 1e-3 * f64::from(fs)).round() as usize
+}
+
+/// RBJ high-pass biquad (Q 0.707) on the detector, both channels.
+#[derive(Debug, Clone, Copy, Default)]
+struct SidechainHpf {
+    on: bool,
+    b: [f32; 3],
+    a: [f32; 2],
+    /// Direct form I state per channel: x1, x2, y1, y2.
+    state: [[f32; 4]; 2],
+}
+
+impl SidechainHpf {
+    fn set(&mut self, freq_hz: f32, fs: f32) {
+        self.on = freq_hz > crate::param_table::SIDECHAIN_HPF_OFF_HZ;
+        let w0 = 2.0 * std::f64::consts::PI * f64::from(freq_hz.min(0.45 * fs)) / f64::from(fs);
+        let alpha = w0.sin() / (2.0 * std::f64::consts::FRAC_1_SQRT_2);
+        let cos = w0.cos();
+        let a0 = 1.0 + alpha;
+        let b0 = (1.0 + cos) / 2.0 / a0;
+        self.b = [b0 as f32, (-2.0 * b0) as f32, b0 as f32];
+        self.a = [(-2.0 * cos / a0) as f32, ((1.0 - alpha) / a0) as f32];
+    }
+
+    #[inline]
+    fn run(&mut self, ch: usize, x: f32) -> f32 {
+        let [x1, x2, y1, y2] = self.state[ch];
+        let y = self.b[0] * x + self.b[1] * x1 + self.b[2] * x2 - self.a[0] * y1 - self.a[1] * y2;
+        let y = crate::util::flush(y);
+        self.state[ch] = [x, x1, y, y1];
+        y
+    }
+}
 
 /// Clamped copy of the parameters: the ranges of [`CompressorParams::SPECS`].
 fn clamp_params(p: &CompressorParams) -> CompressorParams {
@@ -66,6 +105,13 @@ pub struct Compressor {
     makeup_db: Smoother,
     /// Linear make-up gain for the settled, no-reduction fast path.
     makeup_lin: f32,
+    mix: Smoother,
+    hpf: SidechainHpf,
+    /// Frames of lookahead now (the audio delay).
+    lookahead: usize,
+    /// Audio delay lines, long enough for the longest lookahead.
+    delay: [Vec<f32>; 2],
+    delay_pos: usize,
 }
 
 impl Compressor {
@@ -86,6 +132,14 @@ impl Compressor {
             gr_db: 0.0,
             makeup_db: Smoother::new(fs, MAKEUP_SMOOTH_MS, p.makeup_db),
             makeup_lin: db_to_lin(p.makeup_db),
+            mix: Smoother::new(fs, MAKEUP_SMOOTH_MS, p.mix),
+            hpf: SidechainHpf::default(),
+            lookahead: 0,
+            delay: {
+                let len = lookahead_frames(MAX_LOOKAHEAD_MS, fs) + 1;
+                [vec![0.0; len], vec![0.0; len]]
+            },
+            delay_pos: 0,
         };
         c.set_params(&p);
         c
@@ -108,6 +162,37 @@ impl Compressor {
         self.release_coef = one_pole_coef(p.release_ms, self.sample_rate_hz);
         self.makeup_db.set_target(p.makeup_db);
         self.makeup_lin = db_to_lin(p.makeup_db);
+        self.mix.set_target(p.mix);
+        self.hpf.set(p.sidechain_hpf_hz, self.sample_rate_hz);
+        self.lookahead = lookahead_frames(p.lookahead_ms, self.sample_rate_hz);
+    }
+
+    /// Frames the audio is delayed by (the lookahead).
+    pub fn latency_frames(&self) -> usize {
+        self.lookahead
+    }
+
+    /// Delays the audio by the lookahead in place (reading `lookahead` frames behind the
+    /// write head of a ring as long as the longest lookahead).
+    fn delay_audio(&mut self, left: &mut [f32], right: &mut [f32]) {
+        if self.lookahead == 0 {
+            return;
+        }
+        let len = self.delay[0].len();
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let w = self.delay_pos;
+            self.delay[0][w] = sanitize(*l);
+            self.delay[1][w] = sanitize(*r);
+            let rd = (w + len - self.lookahead) % len;
+            *l = self.delay[0][rd];
+            *r = self.delay[1][rd];
+            self.delay_pos = (w + 1) % len;
+        }
+    }
+
+    /// Bypassed: only the lookahead delay, so the timing stays compensated.
+    pub fn process_bypassed(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.delay_audio(left, right);
     }
 
     /// Current gain reduction in dB (positive = quieter), for metering; excludes make-up.
@@ -165,8 +250,23 @@ impl Compressor {
         self.gr_db = gr;
     }
 
-    /// Pass 3: make-up minus reduction, applied to both channels.
+    /// Pass 3: make-up minus reduction, applied to both channels; below full mix the
+    /// dry signal is added back (`(1 - mix) + mix * gain`).
     fn apply(&mut self, left: &mut [f32], right: &mut [f32], gr: &[f32]) {
+        if self.mix.is_settled() && self.mix.value() == 1.0 {
+            self.apply_wet(left, right, gr);
+            return;
+        }
+        for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gr) {
+            let wet = fast_db_to_lin(self.makeup_db.next() - g);
+            let m = self.mix.next();
+            let gain = (1.0 - m) + m * wet;
+            *l = sanitize(*l) * gain;
+            *r = sanitize(*r) * gain;
+        }
+    }
+
+    fn apply_wet(&mut self, left: &mut [f32], right: &mut [f32], gr: &[f32]) {
         if self.makeup_db.is_settled() {
             let (makeup_db, makeup_lin) = (self.makeup_db.value(), self.makeup_lin);
             for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gr) {
@@ -202,8 +302,18 @@ impl StereoProcessor for Compressor {
             let m = (n - start).min(CHUNK);
             let (l, r) = (&mut left[start..start + m], &mut right[start..start + m]);
             let target = &mut buf[..m];
-            self.targets(l, r, target);
+            if self.hpf.on {
+                let (mut dl, mut dr) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+                for i in 0..m {
+                    dl[i] = self.hpf.run(0, sanitize(l[i]));
+                    dr[i] = self.hpf.run(1, sanitize(r[i]));
+                }
+                self.targets(&dl[..m], &dr[..m], target);
+            } else {
+                self.targets(l, r, target);
+            }
             self.smooth(target);
+            self.delay_audio(l, r);
             self.apply(l, r, target);
             start += m;
         }
@@ -213,5 +323,11 @@ impl StereoProcessor for Compressor {
         self.ms = 0.0;
         self.gr_db = 0.0;
         self.makeup_db.snap();
+        self.mix.snap();
+        self.hpf.state = [[0.0; 4]; 2];
+        for d in &mut self.delay {
+            d.fill(0.0);
+        }
+        self.delay_pos = 0;
     }
 }

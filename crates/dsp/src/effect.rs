@@ -52,6 +52,7 @@ impl Effect {
     pub fn latency_frames(&self) -> usize {
         match self {
             Effect::Limiter(e) => e.latency_frames(),
+            Effect::Compressor(e) => e.latency_frames(),
             _ => 0,
         }
     }
@@ -60,8 +61,10 @@ impl Effect {
     /// latency still delays it by as much, so bypassing never shifts the timing (the
     /// graph's compensation stays right). Never allocates.
     pub fn process_bypassed(&mut self, left: &mut [f32], right: &mut [f32]) {
-        if let Effect::Limiter(e) = self {
-            e.process_bypassed(left, right);
+        match self {
+            Effect::Limiter(e) => e.process_bypassed(left, right),
+            Effect::Compressor(e) => e.process_bypassed(left, right),
+            _ => {}
         }
     }
 
@@ -80,6 +83,22 @@ impl Effect {
             _ => return false,
         }
         true
+    }
+}
+
+impl EffectParams {
+    /// Frames an effect built from these settings at `sample_rate_hz` delays its audio
+    /// by (what [`Effect::latency_frames`] will report): a change of it needs the graph's
+    /// delay compensation worked out again.
+    pub fn latency_frames(&self, sample_rate_hz: f32) -> usize {
+        let fs = crate::util::clamp_sample_rate(sample_rate_hz);
+        match self {
+            EffectParams::Limiter(_) => crate::limiter::latency_at(fs),
+            EffectParams::Compressor(c) => {
+                crate::compressor::lookahead_frames(c.clamped().lookahead_ms, fs)
+            }
+            _ => 0,
+        }
     }
 }
 

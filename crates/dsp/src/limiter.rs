@@ -264,6 +264,11 @@ impl Limiter {
     }
 }
 
+/// Frames a limiter at `fs` delays the audio by.
+pub(crate) fn latency_at(fs: f32) -> usize {
+    lookahead_frames(clamp_sample_rate(fs)) + TAPS / 2
+}
+
 /// The lookahead in frames at `fs`.
 fn lookahead_frames(fs: f32) -> usize {
     ((LOOKAHEAD_MS * 1e-3 * fs).round() as usize).max(1)

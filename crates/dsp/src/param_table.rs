@@ -415,6 +415,9 @@ macro_rules! param_table {
 }
 
 const DETECTION: &[&str] = &["Peak", "RMS"];
+
+/// At or below this the compressor's sidechain high-pass is off.
+pub const SIDECHAIN_HPF_OFF_HZ: f32 = 20.0;
 /// Names of the EQ band shapes, in the order of [`EQ_BAND_KINDS`].
 pub const EQ_KIND_NAMES: &[&str] = &[
     "Peak",
@@ -450,6 +453,29 @@ param_table!(CompressorParams {
     makeup_db: ParamSpec::new("makeup_db", "Makeup", Unit::Decibel, -24.0, 24.0, 0.0)
         .smoothed(crate::compressor::MAKEUP_SMOOTH_MS),
     detection: ParamSpec::choice("detection", "Detection", DETECTION, 0),
+    // Not automatable: a new lookahead is a new latency, which recompiles the graph.
+    lookahead_ms: ParamSpec {
+        automatable: false,
+        ..ParamSpec::new(
+            "lookahead_ms",
+            "Lookahead",
+            Unit::Millisecond,
+            0.0,
+            crate::compressor::MAX_LOOKAHEAD_MS,
+            0.0,
+        )
+    },
+    sidechain_hpf_hz: ParamSpec::new(
+        "sidechain_hpf_hz",
+        "SC high-pass",
+        Unit::Hertz,
+        SIDECHAIN_HPF_OFF_HZ,
+        500.0,
+        SIDECHAIN_HPF_OFF_HZ
+    )
+    .log(),
+    mix: ParamSpec::new("mix", "Mix", Unit::Fraction, 0.0, 1.0, 1.0)
+        .smoothed(crate::compressor::MAKEUP_SMOOTH_MS),
 });
 
 param_table!(GateParams {

@@ -76,6 +76,26 @@ pub struct CompressorParams {
     pub makeup_db: f32,
     /// Level detection mode.
     pub detection: Detection,
+    /// The detector sees the audio this far ahead, so the gain is down before a
+    /// transient arrives (the audio is delayed by as much; the graph compensates).
+    /// 0 = off. Sessions from before it load with 0.
+    #[serde(default)]
+    pub lookahead_ms: f32,
+    /// High-pass on the detector only (12 dB/oct): the lows stop pumping the gain.
+    /// [`crate::param_table::SIDECHAIN_HPF_OFF_HZ`] and below = off.
+    #[serde(default = "sidechain_hpf_off")]
+    pub sidechain_hpf_hz: f32,
+    /// Wet/dry mix 0..1 (parallel compression below 1).
+    #[serde(default = "full_mix")]
+    pub mix: f32,
+}
+
+fn sidechain_hpf_off() -> f32 {
+    crate::param_table::SIDECHAIN_HPF_OFF_HZ
+}
+
+fn full_mix() -> f32 {
+    1.0
 }
 
 /// Gate / downward expander settings.

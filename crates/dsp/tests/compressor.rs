@@ -15,6 +15,9 @@ fn params(threshold_db: f32, ratio: f32, knee_db: f32, makeup_db: f32) -> Compre
         release_ms: 50.0,
         makeup_db,
         detection: Detection::Peak,
+        lookahead_ms: 0.0,
+        sidechain_hpf_hz: 20.0,
+        mix: 1.0,
     }
 }
 
@@ -155,4 +158,119 @@ fn below_threshold_is_untouched_and_makeup_applies() {
     let (mut l, mut r) = (vec![0.01f32; 48_000], vec![1.0f32; 48_000]);
     c.process(&mut l, &mut r);
     assert!((20.0 * (l[47_999] / 0.01).log10() + 15.0).abs() < 0.05);
+}
+
+/// A 1 kHz sine stepping from -40 dBFS to -6 dBFS at `step` (0.5 s in), 1 s long.
+fn step_sine() -> (Vec<f32>, usize) {
+    let step = 24_000;
+    let x = (0..48_000)
+        .map(|i| {
+            let a = if i < step { 0.01 } else { 0.5 };
+            a * (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / FS).sin()
+        })
+        .collect();
+    (x, step)
+}
+
+/// Overshoot in dB of the output's peak over the 2 ms after the step against its settled
+/// peak (the last 10 ms), with the output realigned by the compressor's latency.
+fn overshoot_db(lookahead_ms: f32) -> f64 {
+    let p = CompressorParams {
+        attack_ms: 1.0,
+        release_ms: 100.0,
+        lookahead_ms,
+        ..params(-30.0, 20.0, 0.0, 0.0)
+    };
+    let mut c = Compressor::new(FS, &p);
+    let d = c.latency_frames();
+    let (x, step) = step_sine();
+    let (mut l, mut r) = (x.clone(), x);
+    c.process(&mut l, &mut r);
+    let peak = |a: usize, b: usize| l[a + d..b + d].iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let first = peak(step, step + 96);
+    let settled = peak(47_000 - d, 47_480 - d);
+    20.0 * f64::from(first / settled).log10()
+}
+
+#[test]
+fn lookahead_catches_the_transient_a_plain_compressor_lets_through() {
+    // Attack 1 ms: 5 ms of lookahead is five time constants. What remains is the peak
+    // detector's ripple on the sine as it settles.
+    let plain = overshoot_db(0.0);
+    let ahead = overshoot_db(5.0);
+    println!("overshoot: {plain:.2} dB plain, {ahead:.2} dB with 5 ms lookahead");
+    assert!(
+        plain > 10.0,
+        "without lookahead the step overshoots: {plain:.1} dB"
+    );
+    assert!(ahead < 2.0, "with 5 ms of lookahead: {ahead:.2} dB");
+}
+
+#[test]
+fn lookahead_delays_the_audio_by_exactly_its_latency() {
+    let p = CompressorParams {
+        lookahead_ms: 3.0,
+        ..params(0.0, 2.0, 0.0, 0.0)
+    };
+    let mut c = Compressor::new(FS, &p);
+    assert_eq!(c.latency_frames(), 144);
+    let x: Vec<f32> = (0..4800).map(|i| 0.01 * (i as f32 * 0.1).sin()).collect();
+    let (mut l, mut r) = (x.clone(), x.clone());
+    c.process(&mut l, &mut r);
+    // Below the threshold the gain is exactly one: a pure delay.
+    assert!(l[..144].iter().all(|&v| v == 0.0));
+    assert_eq!(&l[144..], &x[..4800 - 144]);
+    // Bypassed, it still delays (the graph's compensation counts on it).
+    let mut c = Compressor::new(FS, &p);
+    let (mut l, mut r) = (x.clone(), x.clone());
+    c.process_bypassed(&mut l, &mut r);
+    assert_eq!(&l[144..], &x[..4800 - 144]);
+}
+
+/// Settled gain reduction for a loud 40 Hz tone under a quiet 1 kHz one.
+fn bass_gr_db(sidechain_hpf_hz: f32) -> f32 {
+    let p = CompressorParams {
+        sidechain_hpf_hz,
+        ..params(-20.0, 4.0, 0.0, 0.0)
+    };
+    let mut c = Compressor::new(FS, &p);
+    let (mut l, mut r): (Vec<f32>, Vec<f32>) = (0..48_000)
+        .map(|i| {
+            let t = i as f32 / FS;
+            let v = 0.3 * (2.0 * std::f32::consts::PI * 40.0 * t).sin()
+                + 0.03 * (2.0 * std::f32::consts::PI * 1000.0 * t).sin();
+            (v, v)
+        })
+        .unzip();
+    c.process(&mut l, &mut r);
+    c.gain_reduction_db()
+}
+
+#[test]
+fn the_sidechain_high_pass_keeps_the_bass_from_pumping_the_gain() {
+    let full = bass_gr_db(20.0);
+    let filtered = bass_gr_db(300.0);
+    assert!(full > 5.0, "the bass drives the detector: {full:.1} dB");
+    assert!(filtered < 0.5, "high-passed at 300 Hz: {filtered:.2} dB");
+}
+
+#[test]
+fn the_mix_adds_the_dry_signal_back() {
+    // Constant reduction on DC: threshold -20, ratio 100, input -6 dBFS: about 14 dB.
+    let run = |mix: f32| {
+        let p = CompressorParams {
+            mix,
+            ..params(-20.0, 100.0, 0.0, 0.0)
+        };
+        let mut c = Compressor::new(FS, &p);
+        let (mut l, mut r) = (vec![0.5f32; 9600], vec![0.5f32; 9600]);
+        c.process(&mut l, &mut r);
+        (l[9599], 10f32.powf(-c.gain_reduction_db() / 20.0))
+    };
+    let (dry, _) = run(0.0);
+    assert_eq!(dry, 0.5, "mix 0 is the dry signal exactly");
+    let (half, g) = run(0.5);
+    let want = 0.5 * (0.5 + 0.5 * g);
+    assert!((half - want).abs() < 1e-4, "{half} vs {want}");
+    assert!(g < 0.25, "it does compress: gain {g}");
 }

@@ -69,10 +69,12 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
             param(),
             param(),
             param(),
-            any::<bool>()
+            any::<bool>(),
+            (param(), param(), param()),
         )
             .prop_map(
-                |(threshold_db, ratio, knee_db, attack_ms, release_ms, makeup_db, rms)| {
+                |(threshold_db, ratio, knee_db, attack_ms, release_ms, makeup_db, rms, extra)| {
+                    let (lookahead_ms, sidechain_hpf_hz, mix) = extra;
                     EffectParams::Compressor(CompressorParams {
                         threshold_db,
                         ratio,
@@ -81,6 +83,9 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
                         release_ms,
                         makeup_db,
                         detection: if rms { Detection::Rms } else { Detection::Peak },
+                        lookahead_ms,
+                        sidechain_hpf_hz,
+                        mix,
                     })
                 }
             )

@@ -85,6 +85,9 @@ fn comp_params(detection: Detection, threshold_db: f32) -> CompressorParams {
         release_ms: 120.0,
         makeup_db: 2.0 + threshold_db / 10.0,
         detection,
+        lookahead_ms: 0.0,
+        sidechain_hpf_hz: 20.0,
+        mix: 1.0,
     }
 }
 

@@ -347,3 +347,29 @@ fn unknown_fields_are_named_and_the_session_still_opens() {
         "{unknown:?}"
     );
 }
+
+#[test]
+fn a_session_saved_before_compressor_lookahead_loads_as_it_sounded() {
+    // The bundled demo as saved before the compressor had lookahead, a sidechain
+    // high-pass and mix: those load as off, off and 100 %.
+    let text = include_str!("fixtures/before_lookahead.ron");
+    let s = load_text(text).expect("loads");
+    let compressors: Vec<_> = s
+        .tracks
+        .iter()
+        .flat_map(|t| &t.strip.inserts)
+        .filter_map(|i| match &i.effect {
+            stemdesk_dsp::EffectParams::Compressor(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    assert!(!compressors.is_empty());
+    for c in compressors {
+        assert_eq!(c.lookahead_ms, 0.0);
+        assert_eq!(
+            c.sidechain_hpf_hz,
+            stemdesk_dsp::param_table::SIDECHAIN_HPF_OFF_HZ
+        );
+        assert_eq!(c.mix, 1.0);
+    }
+}

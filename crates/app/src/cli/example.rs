@@ -89,6 +89,9 @@ fn comp(
         release_ms,
         makeup_db,
         detection: Detection::Peak,
+        lookahead_ms: 0.0,
+        sidechain_hpf_hz: 20.0,
+        mix: 1.0,
     })
 }
 

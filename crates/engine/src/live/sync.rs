@@ -55,6 +55,7 @@ pub fn plan_sync(old: &Session, new: &Session) -> SyncPlan {
     if old.sample_rate_hz != new.sample_rate_hz
         || shape(old) != shape(new)
         || effect_kinds(old) != effect_kinds(new)
+        || latencies(old) != latencies(new)
     {
         return SyncPlan::Recompile;
     }
@@ -169,11 +170,20 @@ pub fn plan_changes(changes: &[Change], after: &Session) -> SyncPlan {
                 strip,
                 insert,
                 params,
-            } => inserts.push(ParamUpdate::Insert {
-                strip: *strip,
-                insert: *insert,
-                params: params.clone(),
-            }),
+            } => {
+                // A new latency (a lookahead changed) moves the delay compensation.
+                let rate = after.sample_rate_hz as f32;
+                match reverted {
+                    Revert::Edit(Edit::SetInsertParams { params: was, .. })
+                        if was.latency_frames(rate) == params.latency_frames(rate) => {}
+                    _ => return SyncPlan::Recompile,
+                }
+                inserts.push(ParamUpdate::Insert {
+                    strip: *strip,
+                    insert: *insert,
+                    params: params.clone(),
+                })
+            }
             // Names, colours, the delivery spec and the musical timeline do not sound.
             Edit::Rename { .. }
             | Edit::SetColor { .. }
@@ -267,6 +277,19 @@ fn shape(s: &Session) -> Session {
 
 /// The kind of every insert, in strip order: a changed kind needs a new effect (a graph
 /// swap), changed settings of the same kind do not.
+/// Every insert's latency (lookahead): a change needs new delay compensation.
+fn latencies(s: &Session) -> Vec<usize> {
+    let rate = s.sample_rate_hz as f32;
+    s.tracks
+        .iter()
+        .map(|t| &t.strip.inserts)
+        .chain(s.buses.iter().map(|b| &b.strip.inserts))
+        .chain(std::iter::once(&s.master.inserts))
+        .flatten()
+        .map(|i| i.effect.latency_frames(rate))
+        .collect()
+}
+
 fn effect_kinds(s: &Session) -> Vec<std::mem::Discriminant<EffectParams>> {
     s.tracks
         .iter()
@@ -523,6 +546,9 @@ mod tests {
             release_ms: 100.0,
             makeup_db: 0.0,
             detection: Detection::Peak,
+            lookahead_ms: 0.0,
+            sidechain_hpf_hz: 20.0,
+            mix: 1.0,
         });
         assert_eq!(plan_sync(&a, &f), SyncPlan::Recompile, "kind changed");
         let mut g = a.clone();
