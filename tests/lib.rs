@@ -278,6 +278,7 @@ pub fn full_session_with_len(dir: &std::path::Path, frames: u64) -> LoadedSessio
                     q: 0.7,
                 },
             ],
+            response: stemdesk_dsp::EqResponse::Analog,
         }),
     );
     let comp = ins(
@@ -400,6 +401,7 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
                         peak(1200.0, 2.0, 1.0),
                         peak(8000.0, 3.0, 0.7),
                     ],
+                    response: stemdesk_dsp::EqResponse::Analog,
                 }),
             ),
             insert(

@@ -89,6 +89,7 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
                 gain_db: 3.0,
                 q: 1.0,
             }],
+            response: stemdesk_dsp::EqResponse::Analog,
         });
         handle.set_insert_params(t, eq, eq_params).expect("queue");
         run(&mut player, 2, 256, &mut out);

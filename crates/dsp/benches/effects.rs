@@ -44,6 +44,7 @@ fn eq_params() -> EqParams {
             band(1200.0, 1.0, 2.0),
             band(8000.0, 0.7, 3.0),
         ],
+        response: stemdesk_dsp::EqResponse::Classic,
     }
 }
 
@@ -64,6 +65,45 @@ fn bench_one(c: &mut Criterion, name: &str, mut p: impl StereoProcessor) {
 
 fn effects(c: &mut Criterion) {
     bench_one(c, "eq_3_peaks", Eq::new(FS, &eq_params()));
+    let analog = EqParams {
+        response: stemdesk_dsp::EqResponse::Analog,
+        ..eq_params()
+    };
+    bench_one(c, "eq_3_peaks_analog", Eq::new(FS, &analog));
+    // Automation sweeping the top band on every block: the matched fit is redone every
+    // 16 samples while it ramps (the worst case for the analog response's cost).
+    for (name, response) in [
+        ("eq_3_peaks_sweeping", stemdesk_dsp::EqResponse::Classic),
+        (
+            "eq_3_peaks_analog_sweeping",
+            stemdesk_dsp::EqResponse::Analog,
+        ),
+    ] {
+        let (l0, r0) = signal();
+        let (mut l, mut r) = (l0.clone(), r0.clone());
+        let base = EqParams {
+            response,
+            ..eq_params()
+        };
+        let mut eq = Eq::new(FS, &base);
+        let mut up = false;
+        let mut group = c.benchmark_group("effects");
+        group.throughput(Throughput::Elements(FRAMES as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                l.copy_from_slice(&l0);
+                r.copy_from_slice(&r0);
+                for (bl, br) in l.chunks_mut(256).zip(r.chunks_mut(256)) {
+                    up = !up;
+                    let mut p = base.clone();
+                    p.bands[2].freq_hz = if up { 9000.0 } else { 8000.0 };
+                    eq.set_params(&p);
+                    eq.process(black_box(bl), black_box(br));
+                }
+            })
+        });
+        group.finish();
+    }
     bench_one(
         c,
         "compressor",

@@ -1,5 +1,7 @@
-//! Parametric EQ: up to eight bands of RBJ-cookbook responses realised as Cytomic
-//! ("Simper") trapezoidal state-variable filters.
+//! Parametric EQ: up to eight bands of RBJ-cookbook shapes realised as Cytomic
+//! ("Simper") trapezoidal state-variable filters, either with the cookbook's bilinear
+//! design ([`EqResponse::Classic`]) or decramped to follow the analogue shapes up to
+//! 20 kHz ([`EqResponse::Analog`], `eq_matched`; mapped exactly onto the same SVF).
 //!
 //! Why an SVF rather than a direct-form biquad: the SVF computes the *same* bilinear
 //! transfer functions as the RBJ cookbook (so [`magnitude_db`], written from the
@@ -7,7 +9,8 @@
 //! stay well conditioned in `f32` down to 20 Hz at 96 kHz, and it tolerates coefficient
 //! changes while running (no blow-ups when automated).
 
-use crate::params::{EqBand, EqBandKind, EqParams, MAX_EQ_BANDS};
+use crate::eq_matched;
+use crate::params::{EqBand, EqBandKind, EqParams, EqResponse, MAX_EQ_BANDS};
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
 use crate::util::{DENORMAL_FLOOR, clamp_sample_rate, sanitize_slice};
@@ -153,7 +156,13 @@ impl SvfCoefs {
 }
 
 /// Designs the SVF section(s) for a band; returns the sections and how many are used.
+/// The analogue-matched response comes from `eq_matched` (mapped onto the SVF); the
+/// classic one, and every band below the matched range, is the bilinear design below.
+#[allow(clippy::too_many_arguments)]
 fn design(
+    response: EqResponse,
+    grid: &eq_matched::FitGrid,
+    fit: eq_matched::Fit,
     kind: EqBandKind,
     sample_rate_hz: f32,
     freq_hz: f32,
@@ -161,6 +170,25 @@ fn design(
     q: f32,
 ) -> ([SvfCoefs; 2], usize) {
     let fs = f64::from(sample_rate_hz);
+    // Settled bands get the least-squares fit; ramping ones (refitted every 16 samples)
+    // the three-point one.
+    if response == EqResponse::Analog
+        && let Some((sections, n)) = eq_matched::design(
+            grid,
+            fit,
+            kind,
+            f64::from(freq_hz),
+            f64::from(gain_db),
+            f64::from(q),
+            BUTTER4_Q,
+        )
+    {
+        let svf = |c: &eq_matched::Biquad| {
+            let (g, k, m) = eq_matched::svf_from_biquad(c);
+            SvfCoefs::new(g, k, m)
+        };
+        return ([svf(&sections[0]), svf(&sections[1])], n);
+    }
     let g = (std::f64::consts::PI * f64::from(freq_hz) / fs).tan();
     let q = f64::from(q);
     let a = 10f64.powf(f64::from(gain_db) / 40.0);
@@ -229,6 +257,7 @@ fn design(
 struct Band {
     enabled: bool,
     kind: EqBandKind,
+    response: EqResponse,
     /// Smoothed in log2(Hz) so sweeps are even across octaves.
     log2_freq: Smoother,
     gain_db: Smoother,
@@ -245,6 +274,7 @@ impl Band {
         Self {
             enabled: false,
             kind: EqBandKind::Peak,
+            response: EqResponse::Classic,
             log2_freq: Smoother::new(sample_rate_hz, SMOOTH_MS, 10.0),
             gain_db: Smoother::new(sample_rate_hz, SMOOTH_MS, 0.0),
             log2_q: Smoother::new(sample_rate_hz, SMOOTH_MS, 0.0),
@@ -258,10 +288,24 @@ impl Band {
         self.log2_freq.is_settled() && self.gain_db.is_settled() && self.log2_q.is_settled()
     }
 
-    fn update_coefs(&mut self, sample_rate_hz: f32) {
+    fn update_coefs(&mut self, sample_rate_hz: f32, grid: &eq_matched::FitGrid) {
         let freq_hz = self.log2_freq.value().exp2();
         let q = self.log2_q.value().exp2();
-        let (coefs, sections) = design(self.kind, sample_rate_hz, freq_hz, self.gain_db.value(), q);
+        let fit = if self.settled() {
+            eq_matched::Fit::LeastSquares
+        } else {
+            eq_matched::Fit::ThreePoint
+        };
+        let (coefs, sections) = design(
+            self.response,
+            grid,
+            fit,
+            self.kind,
+            sample_rate_hz,
+            freq_hz,
+            self.gain_db.value(),
+            q,
+        );
         self.coefs = coefs;
         self.sections = sections;
     }
@@ -295,6 +339,8 @@ impl Band {
 #[derive(Debug, Clone)]
 pub struct Eq {
     sample_rate_hz: f32,
+    /// The analog response's fitting frequencies at this rate.
+    grid: eq_matched::FitGrid,
     bands: [Band; MAX_EQ_BANDS],
     /// Internal sample clock (wrapping; the intervals divide 2^32).
     clock: u32,
@@ -308,17 +354,19 @@ impl Eq {
         let fs = clamp_sample_rate(sample_rate_hz);
         let mut eq = Self {
             sample_rate_hz: fs,
+            grid: eq_matched::FitGrid::new(f64::from(fs)),
             bands: [Band::disabled(fs); MAX_EQ_BANDS],
             clock: 0,
             settled: true,
         };
         eq.set_params(params);
+        let grid = eq.grid;
         for band in &mut eq.bands {
             band.log2_freq.snap();
             band.gain_db.snap();
             band.log2_q.snap();
             if band.enabled {
-                band.update_coefs(fs);
+                band.update_coefs(fs, &grid);
             }
         }
         eq.settled = true;
@@ -329,6 +377,7 @@ impl Eq {
     /// [`MAX_EQ_BANDS`] are ignored); never allocates.
     pub fn set_params(&mut self, params: &EqParams) {
         let fs = self.sample_rate_hz;
+        let grid = self.grid;
         for (i, band) in self.bands.iter_mut().enumerate() {
             let Some(p) = params.bands.get(i).filter(|b| b.enabled) else {
                 band.enabled = false;
@@ -337,14 +386,15 @@ impl Eq {
             };
             let (freq_hz, gain_db, q) = clamp_band(p, fs);
             let (lf, lq) = (freq_hz.log2(), q.log2());
-            if !band.enabled || band.kind != p.kind {
+            if !band.enabled || band.kind != p.kind || band.response != params.response {
                 band.enabled = true;
                 band.kind = p.kind;
+                band.response = params.response;
                 band.log2_freq.snap_to(lf);
                 band.gain_db.snap_to(gain_db);
                 band.log2_q.snap_to(lq);
                 band.clear_state();
-                band.update_coefs(fs);
+                band.update_coefs(fs, &grid);
             } else {
                 band.log2_freq.set_target(lf);
                 band.gain_db.set_target(gain_db);
@@ -366,12 +416,13 @@ impl Eq {
         if !self.settled {
             let mut all_settled = true;
             let fs = self.sample_rate_hz;
+            let grid = self.grid;
             for band in self.bands.iter_mut().filter(|b| b.enabled) {
                 if !band.settled() {
                     band.log2_freq.skip(COEF_INTERVAL);
                     band.gain_db.skip(COEF_INTERVAL);
                     band.log2_q.skip(COEF_INTERVAL);
-                    band.update_coefs(fs);
+                    band.update_coefs(fs, &grid);
                     all_settled &= band.settled();
                 }
             }
@@ -409,13 +460,14 @@ impl StereoProcessor for Eq {
 
     fn reset(&mut self) {
         let fs = self.sample_rate_hz;
+        let grid = self.grid;
         for band in self.bands.iter_mut() {
             band.clear_state();
             band.log2_freq.snap();
             band.gain_db.snap();
             band.log2_q.snap();
             if band.enabled {
-                band.update_coefs(fs);
+                band.update_coefs(fs, &grid);
             }
         }
         self.settled = true;
@@ -426,10 +478,12 @@ impl StereoProcessor for Eq {
 /// `sample_rate_hz`, evaluated at `freq_hz` (for drawing EQ curves; also the reference
 /// the processor is tested against).
 ///
-/// Computed in `f64` from the RBJ cookbook biquad coefficients (the same bilinear
-/// transfer functions the processor realises), using the same clamping as [`Eq`].
+/// Computed in `f64` from the biquad coefficients the processor realises: the matched
+/// design of `eq_matched` for [`EqResponse::Analog`] (above its range's floor), else the
+/// RBJ cookbook's bilinear ones, with the same clamping as [`Eq`].
 pub fn magnitude_db(params: &EqParams, sample_rate_hz: f32, freq_hz: f32) -> f32 {
     let fs = clamp_sample_rate(sample_rate_hz);
+    let grid = eq_matched::FitGrid::new(f64::from(fs));
     let w = 2.0 * std::f64::consts::PI * f64::from(freq_hz) / f64::from(fs);
     let mut db = 0.0_f64;
     for band in params.bands.iter().take(MAX_EQ_BANDS).filter(|b| b.enabled) {
@@ -438,6 +492,23 @@ pub fn magnitude_db(params: &EqParams, sample_rate_hz: f32, freq_hz: f32) -> f32
         let q = f64::from(q);
         let a = 10f64.powf(f64::from(gain_db) / 40.0);
         let q_scale = q / std::f64::consts::FRAC_1_SQRT_2;
+        if params.response == EqResponse::Analog
+            && let Some((sections, n)) = eq_matched::design(
+                &grid,
+                eq_matched::Fit::LeastSquares,
+                band.kind,
+                f64::from(f0),
+                f64::from(gain_db),
+                q,
+                BUTTER4_Q,
+            )
+        {
+            db += sections[..n]
+                .iter()
+                .map(|&[b0, b1, b2, a1, a2]| biquad_db(&[b0, b1, b2, 1.0, a1, a2], w))
+                .sum::<f64>();
+            continue;
+        }
         db += match band.kind {
             EqBandKind::HighPass24 | EqBandKind::LowPass24 => {
                 let hp = band.kind == EqBandKind::HighPass24;

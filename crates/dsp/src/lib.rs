@@ -7,6 +7,7 @@ mod compressor;
 mod delay;
 mod effect;
 mod eq;
+mod eq_matched;
 mod gate;
 mod limiter;
 mod meter;
@@ -33,7 +34,8 @@ pub use pan::{
 pub use param_table::{EffectKind, ParamSpec, Taper, Unit};
 pub use params::{
     CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
+    EqResponse, GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour,
+    SaturationParams,
 };
 pub use processor::StereoProcessor;
 pub use reverb::{MAX_PREDELAY_MS, Reverb, designed_rt60_s};

@@ -11,7 +11,8 @@
 
 use crate::params::{
     CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour, SaturationParams,
+    EqResponse, GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour,
+    SaturationParams,
 };
 use crate::util::clamp_param;
 
@@ -306,6 +307,26 @@ impl ParamValue for Detection {
         }
     }
 }
+
+impl ParamValue for EqResponse {
+    fn to_value(self) -> f32 {
+        match self {
+            EqResponse::Analog => 0.0,
+            EqResponse::Classic => 1.0,
+        }
+    }
+    fn from_value(value: f32) -> Self {
+        if value >= 0.5 {
+            EqResponse::Classic
+        } else {
+            EqResponse::Analog
+        }
+    }
+}
+
+/// The EQ's one parameter outside its bands: how the bands are realised.
+pub const EQ_RESPONSE: ParamSpec =
+    ParamSpec::choice("response", "Response", &["Analog", "Classic"], 0);
 
 /// Saturation curves in the order of the `flavour` choice.
 pub const SATURATION_FLAVOURS: [SaturationFlavour; 3] = [
@@ -750,6 +771,7 @@ impl EffectParams {
                         ..EqBand::from_defaults()
                     })
                     .collect(),
+                response: EqResponse::from_value(EQ_RESPONSE.default),
             }),
             EffectKind::Compressor => EffectParams::Compressor(CompressorParams::from_defaults()),
             EffectKind::Gate => EffectParams::Gate(GateParams::from_defaults()),
@@ -765,7 +787,7 @@ impl EffectParams {
     }
 
     /// Every parameter's key with its spec, in display order (EQ keys are
-    /// `band<N>.<key>`, N from 1).
+    /// `band<N>.<key>`, N from 1, then `response`).
     pub fn params(&self) -> Vec<(String, &'static ParamSpec)> {
         match self {
             EffectParams::Eq(eq) => (1..=eq.bands.len().min(MAX_EQ_BANDS))
@@ -774,6 +796,7 @@ impl EffectParams {
                         .iter()
                         .map(move |s| (format!("band{n}.{}", s.key), s))
                 })
+                .chain(std::iter::once((EQ_RESPONSE.key.to_string(), &EQ_RESPONSE)))
                 .collect(),
             other => other
                 .flat_specs()
@@ -798,6 +821,7 @@ impl EffectParams {
     /// The spec of the parameter with `key`.
     pub fn spec(&self, key: &str) -> Option<&'static ParamSpec> {
         let key = match self {
+            EffectParams::Eq(_) if key == EQ_RESPONSE.key => return Some(&EQ_RESPONSE),
             EffectParams::Eq(eq) => {
                 let (band, field) = band_key(key)?;
                 if band >= eq.bands.len() {
@@ -813,6 +837,7 @@ impl EffectParams {
     /// The parameter with `key`, as a number.
     pub fn get(&self, key: &str) -> Option<f32> {
         match self {
+            EffectParams::Eq(eq) if key == EQ_RESPONSE.key => Some(eq.response.to_value()),
             EffectParams::Eq(eq) => {
                 let (band, field) = band_key(key)?;
                 eq.bands.get(band)?.get(field)
@@ -830,6 +855,11 @@ impl EffectParams {
     pub fn set(&mut self, key: &str, value: f32) -> Result<f32, UnknownParam> {
         let unknown = || UnknownParam(key.to_string());
         match self {
+            EffectParams::Eq(eq) if key == EQ_RESPONSE.key => {
+                let v = EQ_RESPONSE.clamp(value);
+                eq.response = EqResponse::from_value(v);
+                Ok(v)
+            }
             EffectParams::Eq(eq) => {
                 let (band, field) = band_key(key).ok_or_else(unknown)?;
                 eq.bands

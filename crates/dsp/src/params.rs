@@ -43,11 +43,34 @@ pub struct EqBand {
     pub q: f32,
 }
 
+/// How the EQ turns its analogue band shapes into digital filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum EqResponse {
+    /// Follows the analogue shapes up to 20 kHz (matched poles, fitted numerator), so a
+    /// bell or shelf near the top of the band keeps its width; new EQs use it.
+    #[default]
+    Analog,
+    /// The bilinear transform of the RBJ cookbook: exact in the low and mid range,
+    /// squeezed toward Nyquist ("cramped"). What EQs saved before the choice existed use.
+    Classic,
+}
+
+impl EqResponse {
+    /// The response of an EQ saved before the choice existed.
+    fn saved_before() -> Self {
+        EqResponse::Classic
+    }
+}
+
 /// Parametric EQ settings: up to [`MAX_EQ_BANDS`] bands, processed in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EqParams {
     /// The bands (at most [`MAX_EQ_BANDS`]; extra bands are ignored).
     pub bands: Vec<EqBand>,
+    /// How the bands are realised (sessions from before load as [`EqResponse::Classic`],
+    /// so they sound as they did).
+    #[serde(default = "EqResponse::saved_before")]
+    pub response: EqResponse,
 }
 
 /// How the compressor measures level.

@@ -27,6 +27,7 @@ fn one(kind: EqBandKind, freq_hz: f32, gain_db: f32, q: f32) -> EqParams {
             gain_db,
             q,
         }],
+        response: stemdesk_dsp::EqResponse::Classic,
     }
 }
 
@@ -39,6 +40,17 @@ fn mag2(re: f64, im: f64) -> f64 {
 /// bilinear-warped frequency, written independently of the crate.
 fn textbook_db(kind: EqBandKind, fs: f64, f0: f64, gain_db: f64, q: f64, f: f64) -> f64 {
     let w = (std::f64::consts::PI * f / fs).tan() / (std::f64::consts::PI * f0 / fs).tan();
+    prototype_db(kind, gain_db, q, w)
+}
+
+/// The analogue prototype itself (no warping) at `f`: what the analog-matched response
+/// is held to.
+fn analog_db(kind: EqBandKind, f0: f64, gain_db: f64, q: f64, f: f64) -> f64 {
+    prototype_db(kind, gain_db, q, f / f0)
+}
+
+/// The prototypes at normalised frequency `w` (1 = the band's frequency).
+fn prototype_db(kind: EqBandKind, gain_db: f64, q: f64, w: f64) -> f64 {
     let a = 10f64.powf(gain_db / 40.0);
     let sa = a.sqrt();
     let h2 = match kind {
@@ -98,6 +110,132 @@ fn analytic_matches_textbook_for_every_kind() {
                         );
                     }
                 }
+            }
+        }
+    }
+}
+
+fn analog_one(kind: EqBandKind, freq_hz: f32, gain_db: f32, q: f32) -> EqParams {
+    EqParams {
+        response: stemdesk_dsp::EqResponse::Analog,
+        ..one(kind, freq_hz, gain_db, q)
+    }
+}
+
+/// Worst deviation (dB) of the processor's measured response from the analogue
+/// prototype over 20 Hz-20 kHz, where the prototype is above `floor_db`.
+fn worst_vs_analog(p: &EqParams, fs: f64, floor_db: f64) -> (f64, f64) {
+    let b = p.bands[0];
+    let mut eq = Eq::new(fs as f32, p);
+    let h = impulse_response(&mut eq, (fs * 0.5) as usize);
+    let mut worst = (0.0f64, 0.0);
+    for f in log_freqs(20.0, 20_000.0, 80) {
+        let want = analog_db(
+            b.kind,
+            f64::from(b.freq_hz),
+            f64::from(b.gain_db),
+            f64::from(b.q),
+            f,
+        );
+        if want < floor_db {
+            continue;
+        }
+        let err = dft_db(&h, fs, f) - want;
+        if err.abs() > worst.0.abs() {
+            worst = (err, f);
+        }
+    }
+    worst
+}
+
+#[test]
+fn the_analog_response_follows_the_prototype_to_20_khz() {
+    // The case: a 16 kHz +12 dB bell at 48 kHz reads +9.7 dB at 20 kHz in the
+    // analogue prototype; the cramped bilinear design gave +3.4.
+    let bell = analog_one(EqBandKind::Peak, 16_000.0, 12.0, 0.7071);
+    let at_20k = f64::from(magnitude_db(&bell, 48_000.0, 20_000.0));
+    let want = analog_db(EqBandKind::Peak, 16_000.0, 12.0, 0.7071, 20_000.0);
+    assert!(
+        (at_20k - want).abs() < 0.5,
+        "{at_20k:.2} dB vs analogue {want:.2}"
+    );
+    let classic = f64::from(magnitude_db(
+        &one(EqBandKind::Peak, 16_000.0, 12.0, 0.7071),
+        48_000.0,
+        20_000.0,
+    ));
+    assert!(
+        want - classic > 5.0,
+        "the classic design is cramped: {classic:.2}"
+    );
+    // Bells to +-12 dB and Q 1.5, shelves to +-12 dB and Q 1, anywhere up to 20 kHz:
+    // within 1 dB (a resonant shelf right under Nyquist goes past it: -1.2 dB for
+    // Q 1.5 at 20 kHz, 44.1 kHz).
+    for fs in [44_100.0, 48_000.0] {
+        for kind in [
+            EqBandKind::Peak,
+            EqBandKind::LowShelf,
+            EqBandKind::HighShelf,
+        ] {
+            for f0 in [
+                100.0, 1000.0, 5000.0, 10_000.0, 14_000.0, 16_000.0, 18_000.0, 20_000.0,
+            ] {
+                for g in [-12.0, -6.0, 6.0, 12.0] {
+                    let q_max = if kind == EqBandKind::Peak { 1.5 } else { 1.0 };
+                    for q in [0.3, 0.7071, q_max] {
+                        let p = analog_one(kind, f0, g, q);
+                        let (err, at) = worst_vs_analog(&p, fs, -60.0);
+                        assert!(
+                            err.abs() < 1.0,
+                            "{kind:?} fs={fs} f0={f0} g={g} q={q}: {err:.2} dB at {at:.0} Hz"
+                        );
+                    }
+                }
+            }
+        }
+        // Pass filters to 12 kHz with Q 0.5-0.71, and resonant ones (Q 2) to 8 kHz: within
+        // 1 dB down to -20 dB. Beyond, at 44.1 kHz, high-passes miss by up to 1.2 dB
+        // (a 16 kHz 24 dB/oct one reads -1.07 dB at 20 kHz).
+        for kind in [
+            EqBandKind::HighPass12,
+            EqBandKind::HighPass24,
+            EqBandKind::LowPass12,
+            EqBandKind::LowPass24,
+        ] {
+            for f0 in [30.0, 1000.0, 8000.0, 12_000.0] {
+                for q in [0.5, 0.7071, 2.0] {
+                    if f0 > 8_000.0 && q > 1.0 {
+                        continue;
+                    }
+                    let p = analog_one(kind, f0, 0.0, q);
+                    let (err, at) = worst_vs_analog(&p, fs, -20.0);
+                    assert!(
+                        err.abs() < 1.0,
+                        "{kind:?} fs={fs} f0={f0} q={q}: {err:.2} dB at {at:.0}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_analog_response_is_what_magnitude_db_draws() {
+    for fs in RATES {
+        for kind in KINDS {
+            for &(f0, g, q) in &[
+                (100.0, 6.0, 0.7071),
+                (6000.0, -6.0, 2.0),
+                (15_000.0, 9.0, 0.7071),
+            ] {
+                let p = analog_one(kind, f0, g, q);
+                let mut eq = Eq::new(fs as f32, &p);
+                check_processor(
+                    &p,
+                    fs,
+                    &mut eq,
+                    &format!("analog {kind:?} f0={f0} g={g} q={q}"),
+                );
             }
         }
     }
@@ -212,6 +350,7 @@ fn processor_matches_analytic_multiband_and_after_a_change() {
             band(EqBandKind::Peak, 1200.0, 2.0, 1.0),
             band(EqBandKind::Peak, 8000.0, 3.0, 0.7),
         ],
+        response: stemdesk_dsp::EqResponse::Classic,
     };
     let all = EqParams {
         bands: vec![
@@ -224,6 +363,7 @@ fn processor_matches_analytic_multiband_and_after_a_change() {
             band(EqBandKind::Peak, 50.0, 2.0, 0.8),
             band(EqBandKind::Peak, 12000.0, -2.0, 2.0),
         ],
+        response: stemdesk_dsp::EqResponse::Classic,
     };
     for fs in RATES {
         for p in [&reference, &all] {

@@ -82,6 +82,7 @@ fn filtered(x: &[f32], kind: EqBandKind, freq_hz: f32) -> Vec<f32> {
             gain_db: 0.0,
             q: std::f32::consts::FRAC_1_SQRT_2,
         }],
+        response: stemdesk_dsp::EqResponse::Analog,
     };
     let mut eq = Eq::new(FS, &p);
     let mut l = x.to_vec();

@@ -60,7 +60,10 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
     );
     prop_oneof![
         prop::collection::vec(band, 0..10)
-            .prop_map(|bands| EffectParams::Eq(EqParams { bands }))
+            .prop_map(|bands| EffectParams::Eq(EqParams {
+                bands,
+                response: stemdesk_dsp::EqResponse::Analog
+            }))
             .boxed(),
         (
             param(),
@@ -232,6 +235,7 @@ fn extreme_settings_stay_finite_for_long() {
                     q: 30.0,
                 })
                 .collect(),
+            response: stemdesk_dsp::EqResponse::Analog,
         }),
         EffectParams::Saturation(SaturationParams {
             flavour: SaturationFlavour::Tube,

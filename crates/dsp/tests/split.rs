@@ -73,6 +73,7 @@ fn eq_params(shift: f32) -> EqParams {
             band(EqBandKind::Peak, 1200.0, 2.0 * shift, 1.0),
             band(EqBandKind::HighShelf, 8000.0, 3.0, 0.7 * shift),
         ],
+        response: stemdesk_dsp::EqResponse::Analog,
     }
 }
 

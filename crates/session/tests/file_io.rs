@@ -349,7 +349,7 @@ fn unknown_fields_are_named_and_the_session_still_opens() {
 }
 
 #[test]
-fn a_session_saved_before_compressor_lookahead_loads_as_it_sounded() {
+fn a_session_saved_before_lookahead_and_analog_eq_loads_as_it_sounded() {
     // The bundled demo as saved before the compressor had lookahead, a sidechain
     // high-pass and mix: those load as off, off and 100 %.
     let text = include_str!("fixtures/before_lookahead.ron");
@@ -372,4 +372,16 @@ fn a_session_saved_before_compressor_lookahead_loads_as_it_sounded() {
         );
         assert_eq!(c.mix, 1.0);
     }
+    // Its EQs keep the classic (bilinear) response they were mixed with.
+    let eqs: Vec<_> = s
+        .tracks
+        .iter()
+        .flat_map(|t| &t.strip.inserts)
+        .filter_map(|i| match &i.effect {
+            stemdesk_dsp::EffectParams::Eq(e) => Some(e.response),
+            _ => None,
+        })
+        .collect();
+    assert!(!eqs.is_empty());
+    assert!(eqs.iter().all(|r| *r == stemdesk_dsp::EqResponse::Classic));
 }

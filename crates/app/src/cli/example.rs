@@ -219,7 +219,10 @@ fn session(stem_names: &[&str]) -> Session {
         let mut inserts = vec![Insert {
             id: InsertId(id(&mut s)),
             bypass: false,
-            effect: EffectParams::Eq(EqParams { bands: eq }),
+            effect: EffectParams::Eq(EqParams {
+                bands: eq,
+                response: stemdesk_dsp::EqResponse::Analog,
+            }),
         }];
         for d in dynamics {
             inserts.push(Insert {

@@ -100,6 +100,7 @@ pub fn sample_session() -> Session {
                             gain_db: -3.0,
                             q: 0.7,
                         }],
+                        response: stemdesk_dsp::EqResponse::Analog,
                     }),
                 },
                 Insert {

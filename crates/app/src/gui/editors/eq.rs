@@ -4,7 +4,7 @@ use egui::{Color32, Sense, Stroke, Vec2};
 use stemdesk_dsp::EffectParams;
 use stemdesk_dsp::ParamSpec;
 use stemdesk_dsp::magnitude_db;
-use stemdesk_dsp::param_table::{EQ_BAND_KINDS, EQ_KIND_NAMES};
+use stemdesk_dsp::param_table::{EQ_BAND_KINDS, EQ_KIND_NAMES, EQ_RESPONSE};
 use stemdesk_dsp::params::{EqBand, EqBandKind, EqParams, MAX_EQ_BANDS};
 
 use super::Change;
@@ -191,10 +191,31 @@ pub fn show(ui: &mut egui::Ui, params: &EqParams, rate_hz: f32) -> Option<Change
         p.bands.remove(i);
         changed = true;
     }
-    if p.bands.len() < MAX_EQ_BANDS && ui.button("+ Band").clicked() {
-        p.bands.push(EqBand::from_defaults());
-        changed = true;
-    }
+    ui.horizontal(|ui| {
+        if p.bands.len() < MAX_EQ_BANDS && ui.button("+ Band").clicked() {
+            p.bands.push(EqBand::from_defaults());
+            changed = true;
+        }
+        ui.separator();
+        // Analog follows the analogue shapes to 20 kHz; Classic is the bilinear design
+        // (what EQs saved before the choice existed keep).
+        let mut response = EffectParams::Eq(p.clone());
+        if let Some(mut v) = response.get(EQ_RESPONSE.key) {
+            let r = super::param_control(ui, &EQ_RESPONSE, &mut v, None);
+            if r.0
+                && response.set(EQ_RESPONSE.key, v).is_ok()
+                && let EffectParams::Eq(with) = response
+            {
+                p.response = with.response;
+                changed = true;
+            }
+        }
+    })
+    .response
+    .on_hover_text(
+        "Response: Analog keeps each band's analogue shape up to 20 kHz; Classic is the \
+         bilinear (RBJ) design, narrower near the top",
+    );
     changed.then_some(Change {
         params: EffectParams::Eq(p),
         new_gesture: started,
