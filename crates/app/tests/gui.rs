@@ -636,6 +636,71 @@ fn saturation_is_added_from_the_insert_menu_and_edited_in_its_window() {
 }
 
 #[test]
+fn presets_are_saved_named_loaded_as_one_undo_step_and_remembered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    h.get_all_by_label("+ Insert")
+        .next()
+        .expect("insert button")
+        .click();
+    steps(&mut h, 2);
+    h.get_by_label("Add Compressor").click();
+    steps(&mut h, 3);
+    let last = |h: &Harness<'_, StemdeskApp>| {
+        h.state().session().tracks[0]
+            .strip
+            .inserts
+            .last()
+            .map(|i| i.effect.clone())
+            .expect("insert")
+    };
+    let mine = last(&h);
+    // Save the compressor's settings as "Mine".
+    h.get_by_label("Preset name").click();
+    steps(&mut h, 1);
+    h.get_by_label("Preset name").type_text("Mine");
+    steps(&mut h, 1);
+    h.get_by_label("Save preset").click();
+    steps(&mut h, 2);
+    let file = dir.path().join("data/presets/Compressor/Mine.ron");
+    assert!(
+        file.is_file(),
+        "{:?}",
+        h.state().messages().collect::<Vec<_>>()
+    );
+    // The same name now offers to replace, never silently.
+    assert!(h.query_by_label("Replace preset").is_some());
+    // A factory preset loads in one edit...
+    h.get_by_label("Presets").click();
+    steps(&mut h, 2);
+    h.get_by_label("Parallel smash").click();
+    steps(&mut h, 2);
+    let smash = last(&h);
+    assert_eq!(smash.get("mix"), Some(0.35));
+    // ...and the user's own brings the saved settings back.
+    h.get_by_label("Presets").click();
+    steps(&mut h, 2);
+    h.get_by_label("Mine").click();
+    steps(&mut h, 2);
+    assert_eq!(last(&h), mine);
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(last(&h), smash, "loading a preset is one undo step");
+    // A fresh app lists it.
+    drop(h);
+    let mut h = example_harness(dir.path());
+    h.get_all_by_label("+ Insert")
+        .next()
+        .expect("insert button")
+        .click();
+    steps(&mut h, 2);
+    h.get_by_label("Add Compressor").click();
+    steps(&mut h, 3);
+    h.get_by_label("Presets").click();
+    steps(&mut h, 2);
+    assert!(h.query_by_label("Mine").is_some(), "remembered");
+}
+
+#[test]
 fn inserts_reorder_by_dragging_their_handle() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = example_harness(dir.path());

@@ -55,6 +55,22 @@ pub enum Action {
     ResetLoudness,
     /// Reset a strip's clip light and peak readout.
     ClearClip(StripId),
+    /// Save an effect's settings as a preset of the user's.
+    SavePreset {
+        /// The preset's name.
+        name: String,
+        /// The settings.
+        effect: stemdesk_dsp::EffectParams,
+        /// Replace a preset of that name (the user confirmed).
+        replace: bool,
+    },
+    /// Delete one of the user's presets.
+    DeletePreset {
+        /// Its effect.
+        kind: stemdesk_dsp::EffectKind,
+        /// Its name.
+        name: String,
+    },
 }
 
 /// Identifies one continuous manipulation of a control (a fader drag, a colour-picker

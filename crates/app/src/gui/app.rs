@@ -78,6 +78,8 @@ pub struct StemdeskApp {
     ctx: Option<egui::Context>,
     /// The settings as last saved (saved again when they change).
     settings: Settings,
+    /// The user's effect presets.
+    pub(crate) presets: super::presets::PresetStore,
     /// Recently opened sessions, newest first.
     pub(crate) recent: Vec<PathBuf>,
     /// The last finished bounce, with its figures and verdict.
@@ -107,12 +109,17 @@ impl StemdeskApp {
             jobs_waker_missing: true,
             ctx: None,
             settings: Settings::default(),
+            presets: Default::default(),
             drags: HashMap::new(),
             last_bounce: None,
             recording: None,
         };
         // Remembered settings; the command line's device and buffer win.
         app.settings = Settings::load(&app.config.data_dir);
+        app.presets = super::presets::PresetStore::load(&app.config.data_dir);
+        for problem in std::mem::take(&mut app.presets.problems) {
+            app.error(problem);
+        }
         app.audio.device = app.config.device.clone().or(app.settings.device.clone());
         app.audio.buffer_frames = app.config.buffer_frames.or(app.settings.buffer_frames);
         app.audio.read_ahead_s = app.settings.read_ahead_s;
@@ -883,6 +890,7 @@ impl StemdeskApp {
             self.last_bounce.as_deref(),
             &mut self.view,
         )
+        .with_presets(&self.presets)
         .with_live(live);
         super::keys::handle(&mut desk, ctx);
         super::arrange::drops(&mut desk, ctx);

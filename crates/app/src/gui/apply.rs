@@ -92,6 +92,22 @@ impl StemdeskApp {
                     )),
                 }
             }
+            Action::SavePreset {
+                name,
+                effect,
+                replace,
+            } => match self.presets.save(&name, &effect, replace) {
+                Ok(path) => self.info(format!(
+                    "Saved preset \"{}\" ({})",
+                    name.trim(),
+                    path.display()
+                )),
+                Err(e) => self.error(e),
+            },
+            Action::DeletePreset { kind, name } => match self.presets.delete(kind, &name) {
+                Ok(()) => self.info(format!("Deleted {} preset \"{name}\"", kind.name())),
+                Err(e) => self.error(e),
+            },
             Action::ClearClip(strip) => {
                 if let Some(m) = self.audio.meters.get_mut(&strip) {
                     m.clear_clip();

@@ -30,6 +30,8 @@ pub struct Desk<'a> {
     pub last_bounce: Option<&'a BounceDone>,
     /// What the user is looking at: panels change it directly (it is not the document).
     pub view: &'a mut ViewState,
+    /// The user's effect presets.
+    pub presets: Option<&'a super::presets::PresetStore>,
     actions: Vec<Action>,
     /// Parameters whose value comes from a lane or a control writing one, at the playhead.
     live: HashMap<ParamId, f32>,
@@ -57,9 +59,16 @@ impl<'a> Desk<'a> {
             messages,
             recent,
             view,
+            presets: None,
             actions: Vec::new(),
             live: HashMap::new(),
         }
+    }
+
+    /// The desk with the user's presets (the editors list them).
+    pub fn with_presets(mut self, presets: &'a super::presets::PresetStore) -> Self {
+        self.presets = Some(presets);
+        self
     }
 
     /// The desk with `live` values for automated controls (see [`Desk::shown`]).

@@ -32,6 +32,7 @@ mod messages;
 mod mixer;
 mod param_widget;
 mod path_prompt;
+mod presets;
 mod recording;
 mod settings;
 mod status;

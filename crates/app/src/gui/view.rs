@@ -102,6 +102,8 @@ pub struct ViewState {
     pub selected_clip: Option<ClipId>,
     /// The insert whose editor window is open.
     pub editor: Option<(StripId, InsertId)>,
+    /// The name typed to save the open editor's settings as a preset.
+    pub preset_name: String,
     /// Something that would replace or close the document while it has unsaved
     /// changes: the save question is showing, and this happens once it is answered.
     pub confirm: Option<AfterSaveQuestion>,
@@ -205,6 +207,7 @@ impl Default for ViewState {
             selected_track: None,
             selected_clip: None,
             editor: None,
+            preset_name: String::new(),
             confirm: None,
             recovery_offer: None,
             close_confirmed: false,

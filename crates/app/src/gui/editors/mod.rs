@@ -1,7 +1,9 @@
 //! Effect editor windows: EQ with its response curve and draggable band handles,
 //! compressor with its transfer curve and gain-reduction meter, gate with its threshold
-//! against the level, reverb and delay with their parameters. Values show units and take
-//! typed input; a drag is one undo step.
+//! against the level, saturation with its curve, limiter with its gain reduction, reverb
+//! and delay with their parameters; above each, the presets row (factory and the
+//! user's, save by name). Values show units and take typed input; a drag is one undo
+//! step.
 
 mod dynamics;
 mod eq;
@@ -45,12 +47,20 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
     let level = gate_level(ctx, desk.audio.gate_input_peak(strip, insert));
     let mut open = true;
     let mut change = None;
+    let mut loaded = None;
+    let mut presets_ui = PresetsUi {
+        store: desk.presets,
+        name: std::mem::take(&mut desk.view.preset_name),
+        actions: Vec::new(),
+    };
     egui::Window::new(title)
         .id(egui::Id::unique("effect_editor"))
         .open(&mut open)
         .resizable(false)
         .default_pos(ctx.content_rect().center() - egui::vec2(220.0, 200.0))
         .show(ctx, |ui| {
+            loaded = preset_row(&mut presets_ui, ui, params);
+            ui.separator();
             change = match params {
                 EffectParams::Eq(p) => eq::show(ui, p, rate),
                 EffectParams::Compressor(p) => dynamics::compressor(ui, p, dynamics_db),
@@ -61,8 +71,23 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
                 EffectParams::Limiter(p) => fx::limiter(ui, p, dynamics_db),
             };
         });
+    desk.view.preset_name = presets_ui.name;
+    for action in presets_ui.actions {
+        desk.act(action);
+    }
     if !open {
         desk.view.editor = None;
+    }
+    if let Some(params) = loaded {
+        // A preset loaded: one edit, its own undo step.
+        desk.act(Action::Edit {
+            edit: Edit::SetInsertParams {
+                strip,
+                insert,
+                params,
+            },
+            drag: None,
+        });
     }
     if let Some(c) = change {
         // A drag in the editor (a curve handle, a value) is one undo step.
@@ -79,6 +104,83 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
             drag,
         });
     }
+}
+
+/// What the preset row works with: the user's presets, the name being typed, and the
+/// save/delete actions it asks for.
+struct PresetsUi<'a> {
+    store: Option<&'a crate::gui::presets::PresetStore>,
+    name: String,
+    actions: Vec<Action>,
+}
+
+/// The preset row above an editor: a menu of factory and user presets (choosing one
+/// loads it), a name field and Save (Replace when the name is taken). Returns the
+/// settings of a preset chosen this frame.
+fn preset_row(
+    p: &mut PresetsUi<'_>,
+    ui: &mut egui::Ui,
+    current: &EffectParams,
+) -> Option<EffectParams> {
+    use crate::gui::presets::{applied, factory};
+    let kind = current.kind();
+    let mut loaded = None;
+    ui.horizontal(|ui| {
+        ui.menu_button("Presets", |ui| {
+            ui.label(egui::RichText::new("Factory").small().weak());
+            for preset in factory(kind) {
+                if ui.button(&preset.name).clicked() {
+                    loaded = Some(applied(current, &preset.effect, true));
+                    ui.close();
+                }
+            }
+            let user: Vec<_> = p.store.map(|s| s.user(kind).collect()).unwrap_or_default();
+            if !user.is_empty() {
+                ui.separator();
+                ui.label(egui::RichText::new("Yours").small().weak());
+            }
+            for preset in user {
+                ui.horizontal(|ui| {
+                    if ui.button(&preset.name).clicked() {
+                        loaded = Some(applied(current, &preset.effect, false));
+                        ui.close();
+                    }
+                    if ui
+                        .small_button("x")
+                        .on_hover_text(format!("Delete preset \"{}\"", preset.name))
+                        .clicked()
+                    {
+                        p.actions.push(Action::DeletePreset {
+                            kind,
+                            name: preset.name.clone(),
+                        });
+                        ui.close();
+                    }
+                });
+            }
+        });
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut p.name)
+                .hint_text("Preset name")
+                .desired_width(120.0),
+        );
+        crate::gui::a11y::name(ui, &field, "Preset name");
+        let taken = p.store.is_some_and(|s| s.has(kind, &p.name));
+        let label = if taken {
+            "Replace preset"
+        } else {
+            "Save preset"
+        };
+        let save = ui.add_enabled(!p.name.trim().is_empty(), egui::Button::new(label));
+        if save.clicked() {
+            p.actions.push(Action::SavePreset {
+                name: p.name.trim().to_string(),
+                effect: current.clone(),
+                replace: taken,
+            });
+        }
+    });
+    loaded
 }
 
 /// The gate's input level for display: the peak since the last frame, held with a
