@@ -228,6 +228,7 @@ pub fn full_session_with_len(dir: &std::path::Path, frames: u64) -> LoadedSessio
             high_cut_hz: 6000.0,
             ping_pong: true,
             mix: 1.0,
+            sync: stemdesk_dsp::DelaySync::Off,
         }),
     );
     let delay_to_reverb = SendId(s.alloc_id());
@@ -380,6 +381,7 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
             high_cut_hz: 20_000.0,
             ping_pong: false,
             mix: 1.0,
+            sync: stemdesk_dsp::DelaySync::Off,
         }),
     );
     s.buses.push(return_bus(delay, "Delay", dl));

@@ -91,6 +91,7 @@ fn child(capture: &Path) {
             high_cut_hz: 8000.0,
             ping_pong: true,
             mix: 0.4,
+            sync: stemdesk_dsp::DelaySync::Off,
         }),
     });
     let compile_a = || graph(&loaded, &src, 512);

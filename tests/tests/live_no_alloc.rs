@@ -52,6 +52,7 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
             high_cut_hz: 5000.0,
             ping_pong: false,
             mix: 0.3,
+            sync: stemdesk_dsp::DelaySync::Off,
         }),
     });
     let compile_edited = || stemdesk_engine::compile(&edited, &loaded.base_dir, &src, 256);

@@ -185,9 +185,9 @@ fn every_key_of_every_effect_is_set_kept_and_heard() {
             walked += 1;
         }
     }
-    // 3 EQ bands x 5 + the EQ's response + 10 compressor + 6 gate + 6 reverb + 6 delay +
+    // 3 EQ bands x 5 + the EQ's response + 10 compressor + 6 gate + 6 reverb + 7 delay +
     // 5 saturation + 3 limiter.
-    assert_eq!(walked, 15 + 1 + 10 + 6 + 6 + 6 + 5 + 3);
+    assert_eq!(walked, 15 + 1 + 10 + 6 + 6 + 7 + 5 + 3);
 }
 
 #[test]

@@ -165,6 +165,7 @@ fn effects(c: &mut Criterion) {
                 high_cut_hz: 20_000.0,
                 ping_pong: false,
                 mix: 1.0,
+                sync: stemdesk_dsp::DelaySync::Off,
             },
         ),
     );

@@ -17,10 +17,25 @@ pub const LOW_CUT_OFF_HZ: f32 = 20.0;
 /// At or above this the feedback low-pass is off (bypassed).
 pub const HIGH_CUT_OFF_HZ: f32 = 20_000.0;
 
+/// Tempo a delay assumes until told the session's (the session default).
+pub const DEFAULT_TEMPO_BPM: f32 = 120.0;
+
 /// Clamped copy of the parameters: the ranges of [`DelayParams::SPECS`]. The feedback
 /// filters themselves stop at 0.45 fs (see `set_params`), whatever the rate.
 fn clamp_params(p: &DelayParams, _fs: f32) -> DelayParams {
     p.clamped()
+}
+
+/// The delay time `p` asks for: its note length at `tempo_bpm` when synced (within
+/// the longest delay), else `time_ms`.
+pub fn effective_time_ms(p: &DelayParams, tempo_bpm: f32) -> f32 {
+    match p.sync.beats() {
+        Some(beats) => {
+            let bpm = f64::from(tempo_bpm).clamp(1.0, 10_000.0);
+            ((beats * 60_000.0 / bpm) as f32).min(MAX_DELAY_MS)
+        }
+        None => p.time_ms,
+    }
 }
 
 /// Delay in samples for `time_ms`, snapped to the integer when within 1e-3 samples so
@@ -75,6 +90,9 @@ fn tpt_coef(freq_hz: f32, fs: f32) -> f32 {
 #[derive(Debug, Clone)]
 pub struct Delay {
     sample_rate_hz: f32,
+    tempo_bpm: f32,
+    /// The settings last applied (kept to re-time a synced delay on a tempo change).
+    params: DelayParams,
     buf: [Vec<f32>; 2],
     mask: usize,
     write: usize,
@@ -99,10 +117,16 @@ impl Delay {
         let len = ((MAX_DELAY_MS * 1e-3 * fs) as usize + 4).next_power_of_two();
         let mut d = Self {
             sample_rate_hz: fs,
+            tempo_bpm: DEFAULT_TEMPO_BPM,
+            params: p,
             buf: [vec![0.0; len], vec![0.0; len]],
             mask: len - 1,
             write: 0,
-            delay: Smoother::new(fs, TIME_SMOOTH_MS, delay_samples(p.time_ms, fs)),
+            delay: Smoother::new(
+                fs,
+                TIME_SMOOTH_MS,
+                delay_samples(effective_time_ms(&p, DEFAULT_TEMPO_BPM), fs),
+            ),
             feedback: Smoother::new(fs, SMOOTH_MS, p.feedback),
             mix: Smoother::new(fs, SMOOTH_MS, p.mix),
             ping_pong: p.ping_pong,
@@ -122,7 +146,9 @@ impl Delay {
     pub fn set_params(&mut self, params: &DelayParams) {
         let fs = self.sample_rate_hz;
         let p = clamp_params(params, fs);
-        self.delay.set_target(delay_samples(p.time_ms, fs));
+        self.params = p;
+        self.delay
+            .set_target(delay_samples(effective_time_ms(&p, self.tempo_bpm), fs));
         self.feedback.set_target(p.feedback);
         self.mix.set_target(p.mix);
         self.ping_pong = p.ping_pong;
@@ -130,6 +156,21 @@ impl Delay {
         self.lp_coef = tpt_coef(p.high_cut_hz.min(0.45 * fs), fs);
         self.hp_on = p.low_cut_hz > LOW_CUT_OFF_HZ;
         self.hp_coef = tpt_coef(p.low_cut_hz.min(0.45 * fs), fs);
+    }
+
+    /// The session's tempo, for a synced delay time (glides there like a time change;
+    /// `snap` jumps, for a delay just built). Never allocates.
+    pub fn set_tempo(&mut self, tempo_bpm: f32, snap: bool) {
+        self.tempo_bpm = if tempo_bpm.is_finite() {
+            tempo_bpm
+        } else {
+            DEFAULT_TEMPO_BPM
+        };
+        let p = self.params;
+        self.set_params(&p);
+        if snap {
+            self.delay.snap();
+        }
     }
 
     /// Reads the line `ch` `d_int + frac` samples behind the write head. A fractional

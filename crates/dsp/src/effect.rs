@@ -57,6 +57,14 @@ impl Effect {
         }
     }
 
+    /// The session's tempo, for tempo-synced settings (the delay's note lengths); `snap`
+    /// for an effect just built. Never allocates.
+    pub fn set_tempo(&mut self, tempo_bpm: f32, snap: bool) {
+        if let Effect::Delay(e) = self {
+            e.set_tempo(tempo_bpm, snap);
+        }
+    }
+
     /// What a bypassed insert does to the signal: nothing, except that an effect with
     /// latency still delays it by as much, so bypassing never shifts the timing (the
     /// graph's compensation stays right). Never allocates.

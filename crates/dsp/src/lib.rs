@@ -22,7 +22,9 @@ mod smoothing;
 pub mod util;
 
 pub use compressor::{Compressor, static_gain_reduction_db};
-pub use delay::{Delay, HIGH_CUT_OFF_HZ, LOW_CUT_OFF_HZ, MAX_DELAY_MS};
+pub use delay::{
+    DEFAULT_TEMPO_BPM, Delay, HIGH_CUT_OFF_HZ, LOW_CUT_OFF_HZ, MAX_DELAY_MS, effective_time_ms,
+};
 pub use effect::Effect;
 pub use eq::{Eq, magnitude_db};
 pub use gate::Gate;
@@ -33,8 +35,8 @@ pub use pan::{
 };
 pub use param_table::{EffectKind, ParamSpec, Taper, Unit};
 pub use params::{
-    CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    EqResponse, GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour,
+    CompressorParams, DelayParams, DelaySync, Detection, EffectParams, EqBand, EqBandKind,
+    EqParams, EqResponse, GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour,
     SaturationParams,
 };
 pub use processor::StereoProcessor;

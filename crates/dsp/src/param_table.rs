@@ -10,8 +10,8 @@
 //! choices the index of the option.
 
 use crate::params::{
-    CompressorParams, DelayParams, Detection, EffectParams, EqBand, EqBandKind, EqParams,
-    EqResponse, GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour,
+    CompressorParams, DelayParams, DelaySync, Detection, EffectParams, EqBand, EqBandKind,
+    EqParams, EqResponse, GateParams, LimiterParams, MAX_EQ_BANDS, ReverbParams, SaturationFlavour,
     SaturationParams,
 };
 use crate::util::clamp_param;
@@ -308,6 +308,27 @@ impl ParamValue for Detection {
     }
 }
 
+/// Delay sync choices in the order of the `sync` choice.
+pub const DELAY_SYNCS: [DelaySync; 8] = [
+    DelaySync::Off,
+    DelaySync::Half,
+    DelaySync::Quarter,
+    DelaySync::DottedQuarter,
+    DelaySync::Eighth,
+    DelaySync::DottedEighth,
+    DelaySync::EighthTriplet,
+    DelaySync::Sixteenth,
+];
+
+impl ParamValue for DelaySync {
+    fn to_value(self) -> f32 {
+        DELAY_SYNCS.iter().position(|k| *k == self).unwrap_or(0) as f32
+    }
+    fn from_value(value: f32) -> Self {
+        DELAY_SYNCS[(value.round().max(0.0) as usize).min(DELAY_SYNCS.len() - 1)]
+    }
+}
+
 impl ParamValue for EqResponse {
     fn to_value(self) -> f32 {
         match self {
@@ -573,6 +594,12 @@ param_table!(DelayParams {
     ping_pong: ParamSpec::switch("ping_pong", "Ping-pong", false),
     mix: ParamSpec::new("mix", "Mix", Unit::Fraction, 0.0, 1.0, 1.0)
         .smoothed(crate::delay::SMOOTH_MS),
+    sync: ParamSpec::choice(
+        "sync",
+        "Sync",
+        &["Off", "1/2", "1/4", "1/4.", "1/8", "1/8.", "1/8T", "1/16"],
+        0
+    ),
 });
 
 param_table!(EqBand {

@@ -170,6 +170,48 @@ pub struct DelayParams {
     pub ping_pong: bool,
     /// Wet/dry mix 0..1.
     pub mix: f32,
+    /// Tempo sync: a note length at the session's tempo replaces `time_ms`.
+    /// Sessions from before it load unsynced.
+    #[serde(default)]
+    pub sync: DelaySync,
+}
+
+/// A delay time as a note length at the session's tempo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum DelaySync {
+    /// The time in milliseconds.
+    #[default]
+    Off,
+    /// A half note (two beats).
+    Half,
+    /// A quarter note (one beat).
+    Quarter,
+    /// A dotted quarter (1.5 beats).
+    DottedQuarter,
+    /// An eighth note.
+    Eighth,
+    /// A dotted eighth (0.75 beat).
+    DottedEighth,
+    /// An eighth-note triplet (1/3 beat).
+    EighthTriplet,
+    /// A sixteenth note.
+    Sixteenth,
+}
+
+impl DelaySync {
+    /// Beats (quarter notes) of this note length, `None` when off.
+    pub fn beats(self) -> Option<f64> {
+        Some(match self {
+            DelaySync::Off => return None,
+            DelaySync::Half => 2.0,
+            DelaySync::Quarter => 1.0,
+            DelaySync::DottedQuarter => 1.5,
+            DelaySync::Eighth => 0.5,
+            DelaySync::DottedEighth => 0.75,
+            DelaySync::EighthTriplet => 1.0 / 3.0,
+            DelaySync::Sixteenth => 0.25,
+        })
+    }
 }
 
 /// The curve a [`SaturationParams`] drives into.

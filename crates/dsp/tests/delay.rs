@@ -12,6 +12,7 @@ fn params(time_ms: f32, feedback: f32, ping_pong: bool) -> DelayParams {
         high_cut_hz: 20_000.0,
         ping_pong,
         mix: 1.0,
+        sync: stemdesk_dsp::DelaySync::Off,
     }
 }
 
@@ -182,4 +183,31 @@ fn fractional_delays_lose_no_treble_over_five_repeats() {
             "{samples} samples: fifth echo at 10 kHz {got_db:.2} dB, feedback alone {want_db:.2} dB"
         );
     }
+}
+
+#[test]
+fn a_synced_delay_lands_on_the_note_at_the_sessions_tempo() {
+    use stemdesk_dsp::DelaySync;
+    for (sync, bpm, frames) in [
+        (DelaySync::Eighth, 120.0, 12_000),
+        (DelaySync::Quarter, 90.0, 32_000),
+        (DelaySync::DottedEighth, 120.0, 18_000),
+        (DelaySync::EighthTriplet, 100.0, 9_600),
+    ] {
+        // time_ms is ignored when synced.
+        let p = DelayParams {
+            sync,
+            ..params(37.0, 0.0, false)
+        };
+        let mut d = Delay::new(48_000.0, &p);
+        d.set_tempo(bpm, true);
+        let (l, _) = impulse(&mut d, 48_000, true, true);
+        assert_eq!(argmax(&l), frames, "{sync:?} at {bpm} BPM");
+        assert!((l[frames] - 1.0).abs() < 1e-6);
+    }
+    // Off: the time in ms.
+    let mut d = Delay::new(48_000.0, &params(37.0, 0.0, false));
+    d.set_tempo(90.0, true);
+    let (l, _) = impulse(&mut d, 4800, true, true);
+    assert_eq!(argmax(&l), 1776);
 }

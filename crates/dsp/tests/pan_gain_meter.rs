@@ -163,6 +163,7 @@ fn effect_dispatch_and_kind_mismatch() {
         high_cut_hz: 20_000.0,
         ping_pong: false,
         mix: 1.0,
+        sync: stemdesk_dsp::DelaySync::Off,
     };
     let mut d = Effect::new(fs, &EffectParams::Delay(delay));
     let (mut l, mut r) = (vec![0.0f32; 100], vec![0.0f32; 100]);

@@ -129,6 +129,7 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
                         high_cut_hz,
                         ping_pong,
                         mix,
+                        sync: stemdesk_dsp::DelaySync::Off,
                     })
                 }
             )
@@ -224,6 +225,7 @@ fn extreme_settings_stay_finite_for_long() {
             high_cut_hz: 20_000.0,
             ping_pong: true,
             mix: 1.0,
+            sync: stemdesk_dsp::DelaySync::Off,
         }),
         EffectParams::Eq(EqParams {
             bands: (0..8)

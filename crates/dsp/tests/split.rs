@@ -122,6 +122,7 @@ fn delay_params(time_ms: f32, ping_pong: bool) -> DelayParams {
         high_cut_hz: 6000.0,
         ping_pong,
         mix: 0.7,
+        sync: stemdesk_dsp::DelaySync::Off,
     }
 }
 

@@ -143,6 +143,7 @@ fn session(stem_names: &[&str]) -> Session {
                     high_cut_hz: 5000.0,
                     ping_pong: true,
                     mix: 1.0,
+                    sync: stemdesk_dsp::DelaySync::Off,
                 }),
             }],
             ..Strip::default()

@@ -48,6 +48,7 @@ pub fn compile(
                 inserts: &s.inserts,
                 pan_law: law,
                 output: dest(s.output),
+                tempo_bpm: session.timeline.tempo_bpm as f32,
             },
         );
         node.sends = s
@@ -129,6 +130,7 @@ pub fn compile(
             inserts: &m.inserts,
             pan_law: PanLaw::Balance,
             output: Dest::Master,
+            tempo_bpm: session.timeline.tempo_bpm as f32,
         },
     );
     master.lanes = lanes_for(session, StripId::Master, &master);

@@ -72,6 +72,8 @@ pub(crate) struct StripNode {
     pub(crate) in_latency: u64,
     /// Latency compensation on the way to `output`.
     pub(crate) out_delay: CompDelay,
+    /// The session's tempo its effects were built for.
+    pub(crate) tempo_bpm: f32,
 }
 
 /// The settings a strip is built from (tracks, buses and the master alike).
@@ -86,6 +88,8 @@ pub(crate) struct StripSpec<'a> {
     pub(crate) inserts: &'a [Insert],
     pub(crate) pan_law: PanLaw,
     pub(crate) output: Dest,
+    /// The session's tempo (tempo-synced delays).
+    pub(crate) tempo_bpm: f32,
 }
 
 impl StripNode {
@@ -99,7 +103,11 @@ impl StripNode {
                 .map(|i| InsertNode {
                     id: i.id,
                     bypass: i.bypass,
-                    effect: Effect::new(sample_rate_hz, &i.effect),
+                    effect: {
+                        let mut e = Effect::new(sample_rate_hz, &i.effect);
+                        e.set_tempo(spec.tempo_bpm, true);
+                        e
+                    },
                     params: i.effect.clone(),
                     input_peak: 0.0,
                     automated: false,
@@ -118,6 +126,7 @@ impl StripNode {
             next_frame: None,
             in_latency: 0,
             out_delay: CompDelay::new(0),
+            tempo_bpm: spec.tempo_bpm,
         }
     }
 
@@ -278,6 +287,8 @@ impl StripNode {
             }) {
                 std::mem::swap(&mut insert.effect, &mut prev.effect);
                 insert.effect.set_params(&insert.params);
+                // A tempo change recompiles: a synced delay glides to its new time.
+                insert.effect.set_tempo(self.tempo_bpm, false);
             }
         }
         self.out_delay.adopt(&mut old.out_delay);

@@ -184,11 +184,11 @@ pub fn plan_changes(changes: &[Change], after: &Session) -> SyncPlan {
                     params: params.clone(),
                 })
             }
-            // Names, colours, the delivery spec and the musical timeline do not sound.
+            // Names, colours, the delivery spec and markers do not sound (the tempo does:
+            // it times synced delays, and recompiles below).
             Edit::Rename { .. }
             | Edit::SetColor { .. }
             | Edit::SetDelivery(_)
-            | Edit::SetTempo { .. }
             | Edit::SetMarker(_)
             | Edit::RemoveMarker(_) => {}
             _ => return SyncPlan::Recompile,

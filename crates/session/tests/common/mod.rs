@@ -55,6 +55,7 @@ pub fn sample_session() -> Session {
                     high_cut_hz: 8000.0,
                     ping_pong: true,
                     mix: 1.0,
+                    sync: stemdesk_dsp::DelaySync::Off,
                 }),
             }],
             output: Output::Bus(reverb),
