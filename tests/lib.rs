@@ -325,6 +325,8 @@ pub fn full_session_with_len(dir: &std::path::Path, frames: u64) -> LoadedSessio
             hold_ms: 20.0,
             release_ms: 150.0,
             hysteresis_db: 3.0,
+            key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+            key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
         }),
     );
     b.strip.inserts = vec![gate];
@@ -430,6 +432,8 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
                     hold_ms: 0.0,
                     release_ms: 150.0,
                     hysteresis_db: 0.0,
+                    key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+                    key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
                 }),
             ),
         ];

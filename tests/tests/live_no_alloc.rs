@@ -55,6 +55,24 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
             sync: stemdesk_dsp::DelaySync::Off,
         }),
     });
+    // The newer effects too, with latency to compensate (the swapped-in graph primes).
+    for kind in [
+        stemdesk_dsp::EffectKind::Saturation,
+        stemdesk_dsp::EffectKind::Limiter,
+        stemdesk_dsp::EffectKind::Compressor,
+    ] {
+        let mut effect = EffectParams::new_default(kind, true);
+        if kind == stemdesk_dsp::EffectKind::Compressor {
+            effect.set("lookahead_ms", 3.0).expect("key");
+            effect.set("sidechain_hpf_hz", 120.0).expect("key");
+        }
+        let id = InsertId(edited.alloc_id());
+        edited.tracks[1].strip.inserts.push(Insert {
+            id,
+            bypass: false,
+            effect,
+        });
+    }
     let compile_edited = || stemdesk_engine::compile(&edited, &loaded.base_dir, &src, 256);
     let mut out = vec![0.0f32; 2048 * 2];
 
@@ -86,7 +104,8 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
             bands: vec![EqBand {
                 enabled: true,
                 kind: EqBandKind::Peak,
-                freq_hz: 200.0 + 50.0 * v,
+                // Up into the analog response's matched range (above fs/16).
+                freq_hz: 200.0 + 300.0 * v,
                 gain_db: 3.0,
                 q: 1.0,
             }],

@@ -90,6 +90,8 @@ fn child() {
             hold_ms: 10.0,
             release_ms: 100.0,
             hysteresis_db: 2.0,
+            key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+            key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
         }),
     });
     let (mut handle, player) = engine(compile(&loaded.session, base, &src, 256));

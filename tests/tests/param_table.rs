@@ -185,9 +185,9 @@ fn every_key_of_every_effect_is_set_kept_and_heard() {
             walked += 1;
         }
     }
-    // 3 EQ bands x 5 + the EQ's response + 10 compressor + 6 gate + 6 reverb + 7 delay +
+    // 3 EQ bands x 5 + the EQ's response + 10 compressor + 8 gate + 6 reverb + 7 delay +
     // 5 saturation + 3 limiter.
-    assert_eq!(walked, 15 + 1 + 10 + 6 + 6 + 7 + 5 + 3);
+    assert_eq!(walked, 15 + 1 + 10 + 8 + 6 + 7 + 5 + 3);
 }
 
 #[test]
@@ -321,6 +321,8 @@ fn set_raw(params: &mut EffectParams, key: &str, value: f32) {
             "hold_ms" => g.hold_ms = value,
             "release_ms" => g.release_ms = value,
             "hysteresis_db" => g.hysteresis_db = value,
+            "key_hpf_hz" => g.key_hpf_hz = value,
+            "key_lpf_hz" => g.key_lpf_hz = value,
             _ => {}
         },
         EffectParams::Reverb(r) => match key {

@@ -135,6 +135,8 @@ fn effects(c: &mut Criterion) {
                 hold_ms: 10.0,
                 release_ms: 150.0,
                 hysteresis_db: 3.0,
+                key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+                key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
             },
         ),
     );

@@ -1,5 +1,6 @@
 //! Stereo-linked noise gate / downward expander with hold and hysteresis.
 
+use crate::key_filter::KeyFilter;
 use crate::params::GateParams;
 use crate::processor::StereoProcessor;
 use crate::util::{clamp_sample_rate, db_to_lin, sanitize};
@@ -15,7 +16,8 @@ pub const MIN_HOLD_MS: f32 = 25.0;
 
 /// A noise gate.
 ///
-/// Detection: the instantaneous peak `max(|L|, |R|)`. The gate opens when it reaches
+/// Detection: the instantaneous peak `max(|L|, |R|)` of the signal through the key filter
+/// (high- and low-pass on the detector only; off by default). The gate opens when it reaches
 /// `threshold_db`; while open, every sample at or above the closing threshold
 /// (`threshold_db - hysteresis_db`) restarts the hold timer, and the gate closes once
 /// the level has stayed below the closing threshold for `hold_ms` (so hold also bridges
@@ -48,6 +50,8 @@ pub struct Gate {
     /// Where the gain is between closed (0) and open (1), before the raised cosine.
     position: f32,
     gain: f32,
+    /// What the detector listens through.
+    key: KeyFilter,
 }
 
 impl Gate {
@@ -66,6 +70,7 @@ impl Gate {
             hold_left: 0,
             position: 0.0,
             gain: 1.0,
+            key: KeyFilter::default(),
         };
         g.set_params(params);
         g.gain = g.range_lin;
@@ -97,6 +102,7 @@ impl Gate {
         self.hold_samples = (p.hold_ms.max(MIN_HOLD_MS) * 1e-3 * fs).round() as u32;
         self.attack_step = 1.0 / (p.attack_ms * 1e-3 * fs).max(1.0);
         self.release_step = 1.0 / (p.release_ms * 1e-3 * fs).max(1.0);
+        self.key.set(p.key_hpf_hz, p.key_lpf_hz, fs);
         // A new range moves the gain at once to where the ramp is.
         self.gain = self.gain_at(self.position);
     }
@@ -122,7 +128,12 @@ impl StereoProcessor for Gate {
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let (xl, xr) = (sanitize(*l), sanitize(*r));
-            let power = (xl * xl).max(xr * xr);
+            let (kl, kr) = if self.key.is_on() {
+                (self.key.run(0, xl), self.key.run(1, xr))
+            } else {
+                (xl, xr)
+            };
+            let power = (kl * kl).max(kr * kr);
             if self.open {
                 if power >= self.close_power {
                     self.hold_left = self.hold_samples;
@@ -148,6 +159,7 @@ impl StereoProcessor for Gate {
     }
 
     fn reset(&mut self) {
+        self.key.reset();
         self.open = false;
         self.hold_left = 0;
         self.position = 0.0;

@@ -9,6 +9,7 @@ mod effect;
 mod eq;
 mod eq_matched;
 mod gate;
+mod key_filter;
 mod limiter;
 mod meter;
 mod oversample;
@@ -28,6 +29,7 @@ pub use delay::{
 pub use effect::Effect;
 pub use eq::{Eq, magnitude_db};
 pub use gate::Gate;
+pub use key_filter::{KEY_HPF_OFF_HZ, KEY_LPF_OFF_HZ};
 pub use limiter::{LOOKAHEAD_MS, Limiter};
 pub use meter::{METER_FLOOR_DB, Meter, RMS_TIME_MS};
 pub use pan::{

@@ -541,6 +541,24 @@ param_table!(GateParams {
         150.0
     ),
     hysteresis_db: ParamSpec::new("hysteresis_db", "Hysteresis", Unit::Decibel, 0.0, 24.0, 3.0),
+    key_hpf_hz: ParamSpec::new(
+        "key_hpf_hz",
+        "Key high-pass",
+        Unit::Hertz,
+        crate::key_filter::KEY_HPF_OFF_HZ,
+        2000.0,
+        crate::key_filter::KEY_HPF_OFF_HZ
+    )
+    .log(),
+    key_lpf_hz: ParamSpec::new(
+        "key_lpf_hz",
+        "Key low-pass",
+        Unit::Hertz,
+        200.0,
+        crate::key_filter::KEY_LPF_OFF_HZ,
+        crate::key_filter::KEY_LPF_OFF_HZ
+    )
+    .log(),
 });
 
 param_table!(ReverbParams {

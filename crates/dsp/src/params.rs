@@ -136,6 +136,21 @@ pub struct GateParams {
     pub release_ms: f32,
     /// The gate closes at `threshold_db - hysteresis_db` (>= 0).
     pub hysteresis_db: f32,
+    /// Key filter high-pass on what the gate listens to (off at 20 Hz). Sessions from
+    /// before load with it off.
+    #[serde(default = "key_hpf_off")]
+    pub key_hpf_hz: f32,
+    /// Key filter low-pass on what the gate listens to (off at 20 kHz).
+    #[serde(default = "key_lpf_off")]
+    pub key_lpf_hz: f32,
+}
+
+fn key_hpf_off() -> f32 {
+    crate::key_filter::KEY_HPF_OFF_HZ
+}
+
+fn key_lpf_off() -> f32 {
+    crate::key_filter::KEY_LPF_OFF_HZ
 }
 
 /// Algorithmic stereo reverb settings (feedback delay network).

@@ -1,5 +1,7 @@
 //! Gate: range, opening, hold and hysteresis; the shape of its gain ramps (a raised
-//! cosine: measured splatter) and no chatter on low notes with no hold.
+//! cosine: measured splatter) and no chatter on low notes with no hold; the key filter.
+
+mod common;
 
 use stemdesk_dsp::{Gate, GateParams, StereoProcessor};
 
@@ -13,6 +15,8 @@ fn params() -> GateParams {
         hold_ms: 50.0,
         release_ms: 50.0,
         hysteresis_db: 6.0,
+        key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+        key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
     }
 }
 
@@ -195,4 +199,40 @@ fn a_5_ms_attack_splatters_like_a_raised_cosine_fade() {
     let diff_db = 10.0 * (got / want).log10();
     println!("splatter vs a raised cosine of the same length: {diff_db:+.2} dB");
     assert!(diff_db.abs() < 3.0, "{diff_db:+.2} dB");
+}
+
+/// Output RMS of a 2 s tone at `freq_hz`, -10 dBFS, through a gate at -20 dBFS (range
+/// -60 dB) with the key filter at `hpf_hz` / `lpf_hz`, over the last second.
+fn keyed_rms_db(freq_hz: f32, hpf_hz: f32, lpf_hz: f32) -> f64 {
+    let p = GateParams {
+        threshold_db: -20.0,
+        range_db: -60.0,
+        key_hpf_hz: hpf_hz,
+        key_lpf_hz: lpf_hz,
+        ..params()
+    };
+    let mut g = Gate::new(48_000.0, &p);
+    let n = 96_000;
+    let (mut l, mut r): (Vec<f32>, Vec<f32>) = (0..n)
+        .map(|i| {
+            let v = 0.316 * (2.0 * std::f32::consts::PI * freq_hz * i as f32 / 48_000.0).sin();
+            (v, v)
+        })
+        .unzip();
+    g.process(&mut l, &mut r);
+    common::db(common::rms(&l[n / 2..]))
+}
+
+#[test]
+fn the_key_filter_decides_what_opens_the_gate_not_what_passes() {
+    // Unfiltered, a loud hi-hat-like 8 kHz tone and a 50 Hz hum both open the gate.
+    assert!(keyed_rms_db(8000.0, 20.0, 20_000.0) > -14.0);
+    assert!(keyed_rms_db(50.0, 20.0, 20_000.0) > -14.0);
+    // The key low-pass at 500 Hz keeps the hi-hat out; the high-pass at 200 Hz the hum.
+    assert!(keyed_rms_db(8000.0, 20.0, 500.0) < -60.0);
+    assert!(keyed_rms_db(50.0, 200.0, 20_000.0) < -60.0);
+    // A tone inside the key band still opens it, and passes at full level (the filter is
+    // on the detector only).
+    let through = keyed_rms_db(1000.0, 200.0, 2000.0);
+    assert!((through - (-13.0)).abs() < 0.1, "{through}");
 }

@@ -153,6 +153,8 @@ fn effect_dispatch_and_kind_mismatch() {
         hold_ms: 10.0,
         release_ms: 100.0,
         hysteresis_db: 3.0,
+        key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+        key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
     });
     assert!(!e.set_params(&gate));
     assert!(matches!(e, Effect::Eq(_)));

@@ -103,6 +103,8 @@ fn effect_params() -> impl Strategy<Value = EffectParams> {
                         hold_ms,
                         release_ms,
                         hysteresis_db,
+                        key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+                        key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
                     })
                 }
             )

@@ -372,6 +372,15 @@ fn a_session_saved_before_lookahead_and_analog_eq_loads_as_it_sounded() {
         );
         assert_eq!(c.mix, 1.0);
     }
+    // Its gates listen unfiltered, as before.
+    for t in &s.tracks {
+        for i in &t.strip.inserts {
+            if let stemdesk_dsp::EffectParams::Gate(g) = &i.effect {
+                assert_eq!(g.key_hpf_hz, stemdesk_dsp::KEY_HPF_OFF_HZ);
+                assert_eq!(g.key_lpf_hz, stemdesk_dsp::KEY_LPF_OFF_HZ);
+            }
+        }
+    }
     // Its EQs keep the classic (bilinear) response they were mixed with.
     let eqs: Vec<_> = s
         .tracks

@@ -174,6 +174,8 @@ fn session(stem_names: &[&str]) -> Session {
                         hold_ms: 30.0,
                         release_ms: 120.0,
                         hysteresis_db: 4.0,
+                        key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
+                        key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
                     }),
                     comp(-14.0, 3.0, 8.0, 120.0, 2.0),
                 ],
