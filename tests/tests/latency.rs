@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use stemdesk_dsp::{EffectKind, EffectParams};
+use stemdesk_e2e::track_with_clip;
 use stemdesk_engine::{SourceAudio, SourceMap, Threads, compile};
 use stemdesk_session::*;
 
@@ -47,27 +48,16 @@ impl Desk {
     }
 
     fn track(&mut self, invert: bool) -> StripId {
-        let id = TrackId(self.session.alloc_id());
-        let clip = ClipId(self.session.alloc_id());
-        self.session.tracks.push(Track {
-            id,
-            name: format!("T{}", id.0),
-            color: Color::default(),
-            clips: vec![Clip {
-                id: clip,
-                source: "n.wav".into(),
-                position_frames: 0,
-                offset_frames: 0,
-                length_frames: FRAMES as u64,
-                gain_db: 0.0,
-                fade_in: Fade::default(),
-                fade_out: Fade::default(),
-            }],
-            strip: Strip {
-                polarity_invert: invert,
-                ..Strip::default()
-            },
-        });
+        let n = self.session.tracks.len();
+        let mut t = track_with_clip(
+            &mut self.session,
+            &format!("T{n}"),
+            "n.wav".into(),
+            FRAMES as u64,
+        );
+        t.strip.polarity_invert = invert;
+        let id = t.id;
+        self.session.tracks.push(t);
         StripId::Track(id)
     }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use stemdesk_dsp::{DelaySync, EffectKind, EffectParams};
+use stemdesk_e2e::track_with_clip;
 use stemdesk_engine::live::{SyncPlan, plan_changes};
 use stemdesk_engine::{SourceAudio, SourceMap, Threads, compile};
 use stemdesk_session::*;
@@ -27,8 +28,6 @@ fn session(bpm: f64) -> (Session, SourceMap) {
     );
     let mut s = Session::new(48_000);
     s.timeline.tempo_bpm = bpm;
-    let id = TrackId(s.alloc_id());
-    let clip = ClipId(s.alloc_id());
     let mut delay = EffectParams::new_default(EffectKind::Delay, false);
     delay.set("feedback", 0.0).expect("key");
     // Filters off: the echo is the impulse itself, one sample wide.
@@ -43,25 +42,9 @@ fn session(bpm: f64) -> (Session, SourceMap) {
         bypass: false,
         effect: delay,
     };
-    s.tracks.push(Track {
-        id,
-        name: "Click".into(),
-        color: Color::default(),
-        clips: vec![Clip {
-            id: clip,
-            source: "i.wav".into(),
-            position_frames: 0,
-            offset_frames: 0,
-            length_frames: FRAMES as u64,
-            gain_db: 0.0,
-            fade_in: Fade::default(),
-            fade_out: Fade::default(),
-        }],
-        strip: Strip {
-            inserts: vec![insert],
-            ..Strip::default()
-        },
-    });
+    let mut t = track_with_clip(&mut s, "Click", "i.wav".into(), FRAMES as u64);
+    t.strip.inserts.push(insert);
+    s.tracks.push(t);
     (s, sources)
 }
 
@@ -89,7 +72,13 @@ fn a_tempo_edit_reaches_a_playing_engine() {
         tempo_bpm: 100.0,
         beats_per_bar: 4,
     };
+    let before = s.clone();
     let reverted = s.apply_reverting(&edit).expect("valid edit");
     let changes = [Change::Edit { edit, reverted }];
     assert_eq!(plan_changes(&changes, &s), SyncPlan::Recompile);
+    // Comparing the states (undo, redo) says the same.
+    assert_eq!(
+        stemdesk_engine::live::plan_sync(&before, &s),
+        SyncPlan::Recompile
+    );
 }

@@ -594,18 +594,23 @@ fn new_and_open_never_discard_unsaved_changes_silently() {
     assert!(!h.state().is_dirty());
 }
 
+/// Adds an effect on the first strip from its "+ Insert" menu (its editor opens).
+fn add_insert_on_first_strip(h: &mut Harness<'_, StemdeskApp>, kind: &str) {
+    h.get_all_by_label("+ Insert")
+        .next()
+        .expect("insert button")
+        .click();
+    steps(h, 2);
+    h.get_by_label(&format!("Add {kind}")).click();
+    steps(h, 3);
+}
+
 #[test]
 fn saturation_is_added_from_the_insert_menu_and_edited_in_its_window() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = example_harness(dir.path());
     let before = h.state().session().tracks[0].strip.inserts.len();
-    h.get_all_by_label("+ Insert")
-        .next()
-        .expect("insert button")
-        .click();
-    steps(&mut h, 2);
-    h.get_by_label("Add Saturation").click();
-    steps(&mut h, 3);
+    add_insert_on_first_strip(&mut h, "Saturation");
     let last = |h: &Harness<'_, StemdeskApp>| {
         h.state().session().tracks[0]
             .strip
@@ -639,13 +644,7 @@ fn saturation_is_added_from_the_insert_menu_and_edited_in_its_window() {
 fn presets_are_saved_named_loaded_as_one_undo_step_and_remembered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = example_harness(dir.path());
-    h.get_all_by_label("+ Insert")
-        .next()
-        .expect("insert button")
-        .click();
-    steps(&mut h, 2);
-    h.get_by_label("Add Compressor").click();
-    steps(&mut h, 3);
+    add_insert_on_first_strip(&mut h, "Compressor");
     let last = |h: &Harness<'_, StemdeskApp>| {
         h.state().session().tracks[0]
             .strip
@@ -688,13 +687,7 @@ fn presets_are_saved_named_loaded_as_one_undo_step_and_remembered() {
     // A fresh app lists it.
     drop(h);
     let mut h = example_harness(dir.path());
-    h.get_all_by_label("+ Insert")
-        .next()
-        .expect("insert button")
-        .click();
-    steps(&mut h, 2);
-    h.get_by_label("Add Compressor").click();
-    steps(&mut h, 3);
+    add_insert_on_first_strip(&mut h, "Compressor");
     h.get_by_label("Presets").click();
     steps(&mut h, 2);
     assert!(h.query_by_label("Mine").is_some(), "remembered");

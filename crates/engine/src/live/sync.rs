@@ -271,32 +271,33 @@ fn shape(s: &Session) -> Session {
         insert.effect = EffectParams::Eq(EqParams::default());
     }
     s.next_id = 0;
+    // Markers and the time signature do not sound; the tempo times synced delays.
+    let tempo_bpm = s.timeline.tempo_bpm;
     s.timeline = Default::default();
+    s.timeline.tempo_bpm = tempo_bpm;
     s
+}
+
+/// Every insert of the session, in strip order (tracks, buses, master).
+fn inserts(s: &Session) -> impl Iterator<Item = &stemdesk_session::Insert> {
+    s.tracks
+        .iter()
+        .map(|t| &t.strip.inserts)
+        .chain(s.buses.iter().map(|b| &b.strip.inserts))
+        .chain(std::iter::once(&s.master.inserts))
+        .flatten()
+}
+
+/// Every insert's latency (lookahead): a change needs new delay compensation.
+fn latencies(s: &Session) -> Vec<usize> {
+    let rate = s.sample_rate_hz as f32;
+    inserts(s).map(|i| i.effect.latency_frames(rate)).collect()
 }
 
 /// The kind of every insert, in strip order: a changed kind needs a new effect (a graph
 /// swap), changed settings of the same kind do not.
-/// Every insert's latency (lookahead): a change needs new delay compensation.
-fn latencies(s: &Session) -> Vec<usize> {
-    let rate = s.sample_rate_hz as f32;
-    s.tracks
-        .iter()
-        .map(|t| &t.strip.inserts)
-        .chain(s.buses.iter().map(|b| &b.strip.inserts))
-        .chain(std::iter::once(&s.master.inserts))
-        .flatten()
-        .map(|i| i.effect.latency_frames(rate))
-        .collect()
-}
-
 fn effect_kinds(s: &Session) -> Vec<std::mem::Discriminant<EffectParams>> {
-    s.tracks
-        .iter()
-        .map(|t| &t.strip.inserts)
-        .chain(s.buses.iter().map(|b| &b.strip.inserts))
-        .chain(std::iter::once(&s.master.inserts))
-        .flatten()
+    inserts(s)
         .map(|i| std::mem::discriminant(&i.effect))
         .collect()
 }
