@@ -6,6 +6,7 @@
 //! gain reduction in dB (so attack and release are true exponential time constants of
 //! the gain change: a step reaches 1 - 1/e of its final reduction after `attack_ms`).
 
+use crate::key_filter::KeyFilter;
 use crate::params::{CompressorParams, Detection};
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
@@ -29,38 +30,6 @@ pub const MAX_LOOKAHEAD_MS: f32 = 10.0;
 /// Frames of lookahead for `lookahead_ms` at `fs`.
 pub(crate) fn lookahead_frames(lookahead_ms: f32, fs: f32) -> usize {
     (f64::from(lookahead_ms.clamp(0.0, MAX_LOOKAHEAD_MS)) * 1e-3 * f64::from(fs)).round() as usize
-}
-
-/// RBJ high-pass biquad (Q 0.707) on the detector, both channels.
-#[derive(Debug, Clone, Copy, Default)]
-struct SidechainHpf {
-    on: bool,
-    b: [f32; 3],
-    a: [f32; 2],
-    /// Direct form I state per channel: x1, x2, y1, y2.
-    state: [[f32; 4]; 2],
-}
-
-impl SidechainHpf {
-    fn set(&mut self, freq_hz: f32, fs: f32) {
-        self.on = freq_hz > crate::param_table::SIDECHAIN_HPF_OFF_HZ;
-        let w0 = 2.0 * std::f64::consts::PI * f64::from(freq_hz.min(0.45 * fs)) / f64::from(fs);
-        let alpha = w0.sin() / (2.0 * std::f64::consts::FRAC_1_SQRT_2);
-        let cos = w0.cos();
-        let a0 = 1.0 + alpha;
-        let b0 = (1.0 + cos) / 2.0 / a0;
-        self.b = [b0 as f32, (-2.0 * b0) as f32, b0 as f32];
-        self.a = [(-2.0 * cos / a0) as f32, ((1.0 - alpha) / a0) as f32];
-    }
-
-    #[inline]
-    fn run(&mut self, ch: usize, x: f32) -> f32 {
-        let [x1, x2, y1, y2] = self.state[ch];
-        let y = self.b[0] * x + self.b[1] * x1 + self.b[2] * x2 - self.a[0] * y1 - self.a[1] * y2;
-        let y = crate::util::flush(y);
-        self.state[ch] = [x, x1, y, y1];
-        y
-    }
 }
 
 /// Clamped copy of the parameters: the ranges of [`CompressorParams::SPECS`].
@@ -106,7 +75,8 @@ pub struct Compressor {
     /// Linear make-up gain for the settled, no-reduction fast path.
     makeup_lin: f32,
     mix: Smoother,
-    hpf: SidechainHpf,
+    /// The detector's high-pass (the gate's key filter, its low-pass left off).
+    hpf: KeyFilter,
     /// Frames of lookahead now (the audio delay).
     lookahead: usize,
     /// Audio delay lines, long enough for the longest lookahead.
@@ -133,7 +103,7 @@ impl Compressor {
             makeup_db: Smoother::new(fs, MAKEUP_SMOOTH_MS, p.makeup_db),
             makeup_lin: db_to_lin(p.makeup_db),
             mix: Smoother::new(fs, MAKEUP_SMOOTH_MS, p.mix),
-            hpf: SidechainHpf::default(),
+            hpf: KeyFilter::default(),
             lookahead: 0,
             delay: {
                 let len = lookahead_frames(MAX_LOOKAHEAD_MS, fs) + 1;
@@ -163,7 +133,11 @@ impl Compressor {
         self.makeup_db.set_target(p.makeup_db);
         self.makeup_lin = db_to_lin(p.makeup_db);
         self.mix.set_target(p.mix);
-        self.hpf.set(p.sidechain_hpf_hz, self.sample_rate_hz);
+        self.hpf.set(
+            p.sidechain_hpf_hz,
+            crate::key_filter::KEY_LPF_OFF_HZ,
+            self.sample_rate_hz,
+        );
         self.lookahead = lookahead_frames(p.lookahead_ms, self.sample_rate_hz);
     }
 
@@ -302,7 +276,7 @@ impl StereoProcessor for Compressor {
             let m = (n - start).min(CHUNK);
             let (l, r) = (&mut left[start..start + m], &mut right[start..start + m]);
             let target = &mut buf[..m];
-            if self.hpf.on {
+            if self.hpf.is_on() {
                 let (mut dl, mut dr) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
                 for i in 0..m {
                     dl[i] = self.hpf.run(0, sanitize(l[i]));
@@ -324,7 +298,7 @@ impl StereoProcessor for Compressor {
         self.gr_db = 0.0;
         self.makeup_db.snap();
         self.mix.snap();
-        self.hpf.state = [[0.0; 4]; 2];
+        self.hpf.reset();
         for d in &mut self.delay {
             d.fill(0.0);
         }

@@ -475,93 +475,113 @@ impl StereoProcessor for Eq {
 }
 
 /// Analytic magnitude response in dB of the filters `params` designs at
-/// `sample_rate_hz`, evaluated at `freq_hz` (for drawing EQ curves; also the reference
-/// the processor is tested against).
+/// `sample_rate_hz`, evaluated at `freq_hz` (also the reference the processor is tested
+/// against). To draw a curve use [`magnitude_curve_db`], which designs the bands once.
 ///
 /// Computed in `f64` from the biquad coefficients the processor realises: the matched
 /// design of `eq_matched` for [`EqResponse::Analog`] (above its range's floor), else the
 /// RBJ cookbook's bilinear ones, with the same clamping as [`Eq`].
 pub fn magnitude_db(params: &EqParams, sample_rate_hz: f32, freq_hz: f32) -> f32 {
+    magnitude_curve_db(params, sample_rate_hz, &[freq_hz])[0]
+}
+
+/// [`magnitude_db`] at each of `freqs_hz`, designing every band once (the analog
+/// response's fit is thousands of flops: an editor curve of 200 points must not redo it
+/// per point).
+pub fn magnitude_curve_db(params: &EqParams, sample_rate_hz: f32, freqs_hz: &[f32]) -> Vec<f32> {
     let fs = clamp_sample_rate(sample_rate_hz);
     let grid = eq_matched::FitGrid::new(f64::from(fs));
-    let w = 2.0 * std::f64::consts::PI * f64::from(freq_hz) / f64::from(fs);
-    let mut db = 0.0_f64;
-    for band in params.bands.iter().take(MAX_EQ_BANDS).filter(|b| b.enabled) {
-        let (f0, gain_db, q) = clamp_band(band, fs);
-        let w0 = 2.0 * std::f64::consts::PI * f64::from(f0) / f64::from(fs);
-        let q = f64::from(q);
-        let a = 10f64.powf(f64::from(gain_db) / 40.0);
-        let q_scale = q / std::f64::consts::FRAC_1_SQRT_2;
-        if params.response == EqResponse::Analog
-            && let Some((sections, n)) = eq_matched::design(
-                &grid,
-                eq_matched::Fit::LeastSquares,
-                band.kind,
-                f64::from(f0),
-                f64::from(gain_db),
-                q,
-                BUTTER4_Q,
-            )
-        {
-            db += sections[..n]
-                .iter()
-                .map(|&[b0, b1, b2, a1, a2]| biquad_db(&[b0, b1, b2, 1.0, a1, a2], w))
-                .sum::<f64>();
-            continue;
-        }
-        db += match band.kind {
-            EqBandKind::HighPass24 | EqBandKind::LowPass24 => {
-                let hp = band.kind == EqBandKind::HighPass24;
-                BUTTER4_Q
-                    .iter()
-                    .map(|bq| biquad_db(&rbj_pass(hp, w0, bq * q_scale), w))
-                    .sum()
-            }
-            EqBandKind::HighPass12 => biquad_db(&rbj_pass(true, w0, q), w),
-            EqBandKind::LowPass12 => biquad_db(&rbj_pass(false, w0, q), w),
-            EqBandKind::Peak => {
-                let alpha = w0.sin() / (2.0 * q);
-                let c = w0.cos();
-                biquad_db(
-                    &[
-                        1.0 + alpha * a,
-                        -2.0 * c,
-                        1.0 - alpha * a,
-                        1.0 + alpha / a,
-                        -2.0 * c,
-                        1.0 - alpha / a,
-                    ],
-                    w,
-                )
-            }
-            EqBandKind::LowShelf | EqBandKind::HighShelf => {
-                let alpha = w0.sin() / (2.0 * q);
-                let c = w0.cos();
-                let s = 2.0 * a.sqrt() * alpha;
-                let coefs = if band.kind == EqBandKind::LowShelf {
-                    [
-                        a * ((a + 1.0) - (a - 1.0) * c + s),
-                        2.0 * a * ((a - 1.0) - (a + 1.0) * c),
-                        a * ((a + 1.0) - (a - 1.0) * c - s),
-                        (a + 1.0) + (a - 1.0) * c + s,
-                        -2.0 * ((a - 1.0) + (a + 1.0) * c),
-                        (a + 1.0) + (a - 1.0) * c - s,
-                    ]
-                } else {
-                    [
-                        a * ((a + 1.0) + (a - 1.0) * c + s),
-                        -2.0 * a * ((a - 1.0) + (a + 1.0) * c),
-                        a * ((a + 1.0) + (a - 1.0) * c - s),
-                        (a + 1.0) - (a - 1.0) * c + s,
-                        2.0 * ((a - 1.0) - (a + 1.0) * c),
-                        (a + 1.0) - (a - 1.0) * c - s,
-                    ]
-                };
-                biquad_db(&coefs, w)
-            }
-        };
+    let sections: Vec<[f64; 6]> = params
+        .bands
+        .iter()
+        .take(MAX_EQ_BANDS)
+        .filter(|b| b.enabled)
+        .flat_map(|band| band_biquads(params.response, &grid, band, fs))
+        .collect();
+    freqs_hz
+        .iter()
+        .map(|&f| {
+            let w = 2.0 * std::f64::consts::PI * f64::from(f) / f64::from(fs);
+            sections.iter().map(|c| biquad_db(c, w)).sum::<f64>() as f32
+        })
+        .collect()
+}
+
+/// The biquads `[b0, b1, b2, a0, a1, a2]` one band realises (one or two).
+fn band_biquads(
+    response: EqResponse,
+    grid: &eq_matched::FitGrid,
+    band: &EqBand,
+    fs: f32,
+) -> Vec<[f64; 6]> {
+    let (f0, gain_db, q) = clamp_band(band, fs);
+    let w0 = 2.0 * std::f64::consts::PI * f64::from(f0) / f64::from(fs);
+    let q = f64::from(q);
+    let a = 10f64.powf(f64::from(gain_db) / 40.0);
+    let q_scale = q / std::f64::consts::FRAC_1_SQRT_2;
+    if response == EqResponse::Analog
+        && let Some((sections, n)) = eq_matched::design(
+            grid,
+            eq_matched::Fit::LeastSquares,
+            band.kind,
+            f64::from(f0),
+            f64::from(gain_db),
+            q,
+            BUTTER4_Q,
+        )
+    {
+        return sections[..n]
+            .iter()
+            .map(|&[b0, b1, b2, a1, a2]| [b0, b1, b2, 1.0, a1, a2])
+            .collect();
     }
-    db as f32
+    match band.kind {
+        EqBandKind::HighPass24 | EqBandKind::LowPass24 => {
+            let hp = band.kind == EqBandKind::HighPass24;
+            BUTTER4_Q
+                .iter()
+                .map(|bq| rbj_pass(hp, w0, bq * q_scale))
+                .collect()
+        }
+        EqBandKind::HighPass12 => vec![rbj_pass(true, w0, q)],
+        EqBandKind::LowPass12 => vec![rbj_pass(false, w0, q)],
+        EqBandKind::Peak => {
+            let alpha = w0.sin() / (2.0 * q);
+            let c = w0.cos();
+            vec![[
+                1.0 + alpha * a,
+                -2.0 * c,
+                1.0 - alpha * a,
+                1.0 + alpha / a,
+                -2.0 * c,
+                1.0 - alpha / a,
+            ]]
+        }
+        EqBandKind::LowShelf | EqBandKind::HighShelf => {
+            let alpha = w0.sin() / (2.0 * q);
+            let c = w0.cos();
+            let s = 2.0 * a.sqrt() * alpha;
+            vec![if band.kind == EqBandKind::LowShelf {
+                [
+                    a * ((a + 1.0) - (a - 1.0) * c + s),
+                    2.0 * a * ((a - 1.0) - (a + 1.0) * c),
+                    a * ((a + 1.0) - (a - 1.0) * c - s),
+                    (a + 1.0) + (a - 1.0) * c + s,
+                    -2.0 * ((a - 1.0) + (a + 1.0) * c),
+                    (a + 1.0) + (a - 1.0) * c - s,
+                ]
+            } else {
+                [
+                    a * ((a + 1.0) + (a - 1.0) * c + s),
+                    -2.0 * a * ((a - 1.0) + (a + 1.0) * c),
+                    a * ((a + 1.0) + (a - 1.0) * c - s),
+                    (a + 1.0) - (a - 1.0) * c + s,
+                    2.0 * ((a - 1.0) - (a + 1.0) * c),
+                    (a + 1.0) - (a - 1.0) * c - s,
+                ]
+            }]
+        }
+    }
 }
 
 /// RBJ high-pass (`hp`) or low-pass biquad `[b0, b1, b2, a0, a1, a2]`.

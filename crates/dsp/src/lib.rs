@@ -27,7 +27,7 @@ pub use delay::{
     DEFAULT_TEMPO_BPM, Delay, HIGH_CUT_OFF_HZ, LOW_CUT_OFF_HZ, MAX_DELAY_MS, effective_time_ms,
 };
 pub use effect::Effect;
-pub use eq::{Eq, magnitude_db};
+pub use eq::{Eq, magnitude_curve_db, magnitude_db};
 pub use gate::Gate;
 pub use key_filter::{KEY_HPF_OFF_HZ, KEY_LPF_OFF_HZ};
 pub use limiter::{LOOKAHEAD_MS, Limiter};

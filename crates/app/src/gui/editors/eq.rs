@@ -3,7 +3,7 @@
 use egui::{Color32, Sense, Stroke, Vec2};
 use stemdesk_dsp::EffectParams;
 use stemdesk_dsp::ParamSpec;
-use stemdesk_dsp::magnitude_db;
+use stemdesk_dsp::magnitude_curve_db;
 use stemdesk_dsp::param_table::{EQ_BAND_KINDS, EQ_KIND_NAMES, EQ_RESPONSE};
 use stemdesk_dsp::params::{EqBand, EqBandKind, EqParams, MAX_EQ_BANDS};
 
@@ -70,10 +70,11 @@ pub fn show(ui: &mut egui::Ui, params: &EqParams, rate_hz: f32) -> Option<Change
             }
         },
     );
-    let curve = (0..=220).map(|i| {
-        let f = 20.0 * 1000f32.powf(i as f32 / 220.0);
-        (f, magnitude_db(&p, rate_hz, f))
-    });
+    let freqs: Vec<f32> = (0..=220)
+        .map(|i| 20.0 * 1000f32.powf(i as f32 / 220.0))
+        .collect();
+    let db = magnitude_curve_db(&p, rate_hz, &freqs);
+    let curve = freqs.into_iter().zip(db);
     plot.curve(
         &painter,
         curve,
