@@ -3,7 +3,7 @@
 //! Signal flow: mono sum -> DC blocker -> pre-delay -> 4 series Schroeder allpass
 //! diffusers -> (straight to the outputs as the early part, so the wet sound starts at
 //! the pre-delay) -> FDN (8 delay lines with mutually prime lengths, per-line RT60 gain and
-//! one-pole damping, orthogonal Hadamard feedback matrix) -> two orthogonal output tap
+//! one-pole damping, orthogonal feedback matrix: slowly turning rotations, then Hadamard) -> two orthogonal output tap
 //! patterns (decorrelated L/R) -> DC blockers -> mid/side width -> wet/dry mix.
 //! (The input DC blocker keeps DC out of the loop; the output ones remove the near-DC
 //! energy that a very long decay keeps circulating after a step.)
@@ -18,6 +18,8 @@
 //! filter gives ([`designed_rt60_s`]). (Jot's small-pole approximation of that pole went
 //! past its valid range above damping 0.7 and was clamped, which damped the whole
 //! spectrum.)
+
+use std::f64::consts::TAU;
 
 use crate::params::ReverbParams;
 use crate::processor::StereoProcessor;
@@ -44,10 +46,23 @@ const INPUT_GAIN: f32 = 0.5;
 /// line's first arrival.
 const EARLY_GAIN: f32 = 0.5;
 const OUTPUT_GAIN: f32 = 0.3;
+/// Rates of the four rotations that turn the feedback matrix (Hz): slow, incommensurate.
+/// A fixed matrix sends what the outputs heard back along the same paths every pass, so the
+/// tail repeats at the line lengths (autocorrelation 0.3 at a line's length: a metallic
+/// flutter). A slowly turning orthogonal matrix (Schlecht & Habets, "Time-varying feedback
+/// matrices in feedback delay networks", 2015) stays lossless, so the decay is unchanged,
+/// while those paths change sign and average out; the modes spread by only these few hertz.
+const ROTATION_HZ: [f64; LINES / 2] = [1.71, 2.13, 2.37, 2.79];
+/// The rotation oscillators are renormalised every this many samples (a sample count, not
+/// a block boundary, so any split of the input gives the same output).
+const RENORM_PERIOD: u32 = 1024;
 /// Pre-delay limit.
 pub const MAX_PREDELAY_MS: f32 = 500.0;
 /// Input DC blocker corner.
 const DC_BLOCK_HZ: f32 = 5.0;
+/// Output DC blocker corner: higher than the input's, because the turning matrix moves
+/// what little near-DC energy circulates (a long decay after a step) up to a few hertz.
+const DC_BLOCK_OUT_HZ: f32 = 12.0;
 /// Mix / width ramp time.
 pub(crate) const SMOOTH_MS: f32 = 20.0;
 /// HF-to-LF RT60 ratio at `damping = 1`.
@@ -153,12 +168,20 @@ pub struct Reverb {
     predelay: usize,
     diffusers: [Allpass; 4],
     dc_coef: f32,
+    dc_out_coef: f32,
     dc_x1: f32,
     dc_y1: f32,
     /// Output DC blockers `[x1, y1]` for the left and right wet signals.
     dc_out: [[f32; 2]; 2],
     width: Smoother,
     mix: Smoother,
+    /// Cosine and sine of each rotation's angle, advanced by the `rot_step_*` angle per
+    /// sample.
+    rot_cos: [f32; LINES / 2],
+    rot_sin: [f32; LINES / 2],
+    rot_step_cos: [f32; LINES / 2],
+    rot_step_sin: [f32; LINES / 2],
+    rot_count: u32,
 }
 
 impl Reverb {
@@ -186,11 +209,17 @@ impl Reverb {
             predelay: 0,
             diffusers,
             dc_coef: 1.0 - (2.0 * std::f32::consts::PI * DC_BLOCK_HZ / fs),
+            dc_out_coef: 1.0 - (2.0 * std::f32::consts::PI * DC_BLOCK_OUT_HZ / fs),
             dc_x1: 0.0,
             dc_y1: 0.0,
             dc_out: [[0.0; 2]; 2],
             width: Smoother::new(fs, SMOOTH_MS, p.width),
             mix: Smoother::new(fs, SMOOTH_MS, p.mix),
+            rot_cos: [1.0; LINES / 2],
+            rot_sin: [0.0; LINES / 2],
+            rot_step_cos: ROTATION_HZ.map(|hz| (TAU * hz / f64::from(fs)).cos() as f32),
+            rot_step_sin: ROTATION_HZ.map(|hz| (TAU * hz / f64::from(fs)).sin() as f32),
+            rot_count: 0,
         };
         r.set_params(&p);
         r
@@ -266,11 +295,37 @@ pub fn designed_rt60_s(sample_rate_hz: f32, params: &ReverbParams, freq_hz: f32)
 }
 
 impl Reverb {
+    /// Turns line pairs (0, 1), (2, 3), ... by the rotations' current angles and advances
+    /// them by one sample.
+    #[inline(always)]
+    fn rotate(&mut self, s: &mut [f32; LINES]) {
+        let (c, sn) = (self.rot_cos, self.rot_sin);
+        for k in 0..LINES / 2 {
+            let (a, b) = (s[2 * k], s[2 * k + 1]);
+            s[2 * k] = c[k] * a - sn[k] * b;
+            s[2 * k + 1] = sn[k] * a + c[k] * b;
+        }
+        let (dc, ds) = (self.rot_step_cos, self.rot_step_sin);
+        for k in 0..LINES / 2 {
+            self.rot_cos[k] = c[k] * dc[k] - sn[k] * ds[k];
+            self.rot_sin[k] = c[k] * ds[k] + sn[k] * dc[k];
+        }
+        self.rot_count += 1;
+        if self.rot_count == RENORM_PERIOD {
+            self.rot_count = 0;
+            for k in 0..LINES / 2 {
+                let norm = self.rot_cos[k].hypot(self.rot_sin[k]);
+                self.rot_cos[k] /= norm;
+                self.rot_sin[k] /= norm;
+            }
+        }
+    }
+
     /// First-order DC blocker on wet output channel `ch`.
     #[inline(always)]
     fn dc_block_out(&mut self, ch: usize, x: f32) -> f32 {
         let [x1, y1] = self.dc_out[ch];
-        let y = flush(x - x1 + self.dc_coef * y1);
+        let y = flush(x - x1 + self.dc_out_coef * y1);
         self.dc_out[ch] = [x, y];
         y
     }
@@ -314,6 +369,7 @@ impl StereoProcessor for Reverb {
             }
             wl += EARLY_GAIN * v;
             wr += EARLY_GAIN * v3;
+            self.rotate(&mut s);
             hadamard8(&mut s);
             for i in 0..LINES {
                 self.lines[i][self.write] = flush(s[i] + INPUT_SIGNS[i] * INPUT_GAIN * v);
@@ -346,5 +402,8 @@ impl StereoProcessor for Reverb {
         self.dc_out = [[0.0; 2]; 2];
         self.width.snap();
         self.mix.snap();
+        self.rot_cos = [1.0; LINES / 2];
+        self.rot_sin = [0.0; LINES / 2];
+        self.rot_count = 0;
     }
 }
