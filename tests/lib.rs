@@ -206,6 +206,7 @@ pub fn full_session_with_len(dir: &std::path::Path, frames: u64) -> LoadedSessio
         id: InsertId(s.alloc_id()),
         bypass: false,
         effect,
+        sidechain: None,
     };
     let reverb = ins(
         &mut s,
@@ -361,6 +362,7 @@ pub fn reference_job(rate_hz: u32, stems: &[RefStem]) -> Session {
         id: InsertId(s.alloc_id()),
         bypass: false,
         effect,
+        sidechain: None,
     };
     let rv = insert(
         &mut s,

@@ -78,6 +78,7 @@ impl Desk {
             id: InsertId(self.session.alloc_id()),
             bypass,
             effect: EffectParams::new_default(EffectKind::Limiter, true),
+            sidechain: None,
         };
         let index = self.session.inserts(strip).map_or(0, |i| i.len());
         self.edit(Edit::AddInsert {
@@ -238,6 +239,7 @@ fn a_compressor_with_lookahead_nulls_against_its_copy_without() {
             id: InsertId(d.session.alloc_id()),
             bypass: false,
             effect: compressor(lookahead_ms),
+            sidechain: None,
         };
         d.edit(Edit::AddInsert {
             strip,

@@ -93,6 +93,7 @@ fn child(capture: &Path) {
             mix: 0.4,
             sync: stemdesk_dsp::DelaySync::Off,
         }),
+        sidechain: None,
     });
     let compile_a = || graph(&loaded, &src, 512);
     let compile_b = || stemdesk_engine::compile(&edited, &loaded.base_dir, &src, 512);

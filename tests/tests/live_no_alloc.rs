@@ -54,6 +54,7 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
             mix: 0.3,
             sync: stemdesk_dsp::DelaySync::Off,
         }),
+        sidechain: None,
     });
     // The newer effects too, with latency to compensate (the swapped-in graph primes).
     for kind in [
@@ -67,12 +68,18 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
             effect.set("sidechain_hpf_hz", 120.0).expect("key");
         }
         let id = InsertId(edited.alloc_id());
+        // The compressor listens to the first track (a sidechain: keys are copied and
+        // delayed on the audio thread).
+        let sidechain = (kind == stemdesk_dsp::EffectKind::Compressor)
+            .then_some(StripId::Track(edited.tracks[0].id));
         edited.tracks[1].strip.inserts.push(Insert {
             id,
             bypass: false,
             effect,
+            sidechain,
         });
     }
+    assert!(validate(&edited).is_empty(), "{:?}", validate(&edited));
     let compile_edited = || stemdesk_engine::compile(&edited, &loaded.base_dir, &src, 256);
     let mut out = vec![0.0f32; 2048 * 2];
 

@@ -98,6 +98,7 @@ fn child() {
             key_hpf_hz: stemdesk_dsp::KEY_HPF_OFF_HZ,
             key_lpf_hz: stemdesk_dsp::KEY_LPF_OFF_HZ,
         }),
+        sidechain: None,
     });
     let (mut handle, player) = engine(compile(&loaded.session, base, &src, 256));
     // The transport would hold (silent) at the start until the disk thread brings the

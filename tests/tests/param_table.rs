@@ -79,6 +79,7 @@ impl Rig {
                     id: insert,
                     bypass: false,
                     effect,
+                    sidechain: None,
                 }],
                 ..Strip::default()
             },

@@ -41,6 +41,7 @@ fn session(bpm: f64) -> (Session, SourceMap) {
         id: InsertId(s.alloc_id()),
         bypass: false,
         effect: delay,
+        sidechain: None,
     };
     let mut t = track_with_clip(&mut s, "Click", "i.wav".into(), FRAMES as u64);
     t.strip.inserts.push(insert);

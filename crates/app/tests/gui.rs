@@ -906,6 +906,7 @@ fn example_with_inserts(dir: &Path) -> PathBuf {
                     id: stemdesk_session::InsertId(id),
                     bypass: false,
                     effect: EffectParams::Eq(stemdesk_dsp::params::EqParams::default()),
+                    sidechain: None,
                 }
             })
             .collect();

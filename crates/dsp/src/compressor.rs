@@ -262,6 +262,57 @@ impl Compressor {
     }
 }
 
+impl Compressor {
+    /// Compresses `left`/`right` by the level of `key_left`/`key_right` (a sidechain: the
+    /// same length, the same timeline) instead of their own. Never allocates.
+    pub fn process_keyed(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        key_left: &[f32],
+        key_right: &[f32],
+    ) {
+        self.run(left, right, Some((key_left, key_right)));
+    }
+
+    /// Works in chunks of [`CHUNK`] samples and three passes: the detector and static
+    /// curve (independent per sample, so the compiler vectorises them), the attack/release
+    /// recursion (the only serial part), then gain application. Every sample goes through
+    /// exactly the same arithmetic as a sample-by-sample loop would, so the result does not
+    /// depend on where blocks or chunks are cut. The detector hears `key` when given.
+    fn run(&mut self, left: &mut [f32], right: &mut [f32], key: Option<(&[f32], &[f32])>) {
+        let mut n = left.len().min(right.len());
+        if let Some((kl, kr)) = key {
+            n = n.min(kl.len()).min(kr.len());
+        }
+        let mut start = 0;
+        let mut buf = [0.0f32; CHUNK];
+        while start < n {
+            let m = (n - start).min(CHUNK);
+            let (l, r) = (&mut left[start..start + m], &mut right[start..start + m]);
+            let (kl, kr): (&[f32], &[f32]) = match key {
+                Some((kl, kr)) => (&kl[start..start + m], &kr[start..start + m]),
+                None => (l, r),
+            };
+            let target = &mut buf[..m];
+            if self.hpf.is_on() {
+                let (mut dl, mut dr) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+                for i in 0..m {
+                    dl[i] = self.hpf.run(0, sanitize(kl[i]));
+                    dr[i] = self.hpf.run(1, sanitize(kr[i]));
+                }
+                self.targets(&dl[..m], &dr[..m], target);
+            } else {
+                self.targets(kl, kr, target);
+            }
+            self.smooth(target);
+            self.delay_audio(l, r);
+            self.apply(l, r, target);
+            start += m;
+        }
+    }
+}
+
 impl StereoProcessor for Compressor {
     /// Works in chunks of [`CHUNK`] samples and three passes: the detector and static
     /// curve (independent per sample, so the compiler vectorises them), the attack/release
@@ -269,28 +320,7 @@ impl StereoProcessor for Compressor {
     /// exactly the same arithmetic as a sample-by-sample loop would, so the result does not
     /// depend on where blocks or chunks are cut.
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let n = left.len().min(right.len());
-        let mut start = 0;
-        let mut buf = [0.0f32; CHUNK];
-        while start < n {
-            let m = (n - start).min(CHUNK);
-            let (l, r) = (&mut left[start..start + m], &mut right[start..start + m]);
-            let target = &mut buf[..m];
-            if self.hpf.is_on() {
-                let (mut dl, mut dr) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
-                for i in 0..m {
-                    dl[i] = self.hpf.run(0, sanitize(l[i]));
-                    dr[i] = self.hpf.run(1, sanitize(r[i]));
-                }
-                self.targets(&dl[..m], &dr[..m], target);
-            } else {
-                self.targets(l, r, target);
-            }
-            self.smooth(target);
-            self.delay_audio(l, r);
-            self.apply(l, r, target);
-            start += m;
-        }
+        self.run(left, right, None);
     }
 
     fn reset(&mut self) {

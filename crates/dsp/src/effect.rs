@@ -76,6 +76,28 @@ impl Effect {
         }
     }
 
+    /// Whether the effect can listen to a sidechain ([`Effect::process_keyed`]).
+    pub fn takes_key(&self) -> bool {
+        matches!(self, Effect::Compressor(_) | Effect::Gate(_))
+    }
+
+    /// Processes like [`StereoProcessor::process`], except that a compressor or gate
+    /// detects the level of `key_left`/`key_right` (a sidechain, as long as the audio)
+    /// instead of its own input; other effects ignore the key. Never allocates.
+    pub fn process_keyed(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        key_left: &[f32],
+        key_right: &[f32],
+    ) {
+        match self {
+            Effect::Compressor(e) => e.process_keyed(left, right, key_left, key_right),
+            Effect::Gate(e) => e.process_keyed(left, right, key_left, key_right),
+            other => other.process(left, right),
+        }
+    }
+
     /// Applies `params` if they are for this kind of effect; returns false (and changes
     /// nothing) otherwise, in which case the caller must build a new [`Effect`] off the
     /// audio thread. Never allocates.

@@ -124,37 +124,68 @@ impl Gate {
     }
 }
 
+impl Gate {
+    /// Gates `left`/`right` by the level of `key_left`/`key_right` (a sidechain: the same
+    /// length, the same timeline; through the key filter) instead of their own. Never
+    /// allocates.
+    pub fn process_keyed(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        key_left: &[f32],
+        key_right: &[f32],
+    ) {
+        let samples = left
+            .iter_mut()
+            .zip(right.iter_mut())
+            .zip(key_left.iter().zip(key_right));
+        for ((l, r), (kl, kr)) in samples {
+            let (xl, xr) = (sanitize(*l), sanitize(*r));
+            let g = self.tick(sanitize(*kl), sanitize(*kr));
+            *l = xl * g;
+            *r = xr * g;
+        }
+    }
+
+    /// Runs the detector on one key sample pair and returns the gain for that sample.
+    #[inline(always)]
+    fn tick(&mut self, xl: f32, xr: f32) -> f32 {
+        let (kl, kr) = if self.key.is_on() {
+            (self.key.run(0, xl), self.key.run(1, xr))
+        } else {
+            (xl, xr)
+        };
+        let power = (kl * kl).max(kr * kr);
+        if self.open {
+            if power >= self.close_power {
+                self.hold_left = self.hold_samples;
+            } else if self.hold_left > 0 {
+                self.hold_left -= 1;
+            } else {
+                self.open = false;
+            }
+        } else if power >= self.open_power {
+            self.open = true;
+            self.hold_left = self.hold_samples;
+        }
+        if self.open && self.position < 1.0 {
+            self.position = (self.position + self.attack_step).min(1.0);
+            self.gain = self.gain_at(self.position);
+        } else if !self.open && self.position > 0.0 {
+            self.position = (self.position - self.release_step).max(0.0);
+            self.gain = self.gain_at(self.position);
+        }
+        self.gain
+    }
+}
+
 impl StereoProcessor for Gate {
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let (xl, xr) = (sanitize(*l), sanitize(*r));
-            let (kl, kr) = if self.key.is_on() {
-                (self.key.run(0, xl), self.key.run(1, xr))
-            } else {
-                (xl, xr)
-            };
-            let power = (kl * kl).max(kr * kr);
-            if self.open {
-                if power >= self.close_power {
-                    self.hold_left = self.hold_samples;
-                } else if self.hold_left > 0 {
-                    self.hold_left -= 1;
-                } else {
-                    self.open = false;
-                }
-            } else if power >= self.open_power {
-                self.open = true;
-                self.hold_left = self.hold_samples;
-            }
-            if self.open && self.position < 1.0 {
-                self.position = (self.position + self.attack_step).min(1.0);
-                self.gain = self.gain_at(self.position);
-            } else if !self.open && self.position > 0.0 {
-                self.position = (self.position - self.release_step).max(0.0);
-                self.gain = self.gain_at(self.position);
-            }
-            *l = xl * self.gain;
-            *r = xr * self.gain;
+            let g = self.tick(xl, xr);
+            *l = xl * g;
+            *r = xr * g;
         }
     }
 

@@ -62,6 +62,7 @@ fn big_session() -> Session {
                 id: InsertId(s.alloc_id()),
                 bypass: false,
                 effect: EffectParams::new_default(k, true),
+                sidechain: None,
             })
             .collect();
         let clip = Clip {

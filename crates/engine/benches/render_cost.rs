@@ -40,6 +40,7 @@ fn job() -> (Session, SourceMap) {
                 id: InsertId(s.alloc_id()),
                 bypass: false,
                 effect: EffectParams::new_default(k, true),
+                sidechain: None,
             })
             .to_vec();
         let clip = ClipId(s.alloc_id());

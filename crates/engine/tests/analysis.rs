@@ -184,6 +184,7 @@ fn a_tail_still_ringing_at_the_limit_is_faded_and_reported() {
         id: InsertId(0),
         bypass: false,
         effect: reverb,
+        sidechain: None,
     };
     let report = analyse_with(burst.clone(), burst.clone(), vec![insert.clone()], 1.0);
     assert!(report.tail_cut);

@@ -124,6 +124,7 @@ fn solo_and_a_limiter_on_the_master_are_named_before_bouncing() {
         id,
         bypass: false,
         effect: limiter,
+        sidechain: None,
     });
     let checks = check_session(&session, &session.delivery);
     let failed: Vec<_> = checks.iter().filter(|c| !c.passed).collect();

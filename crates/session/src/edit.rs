@@ -140,6 +140,15 @@ pub enum Edit {
         /// New parameters.
         params: EffectParams,
     },
+    /// Keys a compressor or gate from another strip, or (`None`) from its own input.
+    SetInsertSidechain {
+        /// Which strip.
+        strip: StripId,
+        /// Which insert.
+        insert: InsertId,
+        /// The strip it listens to.
+        source: Option<StripId>,
+    },
     /// Adds a send.
     AddSend {
         /// From which strip.
@@ -305,6 +314,7 @@ impl Session {
                 self.automation
                     .retain(|l| l.target.strip != StripId::Track(id));
                 self.automation_modes.remove(&StripId::Track(id));
+                self.clear_sidechains_from(StripId::Track(id));
             }
             Edit::AddBus(bus) => self.buses.push(bus),
             Edit::RemoveBus(id) => {
@@ -332,6 +342,7 @@ impl Session {
                         && !matches!(&l.target.param, StripParam::SendLevelDb(x) if gone_sends.contains(x))
                 });
                 self.automation_modes.remove(&StripId::Bus(id));
+                self.clear_sidechains_from(StripId::Bus(id));
             }
             Edit::Rename { strip, name } => match strip {
                 StripId::Track(t) => self.track_mut(t).ok_or(missing(t.to_string()))?.name = name,
@@ -410,6 +421,15 @@ impl Session {
                 let item = inserts.remove(pos);
                 let index = index.min(inserts.len());
                 inserts.insert(index, item);
+            }
+            Edit::SetInsertSidechain {
+                strip,
+                insert,
+                source,
+            } => {
+                let inserts = self.inserts_or(strip)?;
+                let pos = position(inserts, insert)?;
+                inserts[pos].sidechain = source;
             }
             Edit::SetInsertBypass {
                 strip,
@@ -585,6 +605,21 @@ impl Session {
     fn inserts_or(&mut self, id: StripId) -> Result<&mut Vec<Insert>, EditError> {
         let name = self.strip_name(id);
         self.inserts_mut(id).ok_or(EditError::NotFound(name))
+    }
+
+    /// Inserts keyed from `source` (being removed) go back to their own input.
+    fn clear_sidechains_from(&mut self, source: StripId) {
+        let strips = self
+            .tracks
+            .iter_mut()
+            .map(|t| &mut t.strip.inserts)
+            .chain(self.buses.iter_mut().map(|b| &mut b.strip.inserts))
+            .chain(std::iter::once(&mut self.master.inserts));
+        for insert in strips.flatten() {
+            if insert.sidechain == Some(source) {
+                insert.sidechain = None;
+            }
+        }
     }
 
     fn clip_or(&mut self, id: ClipId) -> Result<&mut Clip, EditError> {

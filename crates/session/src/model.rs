@@ -201,6 +201,24 @@ pub struct Insert {
     pub bypass: bool,
     /// The effect and its parameters.
     pub effect: EffectParams,
+    /// The strip a compressor or gate listens to instead of its own input (a sidechain):
+    /// that strip's signal after its inserts, before its mute and fader, so a muted "ghost"
+    /// kick still keys and soloing the keyed track still shows the ducking. `None`: the
+    /// insert's own input. Other effects ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sidechain: Option<StripId>,
+}
+
+impl Insert {
+    /// An enabled insert listening to its own input.
+    pub fn new(id: InsertId, effect: EffectParams) -> Self {
+        Self {
+            id,
+            bypass: false,
+            effect,
+            sidechain: None,
+        }
+    }
 }
 
 /// A send from a strip to a bus.

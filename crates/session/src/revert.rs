@@ -140,6 +140,11 @@ impl Session {
                 insert: *insert,
                 index: insert_of(*strip, *insert)?.0,
             },
+            Edit::SetInsertSidechain { strip, insert, .. } => Edit::SetInsertSidechain {
+                strip: *strip,
+                insert: *insert,
+                source: insert_of(*strip, *insert)?.1.sidechain,
+            },
             Edit::SetInsertBypass { strip, insert, .. } => Edit::SetInsertBypass {
                 strip: *strip,
                 insert: *insert,

@@ -102,6 +102,7 @@ pub fn validate(session: &Session) -> Vec<ValidationError> {
         &strip_params::PAN,
     );
     check_inserts(&mut errors, "the master", &m.inserts);
+    check_sidechains(session, StripId::Master, &m.inserts, &mut errors);
     let d = &session.delivery;
     range(
         &mut errors,
@@ -343,6 +344,34 @@ fn check_strip(
         );
     }
     check_inserts(errors, &who, &strip.inserts);
+    check_sidechains(session, id, &strip.inserts, errors);
+}
+
+/// A sidechain names an existing track or bus other than the insert's own strip.
+fn check_sidechains(
+    session: &Session,
+    owner: StripId,
+    inserts: &[Insert],
+    errors: &mut Vec<ValidationError>,
+) {
+    for (slot, insert) in inserts.iter().enumerate() {
+        let Some(source) = insert.sidechain else {
+            continue;
+        };
+        let who = session.strip_name(owner);
+        let problem = match source {
+            StripId::Master => Some("the master (it comes after everything)".to_string()),
+            s if s == owner => Some("its own strip (leave the sidechain off for that)".into()),
+            s if session.strip(s).is_none() => Some(format!("{s:?}, which does not exist")),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            errors.push(ValidationError::Other(format!(
+                "{who} insert {} is keyed from {problem}",
+                slot + 1
+            )));
+        }
+    }
 }
 
 fn check_inserts(errors: &mut Vec<ValidationError>, who: &str, inserts: &[Insert]) {
@@ -374,48 +403,61 @@ fn check_effect(errors: &mut Vec<ValidationError>, who: &str, slot: usize, effec
     }
 }
 
-/// Buses form a graph through outputs and sends; it must be acyclic so that every bus can
-/// be processed after everything that feeds it.
+/// Strips form a graph: a track or bus feeds the buses it outputs and sends to, and a
+/// sidechain source feeds the strip it keys. It must be acyclic so that every strip can be
+/// processed after everything it hears.
 fn check_cycles(session: &Session, errors: &mut Vec<ValidationError>) {
-    let edges = bus_edges(session);
+    let edges = strip_edges(session);
     // Colour-marking DFS; reports the first cycle found, with names.
-    let mut state: HashMap<BusId, u8> = HashMap::new();
-    let mut stack: Vec<BusId> = Vec::new();
+    let mut state: HashMap<StripId, u8> = HashMap::new();
+    let mut stack: Vec<StripId> = Vec::new();
     fn visit(
-        bus: BusId,
-        edges: &HashMap<BusId, Vec<BusId>>,
-        state: &mut HashMap<BusId, u8>,
-        stack: &mut Vec<BusId>,
-    ) -> Option<Vec<BusId>> {
-        match state.get(&bus) {
+        strip: StripId,
+        edges: &HashMap<StripId, Vec<(StripId, bool)>>,
+        state: &mut HashMap<StripId, u8>,
+        stack: &mut Vec<StripId>,
+    ) -> Option<Vec<StripId>> {
+        match state.get(&strip) {
             Some(2) => return None,
             Some(1) => {
-                let start = stack.iter().position(|b| *b == bus).unwrap_or(0);
+                let start = stack.iter().position(|b| *b == strip).unwrap_or(0);
                 let mut cycle = stack[start..].to_vec();
-                cycle.push(bus);
+                cycle.push(strip);
                 return Some(cycle);
             }
             _ => {}
         }
-        state.insert(bus, 1);
-        stack.push(bus);
-        for next in edges.get(&bus).into_iter().flatten() {
+        state.insert(strip, 1);
+        stack.push(strip);
+        for (next, _) in edges.get(&strip).into_iter().flatten() {
             if let Some(c) = visit(*next, edges, state, stack) {
                 return Some(c);
             }
         }
         stack.pop();
-        state.insert(bus, 2);
+        state.insert(strip, 2);
         None
     }
-    for b in &session.buses {
-        if let Some(cycle) = visit(b.id, &edges, &mut state, &mut stack) {
-            let names: Vec<String> = cycle
-                .iter()
-                .map(|id| session.strip_name(StripId::Bus(*id)))
-                .collect();
+    let strips = session
+        .buses
+        .iter()
+        .map(|b| StripId::Bus(b.id))
+        .chain(session.tracks.iter().map(|t| StripId::Track(t.id)));
+    for s in strips {
+        if let Some(cycle) = visit(s, &edges, &mut state, &mut stack) {
+            let names: Vec<String> = cycle.iter().map(|id| session.strip_name(*id)).collect();
+            let keyed = cycle.windows(2).any(|w| {
+                edges
+                    .get(&w[0])
+                    .is_some_and(|to| to.iter().any(|(t, key)| *t == w[1] && *key))
+            });
+            let why = if keyed {
+                "a sidechain may not listen to a strip that its own strip feeds"
+            } else {
+                "a bus may not feed itself through other buses"
+            };
             errors.push(ValidationError::RoutingCycle(format!(
-                "{} (a bus may not feed itself through other buses)",
+                "{} ({why})",
                 names.join(" -> ")
             )));
             return;
@@ -423,19 +465,28 @@ fn check_cycles(session: &Session, errors: &mut Vec<ValidationError>) {
     }
 }
 
-/// For each bus, the buses it feeds (output and sends).
-pub(crate) fn bus_edges(session: &Session) -> HashMap<BusId, Vec<BusId>> {
-    session
-        .buses
+/// For each track and bus, the strips it feeds: `(to, false)` for an output or send,
+/// `(to, true)` for a sidechain it keys (the master is left out: it comes last).
+fn strip_edges(session: &Session) -> HashMap<StripId, Vec<(StripId, bool)>> {
+    let mut edges: HashMap<StripId, Vec<(StripId, bool)>> = HashMap::new();
+    let strips = session
+        .tracks
         .iter()
-        .map(|b| {
-            let mut to: Vec<BusId> = b.strip.sends.iter().map(|s| s.target).collect();
-            if let Output::Bus(o) = b.strip.output {
-                to.push(o);
+        .map(|t| (StripId::Track(t.id), &t.strip))
+        .chain(session.buses.iter().map(|b| (StripId::Bus(b.id), &b.strip)));
+    for (id, strip) in strips {
+        let feeds = edges.entry(id).or_default();
+        feeds.extend(strip.sends.iter().map(|s| (StripId::Bus(s.target), false)));
+        if let Output::Bus(o) = strip.output {
+            feeds.push((StripId::Bus(o), false));
+        }
+        for source in strip.inserts.iter().filter_map(|i| i.sidechain) {
+            if source != StripId::Master {
+                edges.entry(source).or_default().push((id, true));
             }
-            (b.id, to)
-        })
-        .collect()
+        }
+    }
+    edges
 }
 
 /// Tempo and signature in range; markers within a day.

@@ -241,6 +241,7 @@ mod undo_exact {
                     id: InsertId(ids.alloc_id()),
                     bypass: false,
                     effect: EffectParams::new_default(EffectKind::ALL[a % 5], true),
+                    sidechain: None,
                 },
             },
             3 => {

@@ -121,6 +121,7 @@ fn session(stem_names: &[&str]) -> Session {
                     width: 1.0,
                     mix: 1.0,
                 }),
+                sidechain: None,
             }],
             ..Strip::default()
         },
@@ -145,6 +146,7 @@ fn session(stem_names: &[&str]) -> Session {
                     mix: 1.0,
                     sync: stemdesk_dsp::DelaySync::Off,
                 }),
+                sidechain: None,
             }],
             ..Strip::default()
         },
@@ -226,12 +228,14 @@ fn session(stem_names: &[&str]) -> Session {
                 bands: eq,
                 response: stemdesk_dsp::EqResponse::Analog,
             }),
+            sidechain: None,
         }];
         for d in dynamics {
             inserts.push(Insert {
                 id: InsertId(id(&mut s)),
                 bypass: false,
                 effect: d,
+                sidechain: None,
             });
         }
         let mut sends = vec![Send {

@@ -265,6 +265,7 @@ fn add_insert_menu(desk: &mut Desk, ui: &mut egui::Ui, view: &StripView) {
                         id: InsertId(id),
                         bypass: false,
                         effect: params,
+                        sidechain: None,
                     },
                 });
                 desk.view.editor = Some((view.id, InsertId(id)));

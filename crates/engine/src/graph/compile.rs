@@ -1,6 +1,6 @@
 //! Turning a session into a graph. Runs off the audio thread: it allocates freely.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use stemdesk_dsp::{Gain, PanLaw};
@@ -9,8 +9,8 @@ use stemdesk_session::{BusId, Output, Session, StripId, resolve_media};
 use super::automation::lanes_for;
 use super::chunks::ChunkTable;
 use super::clip::{ClipIndex, ClipNode};
-use super::strip::{Dest, SendNode, StripNode, StripSpec};
-use super::{BusNode, Graph, TrackNode};
+use super::strip::{Dest, KeyInput, SendNode, StripNode, StripSpec};
+use super::{BusNode, Graph, Step, TrackNode};
 use crate::live::MeterBank;
 use crate::solo::solo_muted;
 use crate::sources::{SourceAudio, SourceMap};
@@ -26,7 +26,7 @@ pub fn compile(
 ) -> Graph {
     let max_block = max_block.max(1);
     let rate = session.sample_rate_hz as f32;
-    let bus_order = bus_order(session);
+    let (track_order, bus_order, steps) = schedule(session);
     let bus_index: HashMap<BusId, usize> =
         bus_order.iter().enumerate().map(|(i, b)| (*b, i)).collect();
     let dest = |o: Output| match o {
@@ -65,6 +65,7 @@ pub fn compile(
             })
             .collect();
         node.lanes = lanes_for(session, id, &node);
+        add_keys(&mut node, &s.inserts, max_block);
         node
     };
     // The sources the clips play, each once, in the chunk table's order.
@@ -75,9 +76,9 @@ pub fn compile(
         .filter_map(|c| sources.get(&resolve_media(base_dir, &c.source)).cloned())
         .collect();
     let chunks = ChunkTable::new(used);
-    let tracks = session
-        .tracks
+    let tracks = track_order
         .iter()
+        .map(|&i| &session.tracks[i])
         .map(|t| {
             let clips: Vec<ClipNode> = t
                 .clips
@@ -101,6 +102,7 @@ pub fn compile(
             };
             TrackNode {
                 clips: ClipIndex::new(clips),
+                in_delay: super::latency::CompDelay::new(0),
                 strip: strip_node(StripId::Track(t.id), &t.strip, law),
                 left: vec![0.0; max_block],
                 right: vec![0.0; max_block],
@@ -134,16 +136,16 @@ pub fn compile(
         },
     );
     master.lanes = lanes_for(session, StripId::Master, &master);
-    let meter_ids = session
-        .tracks
+    add_keys(&mut master, &m.inserts, max_block);
+    let meter_ids = track_order
         .iter()
-        .map(|t| StripId::Track(t.id))
+        .map(|&i| StripId::Track(session.tracks[i].id))
         .chain(bus_order.iter().map(|b| StripId::Bus(*b)))
         .chain(std::iter::once(StripId::Master))
         .collect();
-    let dynamics = session
-        .tracks
+    let dynamics = track_order
         .iter()
+        .map(|&i| &session.tracks[i])
         .map(|t| (StripId::Track(t.id), &t.strip.inserts))
         .chain(
             bus_order
@@ -161,7 +163,8 @@ pub fn compile(
         .collect();
     let mut tracks: Vec<TrackNode> = tracks;
     let mut buses: Vec<BusNode> = buses;
-    let latency = super::latency::plan(&mut tracks, &mut buses, &mut master);
+    tap_key_sources(&mut tracks, &mut buses, &master, max_block);
+    let latency = super::latency::plan(&mut tracks, &mut buses, &mut master, &steps);
     Graph {
         latency,
         next_out: None,
@@ -171,6 +174,7 @@ pub fn compile(
         max_block,
         tracks,
         buses,
+        steps,
         master,
         master_left: vec![0.0; max_block],
         master_right: vec![0.0; max_block],
@@ -179,48 +183,138 @@ pub fn compile(
     }
 }
 
-/// Buses in an order where each comes after every bus that feeds it (Kahn's algorithm,
-/// ties kept in session order so the result is stable).
-fn bus_order(session: &Session) -> Vec<BusId> {
-    let mut indegree: HashMap<BusId, usize> = session.buses.iter().map(|b| (b.id, 0)).collect();
-    let feeds = |b: &stemdesk_session::Bus| {
-        let mut to: Vec<BusId> = b.strip.sends.iter().map(|s| s.target).collect();
-        if let Output::Bus(o) = b.strip.output {
-            to.push(o);
+/// The order a block is processed in: every strip after all it hears (the strips that
+/// feed it, the sidechains it listens to). Tracks that are ready together form one step
+/// (parallel in a bounce); buses go one at a time, ties kept in session order so the
+/// result is stable. Without sidechains: all tracks, then the buses (Kahn's algorithm).
+/// Returns the track order (indices into the session's), the bus order and the steps.
+fn schedule(session: &Session) -> (Vec<usize>, Vec<BusId>, Vec<Step>) {
+    // What each strip must wait for.
+    let mut waits: HashMap<StripId, Vec<StripId>> = HashMap::new();
+    let strips = session
+        .tracks
+        .iter()
+        .map(|t| (StripId::Track(t.id), &t.strip))
+        .chain(session.buses.iter().map(|b| (StripId::Bus(b.id), &b.strip)));
+    for (id, strip) in strips {
+        waits.entry(id).or_default().extend(
+            strip
+                .inserts
+                .iter()
+                .filter_map(|i| i.sidechain)
+                .filter(|s| *s != id),
+        );
+        let feeds = strip
+            .sends
+            .iter()
+            .map(|s| s.target)
+            .chain(match strip.output {
+                Output::Bus(b) => Some(b),
+                Output::Master => None,
+            });
+        for bus in feeds {
+            waits.entry(StripId::Bus(bus)).or_default().push(id);
         }
-        to
+    }
+    let exists: HashSet<StripId> = waits.keys().copied().collect();
+    let mut placed: HashSet<StripId> = HashSet::new();
+    let ready = |id: StripId, placed: &HashSet<StripId>| {
+        waits
+            .get(&id)
+            .is_none_or(|w| w.iter().all(|s| placed.contains(s) || !exists.contains(s)))
     };
-    for b in &session.buses {
-        for to in feeds(b) {
-            if let Some(d) = indegree.get_mut(&to) {
-                *d += 1;
+    let (mut tracks, mut buses, mut steps) = (Vec::new(), Vec::new(), Vec::new());
+    let (nt, nb) = (session.tracks.len(), session.buses.len());
+    while tracks.len() < nt || buses.len() < nb {
+        let batch: Vec<usize> = (0..nt)
+            .filter(|&i| {
+                let id = StripId::Track(session.tracks[i].id);
+                !placed.contains(&id) && ready(id, &placed)
+            })
+            .collect();
+        if !batch.is_empty() {
+            steps.push(Step::Tracks(tracks.len()..tracks.len() + batch.len()));
+            for &i in &batch {
+                placed.insert(StripId::Track(session.tracks[i].id));
+            }
+            tracks.extend(batch);
+            continue;
+        }
+        let bus = session
+            .buses
+            .iter()
+            .map(|b| StripId::Bus(b.id))
+            .find(|&id| !placed.contains(&id) && ready(id, &placed));
+        if let Some(id @ StripId::Bus(b)) = bus {
+            steps.push(Step::Bus(buses.len()));
+            buses.push(b);
+            placed.insert(id);
+            continue;
+        }
+        // Only reachable for an invalid (cyclic) session: the rest in session order (a
+        // sidechain whose source comes later then listens to its own input).
+        let rest: Vec<usize> = (0..nt)
+            .filter(|&i| !placed.contains(&StripId::Track(session.tracks[i].id)))
+            .collect();
+        if !rest.is_empty() {
+            steps.push(Step::Tracks(tracks.len()..tracks.len() + rest.len()));
+            tracks.extend(rest);
+        }
+        for b in &session.buses {
+            if !placed.contains(&StripId::Bus(b.id)) {
+                steps.push(Step::Bus(buses.len()));
+                buses.push(b.id);
             }
         }
+        break;
     }
-    let mut order = Vec::with_capacity(session.buses.len());
-    let mut placed = vec![false; session.buses.len()];
-    while order.len() < session.buses.len() {
-        let Some(i) = (0..session.buses.len())
-            .find(|&i| !placed[i] && indegree.get(&session.buses[i].id) == Some(&0))
-        else {
-            // Only reachable for an invalid (cyclic) session: keep the rest in session order.
-            order.extend(
-                (0..session.buses.len())
-                    .filter(|&i| !placed[i])
-                    .map(|i| session.buses[i].id),
-            );
-            break;
-        };
-        placed[i] = true;
-        let b = &session.buses[i];
-        order.push(b.id);
-        for to in feeds(b) {
-            if let Some(d) = indegree.get_mut(&to) {
-                *d = d.saturating_sub(1);
-            }
+    (tracks, buses, steps)
+}
+
+/// Gives `node`'s compressors and gates that have a sidechain their key input (its delay
+/// is set by the latency plan).
+fn add_keys(node: &mut StripNode, inserts: &[stemdesk_session::Insert], max_block: usize) {
+    for (slot, insert) in node.inserts.iter_mut().zip(inserts) {
+        if let Some(source) = insert.sidechain
+            && slot.effect.takes_key()
+            && source != node.id
+        {
+            slot.key = Some(KeyInput {
+                source,
+                delay: super::latency::CompDelay::new(0),
+                left: vec![0.0; max_block],
+                right: vec![0.0; max_block],
+            });
         }
     }
-    order
+}
+
+/// Gives every strip some sidechain listens to the buffers its key signal is kept in.
+fn tap_key_sources(
+    tracks: &mut [TrackNode],
+    buses: &mut [BusNode],
+    master: &StripNode,
+    max_block: usize,
+) {
+    let sources: HashSet<StripId> = tracks
+        .iter()
+        .map(|t| &t.strip)
+        .chain(buses.iter().map(|b| &b.strip))
+        .chain(std::iter::once(master))
+        .flat_map(|s| {
+            s.inserts
+                .iter()
+                .filter_map(|i| i.key.as_ref().map(|k| k.source))
+        })
+        .collect();
+    let strips = tracks
+        .iter_mut()
+        .map(|t| &mut t.strip)
+        .chain(buses.iter_mut().map(|b| &mut b.strip));
+    for strip in strips.filter(|s| sources.contains(&s.id)) {
+        strip.key_left = vec![0.0; max_block];
+        strip.key_right = vec![0.0; max_block];
+    }
 }
 
 /// Inserts whose gain change is metered (and published in this order by the graph).

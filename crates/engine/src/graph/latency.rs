@@ -3,8 +3,12 @@
 //! far ahead of the output position. The mix stays aligned sample for sample, and the
 //! output at position `p` is the timeline at `p`, live and in a bounce alike.
 
-use super::strip::{Dest, StripNode};
-use super::{BusNode, Graph, TrackNode};
+use std::collections::HashMap;
+
+use stemdesk_session::StripId;
+
+use super::strip::{Dest, Keys, StripNode};
+use super::{BusNode, Graph, Step, TrackNode};
 
 /// A stereo delay of a fixed number of frames (zero: does nothing, costs nothing).
 pub(crate) struct CompDelay {
@@ -68,15 +72,19 @@ pub(crate) struct Latency {
 }
 
 /// Works out every strip's input latency and sets the compensating delays on every
-/// connection (a strip's output, each send), so all that meets at a bus or the master
-/// arrives aligned. Buses are in dependency order, so one pass suffices.
+/// connection (a strip's output, each send, each sidechain), so all that meets at a bus, the
+/// master or a keyed insert arrives aligned. `steps` puts every strip after all it hears,
+/// so one pass suffices.
 pub(crate) fn plan(
     tracks: &mut [TrackNode],
     buses: &mut [BusNode],
     master: &mut StripNode,
+    steps: &[Step],
 ) -> Latency {
     let mut bus_in = vec![0usize; buses.len()];
     let mut master_in = 0usize;
+    // Latency of each strip's key signal (after its inserts, before compensation).
+    let mut key_lat: HashMap<StripId, usize> = HashMap::new();
     let mut note = |dest: Dest, latency: usize, bus_in: &mut [usize]| match dest {
         Dest::Master => master_in = master_in.max(latency),
         Dest::Bus(b) => {
@@ -85,44 +93,87 @@ pub(crate) fn plan(
             }
         }
     };
-    let mut bus_out = vec![0usize; buses.len()];
-    for t in tracks.iter() {
-        let out = t.strip.latency_frames();
-        note(t.strip.output, out, &mut bus_in);
-        for s in &t.strip.sends {
-            note(s.dest, out, &mut bus_in);
+    let mut place = |strip: &mut StripNode,
+                     fed: usize,
+                     key_lat: &mut HashMap<StripId, usize>,
+                     bus_in: &mut [usize]| {
+        let input = fed.max(key_need(strip, key_lat));
+        strip.in_latency = input as u64;
+        let out = input + strip.latency_frames();
+        key_lat.insert(strip.id, out);
+        note(strip.output, out, bus_in);
+        for s in &strip.sends {
+            note(s.dest, out, bus_in);
+        }
+        input
+    };
+    for step in steps {
+        match step {
+            Step::Tracks(range) => {
+                for t in &mut tracks[range.clone()] {
+                    place(&mut t.strip, 0, &mut key_lat, &mut bus_in);
+                }
+            }
+            &Step::Bus(i) => {
+                let fed = bus_in[i];
+                bus_in[i] = place(&mut buses[i].strip, fed, &mut key_lat, &mut bus_in);
+            }
         }
     }
-    for i in 0..buses.len() {
-        let out = bus_in[i] + buses[i].strip.latency_frames();
-        bus_out[i] = out;
-        note(buses[i].strip.output, out, &mut bus_in);
-        for s in &buses[i].strip.sends {
-            note(s.dest, out, &mut bus_in);
-        }
-    }
+    let master_in = master_in.max(key_need(master, &key_lat));
     let input_of = |dest: Dest| match dest {
         Dest::Master => master_in,
         Dest::Bus(b) => bus_in.get(b).copied().unwrap_or(0),
     };
-    let wire = |strip: &mut StripNode, in_latency: usize, out: usize| {
-        strip.in_latency = in_latency as u64;
+    let wire = |strip: &mut StripNode| {
+        let out = strip.in_latency as usize + strip.latency_frames();
         strip.out_delay = CompDelay::new(input_of(strip.output).saturating_sub(out));
         for s in &mut strip.sends {
             s.delay = CompDelay::new(input_of(s.dest).saturating_sub(out));
         }
+        wire_keys(strip, &key_lat);
     };
     for t in tracks.iter_mut() {
-        let out = t.strip.latency_frames();
-        wire(&mut t.strip, 0, out);
+        wire(&mut t.strip);
+        t.in_delay = CompDelay::new(t.strip.in_latency as usize);
     }
-    for (i, b) in buses.iter_mut().enumerate() {
-        wire(&mut b.strip, bus_in[i], bus_out[i]);
+    for b in buses.iter_mut() {
+        wire(&mut b.strip);
     }
     master.in_latency = master_in as u64;
+    wire_keys(master, &key_lat);
     Latency {
         master_in,
         total: master_in + master.latency_frames(),
+    }
+}
+
+/// The input latency `strip` needs so that every key it listens to arrives in time: a
+/// key `k` frames late, at an insert after `p` frames of the strip's own lookahead, needs
+/// `k - p`.
+fn key_need(strip: &StripNode, key_lat: &HashMap<StripId, usize>) -> usize {
+    let mut before = 0usize;
+    let mut need = 0usize;
+    for insert in &strip.inserts {
+        if let Some(k) = &insert.key {
+            let key = key_lat.get(&k.source).copied().unwrap_or(0);
+            need = need.max(key.saturating_sub(before));
+        }
+        before += insert.effect.latency_frames();
+    }
+    need
+}
+
+/// Delays each of `strip`'s keys to line up with the audio at its insert.
+fn wire_keys(strip: &mut StripNode, key_lat: &HashMap<StripId, usize>) {
+    let mut at = strip.in_latency as usize;
+    for insert in &mut strip.inserts {
+        let lookahead = insert.effect.latency_frames();
+        if let Some(k) = &mut insert.key {
+            let key = key_lat.get(&k.source).copied().unwrap_or(0);
+            k.delay = CompDelay::new(at.saturating_sub(key));
+        }
+        at += lookahead;
     }
 }
 
@@ -156,7 +207,11 @@ impl Graph {
             if with_master {
                 let m = at.saturating_sub(self.master.in_latency);
                 let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
-                self.master.process(m, ml, mr);
+                let keys = Keys {
+                    tracks: &self.tracks,
+                    buses: &self.buses,
+                };
+                self.master.process(m, ml, mr, &keys);
             }
             done += n;
         }

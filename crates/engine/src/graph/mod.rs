@@ -18,7 +18,7 @@ use crate::live::{MeterBank, ParamTarget};
 
 use chunks::{Chunk, ChunkTable, DiskMode};
 use clip::ClipIndex;
-use strip::{Dest, StripNode};
+use strip::{Dest, Keys, StripNode};
 
 use crate::sources::SourceKey;
 
@@ -40,6 +40,9 @@ pub enum Threads {
 pub(crate) struct TrackNode {
     pub(crate) clips: ClipIndex,
     pub(crate) strip: StripNode,
+    /// Delays the clips' sum by the strip's input latency (non-zero only when a sidechain
+    /// it listens to comes later than its own audio).
+    pub(crate) in_delay: latency::CompDelay,
     pub(crate) left: Vec<f32>,
     pub(crate) right: Vec<f32>,
 }
@@ -51,6 +54,17 @@ pub(crate) struct BusNode {
     pub(crate) right: Vec<f32>,
 }
 
+/// One step of a block, in an order where every strip comes after all it hears: the
+/// strips feeding it and the sidechains it listens to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Tracks `range` (of the graph's track order), independent of each other: processed
+    /// in parallel in a bounce.
+    Tracks(std::ops::Range<usize>),
+    /// One bus (its index in the graph's bus order).
+    Bus(usize),
+}
+
 /// Receives a stem's block: the strip, then its left and right samples.
 pub type StemSink<'a> = dyn FnMut(StripId, &[f32], &[f32]) + 'a;
 
@@ -58,9 +72,12 @@ pub type StemSink<'a> = dyn FnMut(StripId, &[f32], &[f32]) + 'a;
 pub struct Graph {
     pub(crate) sample_rate_hz: u32,
     pub(crate) max_block: usize,
+    /// Tracks in processing order (see `steps`).
     pub(crate) tracks: Vec<TrackNode>,
     /// Buses sorted so that every bus comes after all buses feeding it.
     pub(crate) buses: Vec<BusNode>,
+    /// The order tracks and buses are processed in.
+    pub(crate) steps: Vec<Step>,
     pub(crate) master: StripNode,
     pub(crate) master_left: Vec<f32>,
     pub(crate) master_right: Vec<f32>,
@@ -215,8 +232,9 @@ impl Graph {
             self.read_ahead = old.read_ahead;
         }
         for t in &mut self.tracks {
-            if let Some(o) = old.strip_mut(t.strip.id) {
-                t.strip.adopt_state(o);
+            if let Some(o) = old.tracks.iter_mut().find(|o| o.strip.id == t.strip.id) {
+                t.strip.adopt_state(&mut o.strip);
+                t.in_delay.adopt(&mut o.in_delay);
             }
         }
         for b in &mut self.buses {
@@ -343,7 +361,12 @@ impl Graph {
         self.route_block(src, n, threads);
         self.next_out = Some(pos + n as u64);
         let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
-        self.master.process(src - self.master.in_latency, ml, mr);
+        let keys = Keys {
+            tracks: &self.tracks,
+            buses: &self.buses,
+        };
+        self.master
+            .process(src.saturating_sub(self.master.in_latency), ml, mr, &keys);
         out_l.copy_from_slice(ml);
         out_r.copy_from_slice(mr);
     }
@@ -355,53 +378,73 @@ impl Graph {
         if self.chunks.mode == DiskMode::Blocking {
             self.load_for_block(pos, n, threads);
         }
-        let chunks = &self.chunks;
-        let incomplete = match threads {
-            Threads::Single => self
-                .tracks
-                .iter_mut()
-                .map(|t| usize::from(!t.process(pos, n, chunks)))
-                .sum::<usize>(),
-            Threads::Pool => self
-                .tracks
-                .par_iter_mut()
-                .map(|t| usize::from(!t.process(pos, n, chunks)))
-                .sum::<usize>(),
-        };
-        if incomplete > 0 {
-            self.disk_misses += 1;
-        }
         for b in &mut self.buses {
             b.left[..n].fill(0.0);
             b.right[..n].fill(0.0);
         }
         self.master_left[..n].fill(0.0);
         self.master_right[..n].fill(0.0);
-        for t in &self.tracks {
-            route(
-                &t.strip,
-                &t.left[..n],
-                &t.right[..n],
-                &mut self.buses,
-                0,
-                (&mut self.master_left[..n], &mut self.master_right[..n]),
-            );
+        let chunks = &self.chunks;
+        let (mut tracks_done, mut buses_done, mut incomplete) = (0, 0, 0usize);
+        for step in &self.steps {
+            match step {
+                Step::Tracks(range) => {
+                    let (done, rest) = self.tracks.split_at_mut(range.start);
+                    let batch = &mut rest[..range.len()];
+                    let keys = Keys {
+                        tracks: done,
+                        buses: &self.buses[..buses_done],
+                    };
+                    incomplete += match threads {
+                        Threads::Single => batch
+                            .iter_mut()
+                            .map(|t| usize::from(!t.process(pos, n, chunks, &keys)))
+                            .sum::<usize>(),
+                        Threads::Pool => batch
+                            .par_iter_mut()
+                            .map(|t| usize::from(!t.process(pos, n, chunks, &keys)))
+                            .sum::<usize>(),
+                    };
+                    // A track feeds only buses after those already processed.
+                    let pending = &mut self.buses[buses_done..];
+                    for t in batch.iter() {
+                        route(
+                            &t.strip,
+                            &t.left[..n],
+                            &t.right[..n],
+                            pending,
+                            buses_done,
+                            (&mut self.master_left[..n], &mut self.master_right[..n]),
+                        );
+                    }
+                    tracks_done = range.end;
+                }
+                &Step::Bus(i) => {
+                    // Later buses only: a bus never feeds one before it in this order.
+                    let (done, rest) = self.buses.split_at_mut(i + 1);
+                    let (before, bus) = done.split_at_mut(i);
+                    let bus = &mut bus[0];
+                    let keys = Keys {
+                        tracks: &self.tracks[..tracks_done],
+                        buses: before,
+                    };
+                    let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
+                    bus.strip
+                        .process(pos.saturating_sub(bus.strip.in_latency), l, r, &keys);
+                    route(
+                        &bus.strip,
+                        &bus.left[..n],
+                        &bus.right[..n],
+                        rest,
+                        i + 1,
+                        (&mut self.master_left[..n], &mut self.master_right[..n]),
+                    );
+                    buses_done = i + 1;
+                }
+            }
         }
-        for i in 0..self.buses.len() {
-            // Later buses only: a bus never feeds one before it in this order.
-            let (done, rest) = self.buses.split_at_mut(i + 1);
-            let bus = &mut done[i];
-            let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
-            bus.strip
-                .process(pos.saturating_sub(bus.strip.in_latency), l, r);
-            route(
-                &bus.strip,
-                &bus.left[..n],
-                &bus.right[..n],
-                rest,
-                i + 1,
-                (&mut self.master_left[..n], &mut self.master_right[..n]),
-            );
+        if incomplete > 0 {
+            self.disk_misses += 1;
         }
     }
 }
@@ -424,8 +467,9 @@ impl Graph {
 }
 
 impl TrackNode {
-    /// Renders the track's block; false if some clip missed a chunk.
-    fn process(&mut self, pos: u64, n: usize, chunks: &ChunkTable) -> bool {
+    /// Renders the track's block (sources at `[pos, pos + n)`); false if some clip missed
+    /// a chunk. Its sidechains read their sources in `keys`.
+    fn process(&mut self, pos: u64, n: usize, chunks: &ChunkTable, keys: &Keys<'_>) -> bool {
         let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
         l.fill(0.0);
         r.fill(0.0);
@@ -433,7 +477,9 @@ impl TrackNode {
         for c in self.clips.overlapping(pos, pos + n as u64) {
             complete &= c.add_into(pos, l, r, chunks);
         }
-        self.strip.process(pos, l, r);
+        self.in_delay.process(l, r);
+        let at = pos.saturating_sub(self.strip.in_latency);
+        self.strip.process(at, l, r, keys);
         complete
     }
 }

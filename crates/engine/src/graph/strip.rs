@@ -32,6 +32,49 @@ pub(crate) struct InsertNode {
     pub(crate) input_peak: f32,
     /// Automation changed `params` since they were last handed to the effect.
     pub(crate) automated: bool,
+    /// The sidechain the effect listens to, if any.
+    pub(crate) key: Option<KeyInput>,
+}
+
+/// A compressor's or gate's sidechain: another strip's key signal, delayed so that it
+/// lines up with the audio reaching this insert.
+pub(crate) struct KeyInput {
+    pub(crate) source: StripId,
+    pub(crate) delay: CompDelay,
+    /// The key for the current block (a copy: the delay works in place).
+    pub(crate) left: Vec<f32>,
+    pub(crate) right: Vec<f32>,
+}
+
+/// The strips already processed in this block, whose key signals (see
+/// [`StripNode::key_left`]) later strips' sidechains read.
+#[derive(Clone, Copy)]
+pub(crate) struct Keys<'a> {
+    pub(crate) tracks: &'a [super::TrackNode],
+    pub(crate) buses: &'a [super::BusNode],
+}
+
+impl<'a> Keys<'a> {
+    /// Frames `range` of `source`'s key signal in this block, if it has been processed.
+    fn get(
+        &self,
+        source: StripId,
+        range: std::ops::Range<usize>,
+    ) -> Option<(&'a [f32], &'a [f32])> {
+        let strip = match source {
+            StripId::Track(_) => self
+                .tracks
+                .iter()
+                .map(|t| &t.strip)
+                .find(|s| s.id == source),
+            StripId::Bus(_) => self.buses.iter().map(|b| &b.strip).find(|s| s.id == source),
+            StripId::Master => None,
+        }?;
+        Some((
+            strip.key_left.get(range.clone())?,
+            strip.key_right.get(range)?,
+        ))
+    }
 }
 
 /// A send with its own smoothed level and the buffer it fills each block.
@@ -74,6 +117,10 @@ pub(crate) struct StripNode {
     pub(crate) out_delay: CompDelay,
     /// The session's tempo its effects were built for.
     pub(crate) tempo_bpm: f32,
+    /// What a sidechain keyed from this strip hears: the block after the inserts, before
+    /// mute and fader (empty when nothing listens).
+    pub(crate) key_left: Vec<f32>,
+    pub(crate) key_right: Vec<f32>,
 }
 
 /// The settings a strip is built from (tracks, buses and the master alike).
@@ -111,6 +158,7 @@ impl StripNode {
                     params: i.effect.clone(),
                     input_peak: 0.0,
                     automated: false,
+                    key: None,
                 })
                 .collect(),
             mute: Gain::new(sample_rate_hz, if spec.muted { SILENCE_DB } else { 0.0 }),
@@ -127,6 +175,8 @@ impl StripNode {
             in_latency: 0,
             out_delay: CompDelay::new(0),
             tempo_bpm: spec.tempo_bpm,
+            key_left: Vec::new(),
+            key_right: Vec::new(),
         }
     }
 
@@ -149,9 +199,16 @@ impl StripNode {
     /// buffers are filled for the caller to sum. With automation, the block is cut at the
     /// timeline's control points, so how the timeline is cut into blocks never matters;
     /// the inserts run on the whole block unless one of their parameters is automated.
-    pub(crate) fn process(&mut self, position: u64, left: &mut [f32], right: &mut [f32]) {
+    /// Sidechains read their sources in `keys`.
+    pub(crate) fn process(
+        &mut self,
+        position: u64,
+        left: &mut [f32],
+        right: &mut [f32],
+        keys: &Keys<'_>,
+    ) {
         if self.lanes.is_empty() {
-            self.process_inserts(left, right);
+            self.process_inserts(left, right, keys, 0);
             self.process_rest(left, right, 0);
             self.compensate(left, right);
             return;
@@ -161,7 +218,7 @@ impl StripNode {
             .iter()
             .any(|l| matches!(l.target, LaneTarget::Insert(..)) && !l.suspended);
         if !inserts_move {
-            self.process_inserts(left, right);
+            self.process_inserts(left, right, keys, 0);
         }
         let n = left.len() as u64;
         let mut locate = self.next_frame != Some(position);
@@ -177,7 +234,7 @@ impl StripNode {
             let (a, b) = (done as usize, end as usize);
             let (l, r) = (&mut left[a..b], &mut right[a..b]);
             if inserts_move {
-                self.process_inserts(l, r);
+                self.process_inserts(l, r, keys, a);
             }
             self.process_rest(l, r, a);
             done = end;
@@ -186,24 +243,46 @@ impl StripNode {
         self.compensate(left, right);
     }
 
-    /// Polarity and the inserts, in place.
-    fn process_inserts(&mut self, left: &mut [f32], right: &mut [f32]) {
+    /// Polarity and the inserts, in place; the block is frames `offset..` of the caller's
+    /// (where the sidechains' keys are read).
+    fn process_inserts(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        keys: &Keys<'_>,
+        offset: usize,
+    ) {
         if self.polarity_invert {
             left.iter_mut().for_each(|x| *x = -*x);
             right.iter_mut().for_each(|x| *x = -*x);
         }
+        let span = offset..offset + left.len();
         for insert in &mut self.inserts {
+            // The key is delayed even while bypassed, so it stays in line.
+            let key = insert.key.as_mut().and_then(|k| {
+                let (sl, sr) = keys.get(k.source, span.clone())?;
+                let (kl, kr) = (&mut k.left[..sl.len()], &mut k.right[..sl.len()]);
+                kl.copy_from_slice(sl);
+                kr.copy_from_slice(sr);
+                k.delay.process(kl, kr);
+                Some((&*kl, &*kr))
+            });
             if insert.bypass {
                 insert.effect.process_bypassed(left, right);
-            } else {
-                if matches!(insert.effect, Effect::Gate(_)) {
-                    let peak = left
-                        .iter()
-                        .chain(right.iter())
-                        .fold(0.0f32, |m, x| m.max(x.abs()));
-                    insert.input_peak = insert.input_peak.max(peak);
-                }
-                insert.effect.process(left, right);
+                continue;
+            }
+            if matches!(insert.effect, Effect::Gate(_)) {
+                // The editor shows the threshold against what the gate hears.
+                let (hl, hr): (&[f32], &[f32]) = match key {
+                    Some((kl, kr)) => (kl, kr),
+                    None => (left, right),
+                };
+                let peak = hl.iter().chain(hr).fold(0.0f32, |m, x| m.max(x.abs()));
+                insert.input_peak = insert.input_peak.max(peak);
+            }
+            match key {
+                Some((kl, kr)) => insert.effect.process_keyed(left, right, kl, kr),
+                None => insert.effect.process(left, right),
             }
         }
     }
@@ -212,6 +291,10 @@ impl StripNode {
     /// block is frames `offset..` of the caller's, where the send buffers are filled.
     fn process_rest(&mut self, left: &mut [f32], right: &mut [f32], offset: usize) {
         let n = left.len();
+        if !self.key_left.is_empty() {
+            self.key_left[offset..offset + n].copy_from_slice(left);
+            self.key_right[offset..offset + n].copy_from_slice(right);
+        }
         self.mute.process(left, right);
         for send in self.sends.iter_mut().filter(|s| s.pre_fader) {
             fill_send(send, left, right, offset, n);
@@ -289,6 +372,11 @@ impl StripNode {
                 insert.effect.set_params(&insert.params);
                 // A tempo change recompiles: a synced delay glides to its new time.
                 insert.effect.set_tempo(self.tempo_bpm, false);
+                if let (Some(k), Some(pk)) = (insert.key.as_mut(), prev.key.as_mut())
+                    && k.source == pk.source
+                {
+                    k.delay.adopt(&mut pk.delay);
+                }
             }
         }
         self.out_delay.adopt(&mut old.out_delay);
@@ -304,6 +392,9 @@ impl StripNode {
         self.next_frame = None;
         for insert in &mut self.inserts {
             insert.effect.reset();
+            if let Some(k) = insert.key.as_mut() {
+                k.delay.clear();
+            }
         }
         self.mute.reset();
         self.fader.reset();

@@ -494,6 +494,7 @@ mod tests {
                     id: insert,
                     bypass: false,
                     effect: EffectParams::Eq(EqParams::default()),
+                    sidechain: None,
                 }],
                 ..Strip::default()
             },

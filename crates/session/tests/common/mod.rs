@@ -35,6 +35,7 @@ pub fn sample_session() -> Session {
                     width: 1.0,
                     mix: 1.0,
                 }),
+                sidechain: None,
             }],
             ..Strip::default()
         },
@@ -57,6 +58,7 @@ pub fn sample_session() -> Session {
                     mix: 1.0,
                     sync: stemdesk_dsp::DelaySync::Off,
                 }),
+                sidechain: None,
             }],
             output: Output::Bus(reverb),
             ..Strip::default()
@@ -103,6 +105,7 @@ pub fn sample_session() -> Session {
                         }],
                         response: stemdesk_dsp::EqResponse::Analog,
                     }),
+                    sidechain: None,
                 },
                 Insert {
                     id: comp,
@@ -119,6 +122,7 @@ pub fn sample_session() -> Session {
                         sidechain_hpf_hz: 20.0,
                         mix: 1.0,
                     }),
+                    sidechain: None,
                 },
             ],
             sends: vec![Send {
