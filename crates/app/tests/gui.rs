@@ -641,6 +641,39 @@ fn saturation_is_added_from_the_insert_menu_and_edited_in_its_window() {
 }
 
 #[test]
+fn a_compressor_is_keyed_from_another_track_in_its_editor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    add_insert_on_first_strip(&mut h, "Compressor");
+    let keyed = |h: &Harness<'_, StemdeskApp>| {
+        h.state().session().tracks[0]
+            .strip
+            .inserts
+            .last()
+            .and_then(|i| i.sidechain)
+    };
+    assert_eq!(keyed(&h), None);
+    let session = h.state().session();
+    let second = session.strip_name(StripId::Track(session.tracks[1].id));
+    let reverb = session.strip_name(StripId::Bus(session.buses[0].id));
+    h.get_by_label("Sidechain").click();
+    steps(&mut h, 2);
+    // The reverb bus hears the first track through its send: keying from it would loop.
+    assert!(
+        h.get_by_label(&reverb).accesskit_node().is_disabled(),
+        "{reverb} is offered as a loop"
+    );
+    h.get_by_label(&second).click();
+    steps(&mut h, 2);
+    let want = Some(StripId::Track(h.state().session().tracks[1].id));
+    assert_eq!(keyed(&h), want, "keyed from {second}");
+    menu(&mut h, "Edit", "Undo");
+    assert_eq!(keyed(&h), None, "one undo step");
+    menu(&mut h, "Edit", "Redo");
+    assert_eq!(keyed(&h), want);
+}
+
+#[test]
 fn presets_are_saved_named_loaded_as_one_undo_step_and_remembered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = example_harness(dir.path());

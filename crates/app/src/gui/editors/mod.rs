@@ -1,6 +1,6 @@
 //! Effect editor windows: EQ with its response curve and draggable band handles,
 //! compressor with its transfer curve and gain-reduction meter, gate with its threshold
-//! against the level, saturation with its curve, limiter with its gain reduction, reverb
+//! against the level (both with a sidechain choice), saturation with its curve, limiter with its gain reduction, reverb
 //! and delay with their parameters; above each, the presets row (factory and the
 //! user's, save by name). Values show units and take typed input; a drag is one undo
 //! step.
@@ -9,6 +9,7 @@ mod dynamics;
 mod eq;
 mod fx;
 mod plot;
+mod sidechain;
 
 use stemdesk_dsp::{EffectParams, ParamSpec, Taper, Unit};
 
@@ -41,6 +42,10 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
     let Some(params) = find(session, strip, insert) else {
         return;
     };
+    let keyed_from = session
+        .inserts(strip)
+        .and_then(|i| i.iter().find(|i| i.id == insert))
+        .and_then(|i| i.sidechain);
     let title = format!("{} — {}", effect_name(params), session.strip_name(strip));
     let rate = desk.session().sample_rate_hz as f32;
     let dynamics_db = desk.audio.dynamics_db(strip, insert);
@@ -48,6 +53,7 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
     let mut open = true;
     let mut change = None;
     let mut loaded = None;
+    let mut key_choice = None;
     let mut presets_ui = PresetsUi {
         store: desk.presets,
         name: std::mem::take(&mut desk.view.preset_name),
@@ -60,6 +66,9 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
         .default_pos(ctx.content_rect().center() - egui::vec2(220.0, 200.0))
         .show(ctx, |ui| {
             loaded = preset_row(&mut presets_ui, ui, params);
+            if matches!(params, EffectParams::Compressor(_) | EffectParams::Gate(_)) {
+                key_choice = sidechain::row(ui, session, strip, insert, keyed_from);
+            }
             ui.separator();
             change = match params {
                 EffectParams::Eq(p) => eq::show(ui, p, rate),
@@ -77,6 +86,16 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
     }
     if !open {
         desk.view.editor = None;
+    }
+    if let Some(source) = key_choice {
+        desk.act(Action::Edit {
+            edit: Edit::SetInsertSidechain {
+                strip,
+                insert,
+                source,
+            },
+            drag: None,
+        });
     }
     if let Some(params) = loaded {
         // A preset loaded: one edit, its own undo step.
