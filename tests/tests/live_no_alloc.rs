@@ -84,6 +84,10 @@ fn audio_thread_never_allocates_across_transport_params_and_swaps() {
     let mut out = vec![0.0f32; 2048 * 2];
 
     handle.play().expect("queue");
+    // An open EQ editor taps its insert for the analyser, across the swaps below too.
+    handle
+        .tap_insert(Some((StripId::Track(track), eq)))
+        .expect("queue");
     run(&mut player, 20, 128, &mut out);
     handle.set_loop(Some((10_000, 14_000))).expect("queue");
     run(&mut player, 40, 333, &mut out); // odd size: wraps fall mid-buffer

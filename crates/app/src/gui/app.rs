@@ -88,6 +88,10 @@ pub struct StemdeskApp {
     drags: HashMap<egui::Id, DragState>,
     /// A pass of the transport writing automation.
     pub(crate) recording: Option<super::recording::Recording>,
+    /// Spectra of the EQ whose editor is open.
+    analyser: super::analyser::Analyser,
+    /// When the analyser last took in audio (egui's clock, seconds).
+    analysed_at: f64,
 }
 
 impl StemdeskApp {
@@ -113,6 +117,8 @@ impl StemdeskApp {
             drags: HashMap::new(),
             last_bounce: None,
             recording: None,
+            analyser: Default::default(),
+            analysed_at: 0.0,
         };
         // Remembered settings; the command line's device and buffer win.
         app.settings = Settings::load(&app.config.data_dir);
@@ -859,6 +865,7 @@ impl StemdeskApp {
         let done = self.jobs.finished();
         self.handle_jobs(done);
         self.audio.poll(&self.doc);
+        self.analyse(&ctx);
         let actions = self.panels(ui, &ctx);
         self.apply(actions, &ctx);
         self.recording_tick(&ctx);
@@ -878,6 +885,26 @@ impl StemdeskApp {
         }
     }
 
+    /// Feeds the analyser of the open EQ editor (none open: the engine taps nothing).
+    fn analyse(&mut self, ctx: &egui::Context) {
+        let session = self.doc.session();
+        let target = self.view.editor.filter(|(strip, insert)| {
+            session
+                .inserts(*strip)
+                .and_then(|i| i.iter().find(|i| i.id == *insert))
+                .is_some_and(|i| matches!(i.effect, stemdesk_dsp::EffectParams::Eq(_)))
+        });
+        let rate_hz = session.sample_rate_hz as f32;
+        // Wall-clock time between frames (egui's stable_dt is the time a frame took).
+        let now = ctx.input(|i| i.time);
+        let dt_s = (now - std::mem::replace(&mut self.analysed_at, now)).clamp(0.0, 1.0) as f32;
+        self.audio
+            .analyse(target, &mut self.analyser, rate_hz, dt_s);
+        if target.is_some() && self.audio.is_playing() {
+            ctx.request_repaint_after(Duration::from_millis(33));
+        }
+    }
+
     /// Draws every panel over a read-only view of the desk; returns what they asked for.
     fn panels(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) -> Vec<super::action::Action> {
         let live = self.live_values();
@@ -891,6 +918,7 @@ impl StemdeskApp {
             &mut self.view,
         )
         .with_presets(&self.presets)
+        .with_analyser(&self.analyser)
         .with_live(live);
         super::keys::handle(&mut desk, ctx);
         super::arrange::drops(&mut desk, ctx);

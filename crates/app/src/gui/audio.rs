@@ -9,7 +9,9 @@ use stemdesk_engine::live::{
     LIVE_BLOCK_FRAMES, MeterReading, ParamUpdate, StripMeter, SyncPlan, plan_changes,
 };
 use stemdesk_engine::{EngineHandle, compile, engine};
-use stemdesk_session::{Change, StripId};
+use stemdesk_session::{Change, InsertId, StripId};
+
+use super::analyser::Analyser;
 
 use super::doc::Document;
 use super::loudness::LoudnessMeter;
@@ -44,6 +46,8 @@ pub struct Audio {
     /// Xruns of engines that have since stopped (the count survives restarts).
     xruns_before: u64,
     underruns_before: u64,
+    /// The insert the engine was last asked to tap for the analyser.
+    tapped: Option<(StripId, InsertId)>,
 }
 
 /// After a device failure: where playback was, and when to try the device again.
@@ -83,6 +87,7 @@ impl Audio {
             recoveries: 0,
             xruns_before: 0,
             underruns_before: 0,
+            tapped: None,
         }
     }
 
@@ -92,6 +97,25 @@ impl Audio {
     pub fn start(&mut self, doc: &Document) {
         self.recovery = None;
         self.open(doc, self.device.clone());
+    }
+
+    /// Keeps the engine tapping `target` (the insert whose EQ editor is open, or none)
+    /// and feeds `analyser` what it recorded over the last `dt_s` seconds.
+    pub fn analyse(
+        &mut self,
+        target: Option<(StripId, InsertId)>,
+        analyser: &mut Analyser,
+        rate_hz: f32,
+        dt_s: f32,
+    ) {
+        analyser.retarget(target, rate_hz);
+        if let Some(handle) = self.handle.as_mut() {
+            if self.tapped != target && handle.tap_insert(target).is_ok() {
+                self.tapped = target;
+            }
+            handle.drain_insert_tap(analyser.pairs_mut());
+        }
+        analyser.take_pairs(dt_s);
     }
 
     /// Whether playback is off because of a device failure that is being recovered from.
@@ -133,6 +157,8 @@ impl Audio {
         }
         self.output = None;
         self.handle = None;
+        // A new engine taps nothing until asked.
+        self.tapped = None;
     }
 
     /// Whether a device is playing our engine.

@@ -32,6 +32,8 @@ pub struct Desk<'a> {
     pub view: &'a mut ViewState,
     /// The user's effect presets.
     pub presets: Option<&'a super::presets::PresetStore>,
+    /// Spectra of the EQ whose editor is open.
+    pub analyser: Option<&'a super::analyser::Analyser>,
     actions: Vec<Action>,
     /// Parameters whose value comes from a lane or a control writing one, at the playhead.
     live: HashMap<ParamId, f32>,
@@ -60,6 +62,7 @@ impl<'a> Desk<'a> {
             recent,
             view,
             presets: None,
+            analyser: None,
             actions: Vec::new(),
             live: HashMap::new(),
         }
@@ -68,6 +71,12 @@ impl<'a> Desk<'a> {
     /// The desk with the user's presets (the editors list them).
     pub fn with_presets(mut self, presets: &'a super::presets::PresetStore) -> Self {
         self.presets = Some(presets);
+        self
+    }
+
+    /// The desk with the open EQ editor's analyser.
+    pub fn with_analyser(mut self, analyser: &'a super::analyser::Analyser) -> Self {
+        self.analyser = Some(analyser);
         self
     }
 

@@ -9,6 +9,7 @@
 
 mod a11y;
 mod action;
+mod analyser;
 mod app;
 mod apply;
 mod arrange;

@@ -169,6 +169,8 @@ pub fn compile(
         latency,
         next_out: None,
         read_ahead: 0,
+        tapped: None,
+        tapped_frames: 0,
         meters: Arc::new(MeterBank::new(meter_ids, dynamics)),
         sample_rate_hz: session.sample_rate_hz,
         max_block,
@@ -272,9 +274,12 @@ fn schedule(session: &Session) -> (Vec<usize>, Vec<BusId>, Vec<Step>) {
 }
 
 /// Gives `node`'s compressors and gates that have a sidechain their key input (its delay
-/// is set by the latency plan).
+/// is set by the latency plan), and its EQs the buffers an analyser reads.
 fn add_keys(node: &mut StripNode, inserts: &[stemdesk_session::Insert], max_block: usize) {
     for (slot, insert) in node.inserts.iter_mut().zip(inserts) {
+        if matches!(slot.effect, stemdesk_dsp::Effect::Eq(_)) {
+            slot.tap = super::strip::InsertTap::new(max_block);
+        }
         if let Some(source) = insert.sidechain
             && slot.effect.takes_key()
             && source != node.id

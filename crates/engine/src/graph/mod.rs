@@ -93,6 +93,9 @@ pub struct Graph {
     pub(crate) next_out: Option<u64>,
     /// How far ahead of the output the sources are being read.
     pub(crate) read_ahead: usize,
+    /// The insert an analyser watches, and the frames of the last block it recorded.
+    pub(crate) tapped: Option<(StripId, InsertId)>,
+    pub(crate) tapped_frames: usize,
 }
 
 impl Graph {
@@ -145,6 +148,49 @@ impl Graph {
     ) -> bool {
         self.strip_mut(strip)
             .is_some_and(|s| s.set_insert_params(insert, params))
+    }
+
+    /// Records what enters and leaves insert `target` (an EQ) each block, for an analyser
+    /// ([`Graph::tapped_block`]); `None` records nothing. Never allocates; false if the
+    /// graph has no such EQ.
+    pub fn set_tap(&mut self, target: Option<(StripId, InsertId)>) -> bool {
+        if let Some((strip, insert)) = self.tapped.take()
+            && let Some(i) = self.insert_mut(strip, insert)
+        {
+            i.tap.on = false;
+        }
+        self.tapped_frames = 0;
+        let Some((strip, insert)) = target else {
+            return true;
+        };
+        match self.insert_mut(strip, insert) {
+            Some(i) if !i.tap.pre.is_empty() => {
+                i.tap.on = true;
+                self.tapped = target;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The insert recorded (see [`Graph::set_tap`]), if any.
+    pub fn tap(&self) -> Option<(StripId, InsertId)> {
+        self.tapped
+    }
+
+    /// The mono signal entering and leaving the tapped insert in the last rendered block.
+    pub fn tapped_block(&mut self) -> Option<(&[f32], &[f32])> {
+        let (strip, insert) = self.tapped?;
+        let n = self.tapped_frames;
+        let i = self.insert_mut(strip, insert)?;
+        Some((i.tap.pre.get(..n)?, i.tap.post.get(..n)?))
+    }
+
+    fn insert_mut(&mut self, strip: StripId, insert: InsertId) -> Option<&mut strip::InsertNode> {
+        self.strip_mut(strip)?
+            .inserts
+            .iter_mut()
+            .find(|i| i.id == insert)
     }
 
     /// Stops or resumes playing an automation lane (see
@@ -369,6 +415,7 @@ impl Graph {
             .process(src.saturating_sub(self.master.in_latency), ml, mr, &keys);
         out_l.copy_from_slice(ml);
         out_r.copy_from_slice(mr);
+        self.tapped_frames = n;
     }
 
     /// Processes every track and bus for sources at `[pos, pos + n)` (a bus at its own

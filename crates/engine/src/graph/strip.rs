@@ -34,6 +34,38 @@ pub(crate) struct InsertNode {
     pub(crate) automated: bool,
     /// The sidechain the effect listens to, if any.
     pub(crate) key: Option<KeyInput>,
+    /// What an analyser sees of this insert (EQs only; empty otherwise).
+    pub(crate) tap: InsertTap,
+}
+
+/// The last block entering and leaving an insert, as mono (mean of the channels), for a
+/// spectrum analyser: filled only while `on` (one insert at a time, the one whose editor is
+/// open). The buffers are allocated when the graph is built.
+#[derive(Default)]
+pub(crate) struct InsertTap {
+    pub(crate) on: bool,
+    pub(crate) pre: Vec<f32>,
+    pub(crate) post: Vec<f32>,
+}
+
+impl InsertTap {
+    /// Room for blocks of `max_block` frames.
+    pub(crate) fn new(max_block: usize) -> Self {
+        Self {
+            on: false,
+            pre: vec![0.0; max_block],
+            post: vec![0.0; max_block],
+        }
+    }
+
+    fn record(buf: &mut [f32], offset: usize, left: &[f32], right: &[f32]) {
+        let Some(dst) = buf.get_mut(offset..offset + left.len()) else {
+            return;
+        };
+        for ((d, l), r) in dst.iter_mut().zip(left).zip(right) {
+            *d = 0.5 * (l + r);
+        }
+    }
 }
 
 /// A compressor's or gate's sidechain: another strip's key signal, delayed so that it
@@ -159,6 +191,7 @@ impl StripNode {
                     input_peak: 0.0,
                     automated: false,
                     key: None,
+                    tap: InsertTap::default(),
                 })
                 .collect(),
             mute: Gain::new(sample_rate_hz, if spec.muted { SILENCE_DB } else { 0.0 }),
@@ -267,22 +300,16 @@ impl StripNode {
                 k.delay.process(kl, kr);
                 Some((&*kl, &*kr))
             });
+            if insert.tap.on {
+                InsertTap::record(&mut insert.tap.pre, offset, left, right);
+            }
             if insert.bypass {
                 insert.effect.process_bypassed(left, right);
-                continue;
+            } else {
+                process_insert(&mut insert.effect, &mut insert.input_peak, left, right, key);
             }
-            if matches!(insert.effect, Effect::Gate(_)) {
-                // The editor shows the threshold against what the gate hears.
-                let (hl, hr): (&[f32], &[f32]) = match key {
-                    Some((kl, kr)) => (kl, kr),
-                    None => (left, right),
-                };
-                let peak = hl.iter().chain(hr).fold(0.0f32, |m, x| m.max(x.abs()));
-                insert.input_peak = insert.input_peak.max(peak);
-            }
-            match key {
-                Some((kl, kr)) => insert.effect.process_keyed(left, right, kl, kr),
-                None => insert.effect.process(left, right),
+            if insert.tap.on {
+                InsertTap::record(&mut insert.tap.post, offset, left, right);
             }
         }
     }
@@ -406,6 +433,30 @@ impl StripNode {
         }
         self.out_delay.clear();
         self.meter.reset();
+    }
+}
+
+/// Runs one enabled insert's effect, listening to `key` when it has a sidechain (a gate
+/// notes the peak it hears in `input_peak`).
+fn process_insert(
+    effect: &mut Effect,
+    input_peak: &mut f32,
+    left: &mut [f32],
+    right: &mut [f32],
+    key: Option<(&[f32], &[f32])>,
+) {
+    if matches!(effect, Effect::Gate(_)) {
+        // The editor shows the threshold against what the gate hears.
+        let (hl, hr): (&[f32], &[f32]) = match key {
+            Some((kl, kr)) => (kl, kr),
+            None => (left, right),
+        };
+        let peak = hl.iter().chain(hr).fold(0.0f32, |m, x| m.max(x.abs()));
+        *input_peak = input_peak.max(peak);
+    }
+    match key {
+        Some((kl, kr)) => effect.process_keyed(left, right, kl, kr),
+        None => effect.process(left, right),
     }
 }
 

@@ -79,6 +79,9 @@ pub enum Command {
         /// Whether the lane is silenced.
         suspended: bool,
     },
+    /// Record what enters and leaves this insert (an EQ) for an analyser, or nothing.
+    /// Kept across graph swaps.
+    Tap(Option<(StripId, InsertId)>),
     /// Replace the whole graph at a block boundary with a short crossfade. The old graph
     /// comes back to be dropped off the audio thread.
     SwapGraph(Box<Graph>),
@@ -88,6 +91,7 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::SwapGraph(_) => f.write_str("SwapGraph(..)"),
+            Command::Tap(target) => write!(f, "Tap({target:?})"),
             Command::Play => f.write_str("Play"),
             Command::Pause => f.write_str("Pause"),
             Command::Stop => f.write_str("Stop"),

@@ -21,6 +21,9 @@ const RETURN_CAPACITY: usize = 4096;
 /// Samples the master tap holds (interleaved stereo): about 2.7 s at 48 kHz, far more
 /// than a GUI frame apart.
 const TAP_CAPACITY: usize = 1 << 18;
+/// Room for about 1.4 s of an insert's input and output at 48 kHz (the analyser reads
+/// every GUI frame).
+const INSERT_TAP_CAPACITY: usize = 1 << 17;
 
 /// The command queue was full (the audio thread is not running or far behind); the
 /// command was not sent.
@@ -38,6 +41,7 @@ pub struct EngineHandle {
     next_seq: u64,
     sample_rate_hz: u32,
     tap: HeapCons<f32>,
+    insert_tap: HeapCons<f32>,
     disk: Option<crossbeam_channel::Sender<DiskControl>>,
     disk_thread: Option<std::thread::JoinHandle<()>>,
     /// Graphs sent to the player so far.
@@ -60,6 +64,7 @@ pub fn engine(graph: Graph) -> (EngineHandle, Player) {
     let (ev_tx, ev_rx) = HeapRb::<Event>::new(RETURN_CAPACITY).split();
     let (trash_tx, trash_rx) = HeapRb::<Garbage>::new(RETURN_CAPACITY).split();
     let (tap_tx, tap_rx) = HeapRb::<f32>::new(TAP_CAPACITY).split();
+    let (insert_tap_tx, insert_tap_rx) = HeapRb::<f32>::new(INSERT_TAP_CAPACITY).split();
     let (chunks_tx, chunks_rx) = HeapRb::new(DISK_QUEUE).split();
     let (chunk_trash_tx, chunk_trash_rx) = HeapRb::new(DISK_QUEUE).split();
     let status = Arc::new(Status::default());
@@ -75,6 +80,7 @@ pub fn engine(graph: Graph) -> (EngineHandle, Player) {
         disk_thread: Some(disk_thread),
         generation: 0,
         tap: tap_rx,
+        insert_tap: insert_tap_rx,
         commands: cmd_tx,
         events: ev_rx,
         trash: trash_rx,
@@ -89,7 +95,7 @@ pub fn engine(graph: Graph) -> (EngineHandle, Player) {
         ev_tx,
         trash_tx,
         status,
-        tap_tx,
+        (tap_tx, insert_tap_tx),
         (chunks_rx, chunk_trash_tx),
     );
     (handle, player)
@@ -103,6 +109,22 @@ impl EngineHandle {
         let start = out.len();
         out.resize(start + n, 0.0);
         let got = self.tap.pop_slice(&mut out[start..]);
+        out.truncate(start + got);
+    }
+
+    /// Records what enters and leaves insert `target` (an EQ) while playing, for a spectrum
+    /// analyser ([`EngineHandle::drain_insert_tap`]); `None` stops. Kept across graph swaps.
+    pub fn tap_insert(&mut self, target: Option<(StripId, InsertId)>) -> Result<u64, QueueFull> {
+        self.send(Command::Tap(target))
+    }
+
+    /// Moves what the tapped insert received and produced since the last call into `out`,
+    /// as interleaved `(input, output)` mono pairs.
+    pub fn drain_insert_tap(&mut self, out: &mut Vec<f32>) {
+        let n = self.insert_tap.occupied_len() & !1;
+        let start = out.len();
+        out.resize(start + n, 0.0);
+        let got = self.insert_tap.pop_slice(&mut out[start..]);
         out.truncate(start + got);
     }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use ringbuf::HeapCons;
 use ringbuf::HeapProd;
 use ringbuf::traits::{Consumer, Observer, Producer};
+use stemdesk_session::{InsertId, StripId};
 
 use super::command::{Command, Event, Garbage};
 use super::disk::DiskMsg;
@@ -62,6 +63,11 @@ pub struct Player {
     /// The master output, interleaved, for meters on another thread (loudness); what
     /// does not fit (nobody reading) is dropped.
     tap: HeapProd<f32>,
+    /// The tapped insert's input and output, interleaved pairs (see [`Command::Tap`]);
+    /// what does not fit is dropped.
+    insert_tap: HeapProd<f32>,
+    /// The insert to tap, kept for the graphs swapped in later.
+    tap_target: Option<(StripId, InsertId)>,
     /// Chunks from the disk thread, and chunks going back to it to be freed.
     disk: HeapCons<DiskMsg>,
     chunk_trash: HeapProd<Arc<Chunk>>,
@@ -77,7 +83,7 @@ impl Player {
         events: HeapProd<Event>,
         trash: HeapProd<Garbage>,
         status: Arc<Status>,
-        tap: HeapProd<f32>,
+        taps: (HeapProd<f32>, HeapProd<f32>),
         disk: (HeapCons<DiskMsg>, HeapProd<Arc<Chunk>>),
     ) -> Self {
         let rate = graph.sample_rate_hz() as f32;
@@ -104,7 +110,9 @@ impl Player {
             trash,
             status,
             seq: 0,
-            tap,
+            tap: taps.0,
+            insert_tap: taps.1,
+            tap_target: None,
             disk: disk.0,
             chunk_trash: disk.1,
             disk_wait: None,
@@ -278,7 +286,12 @@ impl Player {
                 lane,
                 suspended,
             } => return self.graph.suspend_lane(strip, lane, suspended),
+            Command::Tap(target) => {
+                self.tap_target = target;
+                return self.graph.set_tap(target);
+            }
             Command::SwapGraph(mut new) => {
+                new.set_tap(self.tap_target);
                 // Effect tails continue in the new graph; the old one fades out with the
                 // new graph's fresh (silent) effects. The new graph shares the chunks the
                 // old one holds of the same sources.
@@ -371,6 +384,7 @@ impl Player {
             }
             let (l, r) = (&mut left[done..done + n], &mut right[done..done + n]);
             self.render_graphs(l, r);
+            self.send_insert_tap();
             self.apply_declick(l, r);
             // Whole frames only, no allocation: a full tap drops the rest of the span.
             let room = self.tap.vacant_len() / 2;
@@ -388,6 +402,17 @@ impl Player {
             }
             done += n;
         }
+    }
+
+    /// Hands the tapped insert's last block to the analyser (whole pairs, no allocation;
+    /// a full queue drops the rest).
+    fn send_insert_tap(&mut self) {
+        let Some((pre, post)) = self.graph.tapped_block() else {
+            return;
+        };
+        let room = self.insert_tap.vacant_len() / 2;
+        self.insert_tap
+            .push_iter(pre.iter().zip(post).take(room).flat_map(|(a, b)| [*a, *b]));
     }
 
     /// At a locate or start while streaming: true while the audio at the playhead is not

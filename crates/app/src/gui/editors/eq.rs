@@ -9,6 +9,7 @@ use stemdesk_dsp::params::{EqBand, EqBandKind, EqParams, MAX_EQ_BANDS};
 
 use super::Change;
 use super::plot::Plot;
+use crate::gui::analyser::{Analyser, Tap};
 
 const BAND_COLORS: [Color32; 8] = [
     Color32::from_rgb(240, 110, 90),
@@ -45,8 +46,56 @@ fn has_gain(kind: EqBandKind) -> bool {
     )
 }
 
-/// Draws the EQ editor; returns the new settings if changed.
-pub fn show(ui: &mut egui::Ui, params: &EqParams, rate_hz: f32) -> Option<Change> {
+/// Levels the analyser draws, dBFS: bottom and top of the plot.
+const SPECTRUM_DB: (f32, f32) = (-96.0, 0.0);
+
+/// The analyser behind the curve: what leaves the EQ as a filled area, what enters it as a
+/// line, one column per 2 pixels (the strongest bin in the column's frequency range).
+fn spectrum(painter: &egui::Painter, plot: &Plot, analyser: &Analyser) {
+    let rect = plot.rect;
+    let y = |db: f32| {
+        let f = (db - SPECTRUM_DB.0) / (SPECTRUM_DB.1 - SPECTRUM_DB.0);
+        rect.max.y - f.clamp(0.0, 1.0) * rect.height()
+    };
+    let step = 2.0;
+    let columns = (rect.width() / step) as usize;
+    let mut pre = Vec::with_capacity(columns);
+    let fill = Color32::from_rgba_unmultiplied(90, 160, 220, 60);
+    for c in 0..columns {
+        let x0 = rect.min.x + c as f32 * step;
+        let (lo_hz, _) = plot.value(egui::pos2(x0, rect.max.y));
+        let (hi_hz, _) = plot.value(egui::pos2(x0 + step, rect.max.y));
+        let post_db = analyser.level_db(Tap::Post, lo_hz, hi_hz);
+        painter.rect_filled(
+            egui::Rect::from_x_y_ranges(x0..=x0 + step, y(post_db)..=rect.max.y),
+            0.0,
+            fill,
+        );
+        let pre_db = analyser.level_db(Tap::Pre, lo_hz, hi_hz);
+        pre.push(egui::pos2(x0 + 0.5 * step, y(pre_db)));
+    }
+    painter.line(pre, Stroke::new(1.0, Color32::from_gray(120)));
+    let legend = |row: f32, text: &str, color: Color32| {
+        painter.text(
+            egui::pos2(rect.max.x - 4.0, rect.min.y + 3.0 + 11.0 * row),
+            egui::Align2::RIGHT_TOP,
+            text,
+            egui::FontId::proportional(9.0),
+            color,
+        );
+    };
+    legend(0.0, "input", Color32::from_gray(150));
+    legend(1.0, "output", Color32::from_rgb(110, 170, 225));
+}
+
+/// Draws the EQ editor, with the analyser behind the curve when given; returns the new
+/// settings if changed.
+pub fn show(
+    ui: &mut egui::Ui,
+    params: &EqParams,
+    rate_hz: f32,
+    analyser: Option<&Analyser>,
+) -> Option<Change> {
     let mut p = params.clone();
     let (mut changed, mut started, mut dragging) = (false, false, false);
 
@@ -70,6 +119,9 @@ pub fn show(ui: &mut egui::Ui, params: &EqParams, rate_hz: f32) -> Option<Change
             }
         },
     );
+    if let Some(a) = analyser {
+        spectrum(&painter, &plot, a);
+    }
     let freqs: Vec<f32> = (0..=220)
         .map(|i| 20.0 * 1000f32.powf(i as f32 / 220.0))
         .collect();

@@ -48,6 +48,7 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
         .and_then(|i| i.sidechain);
     let title = format!("{} — {}", effect_name(params), session.strip_name(strip));
     let rate = desk.session().sample_rate_hz as f32;
+    let analyser = desk.analyser;
     let dynamics_db = desk.audio.dynamics_db(strip, insert);
     let level = gate_level(ctx, desk.audio.gate_input_peak(strip, insert));
     let mut open = true;
@@ -71,7 +72,7 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
             }
             ui.separator();
             change = match params {
-                EffectParams::Eq(p) => eq::show(ui, p, rate),
+                EffectParams::Eq(p) => eq::show(ui, p, rate, analyser),
                 EffectParams::Compressor(p) => dynamics::compressor(ui, p, dynamics_db),
                 EffectParams::Gate(p) => dynamics::gate(ui, p, dynamics_db, level),
                 EffectParams::Reverb(p) => fx::reverb(ui, p),
