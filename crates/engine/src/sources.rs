@@ -124,22 +124,27 @@ impl SourceAudio {
     pub(crate) fn load_chunk(&self, index: usize) -> Result<Chunk, MediaError> {
         let start = index as u64 * CHUNK_FRAMES as u64;
         let len = (self.frames.saturating_sub(start)).min(CHUNK_FRAMES as u64) as usize;
-        let mut left = vec![0.0f32; len];
+        let mut left = crate::graph::chunks::channel_buffer(len);
         let mut right = if self.channels == 2 {
-            vec![0.0f32; len]
+            crate::graph::chunks::channel_buffer(len)
         } else {
-            Vec::new()
+            Box::default()
         };
-        if self.channels == 2 {
-            self.read(start, &mut [&mut left, &mut right])?;
+        let got = if self.channels == 2 {
+            self.read(start, &mut [&mut left, &mut right])?
         } else {
-            self.read(start, &mut [&mut left])?;
+            self.read(start, &mut [&mut left])?
+        };
+        // A recycled buffer holds an older chunk: what the source did not fill is silence.
+        left[got.min(len)..].fill(0.0);
+        if let Some(rest) = right.get_mut(got.min(len)..) {
+            rest.fill(0.0);
         }
         Ok(Chunk {
             source: self.key,
             index: index as u32,
-            left: left.into_boxed_slice(),
-            right: right.into_boxed_slice(),
+            left,
+            right,
         })
     }
 

@@ -7,7 +7,7 @@
 //! installs chunks ahead of the playhead and evicts those behind it; a chunk that is not
 //! there when a clip needs it plays as silence and is counted as a disk underrun.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -47,6 +47,40 @@ impl Chunk {
             &self.right
         } else {
             &self.left
+        }
+    }
+}
+
+/// Full-size channel buffers kept for reuse (about 8 MB): every chunk a bounce or the
+/// disk thread loads would otherwise be fresh memory from the system, whose page faults
+/// and unmapping cost more than reading the audio into it.
+const POOL_BUFFERS: usize = 64;
+
+/// Channel buffers of dropped chunks, handed to the next loads.
+static POOL: Mutex<Vec<Box<[f32]>>> = Mutex::new(Vec::new());
+
+/// A channel buffer of `len` frames, recycled when it is a full chunk. Its contents are
+/// whatever was there: the caller overwrites them.
+pub(crate) fn channel_buffer(len: usize) -> Box<[f32]> {
+    if len == CHUNK_FRAMES
+        && let Some(buf) = POOL.lock().ok().and_then(|mut p| p.pop())
+    {
+        return buf;
+    }
+    vec![0.0; len].into_boxed_slice()
+}
+
+impl Drop for Chunk {
+    /// Gives full-size buffers back to the pool (chunks are dropped off the audio thread:
+    /// the player hands them back).
+    fn drop(&mut self) {
+        let Ok(mut pool) = POOL.lock() else {
+            return;
+        };
+        for buf in [&mut self.left, &mut self.right] {
+            if buf.len() == CHUNK_FRAMES && pool.len() < POOL_BUFFERS {
+                pool.push(std::mem::take(buf));
+            }
         }
     }
 }
