@@ -100,7 +100,7 @@ mod round_tests {
     #[test]
     fn rounds_exactly_like_round_for_scaled_f32_samples() {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut check = |sample: f32| {
+        let check = |sample: f32| {
             for bits in [16u32, 24, 32] {
                 let x = f64::from(sample) * (1i64 << (bits - 1)) as f64;
                 let (a, b) = (round_exact_sample(x), x.round());
