@@ -674,6 +674,40 @@ fn a_compressor_is_keyed_from_another_track_in_its_editor() {
 }
 
 #[test]
+fn a_synced_delay_shows_its_time_and_disables_the_time_control() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = example_harness(dir.path());
+    add_insert_on_first_strip(&mut h, "Delay");
+    assert!(h.query_by_label_contains("Time follows Sync").is_none());
+    h.get_by_label("1/8").click();
+    steps(&mut h, 2);
+    // 1/8 at the example's 120 BPM.
+    assert!(
+        h.query_by_label_contains("Time follows Sync: 250.0 ms at 120.0 BPM")
+            .is_some()
+    );
+    let time_disabled = |h: &Harness<'_, StemdeskApp>| {
+        h.get_all_by_label("Time")
+            .any(|n| n.accesskit_node().is_disabled())
+    };
+    assert!(time_disabled(&h), "Time is disabled while synced");
+    h.get_by_label("Off").click();
+    steps(&mut h, 2);
+    let sync = match h.state().session().tracks[0]
+        .strip
+        .inserts
+        .last()
+        .map(|i| &i.effect)
+    {
+        Some(EffectParams::Delay(p)) => p.sync,
+        other => panic!("expected a delay, found {other:?}"),
+    };
+    assert_eq!(sync, stemdesk_dsp::DelaySync::Off);
+    assert!(!time_disabled(&h));
+    assert!(h.query_by_label_contains("Time follows Sync").is_none());
+}
+
+#[test]
 fn presets_are_saved_named_loaded_as_one_undo_step_and_remembered() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = example_harness(dir.path());

@@ -5,7 +5,7 @@ use stemdesk_dsp::params::{DelayParams, LimiterParams, ReverbParams, SaturationP
 use stemdesk_dsp::{EffectParams, saturation_curve};
 
 use super::plot::Plot;
-use super::{Change, param_grid};
+use super::{Change, param_grid, param_grid_with};
 
 /// Input amplitude shown either side of zero in the saturation curve.
 const CURVE_RANGE: f32 = 2.0;
@@ -15,9 +15,27 @@ pub fn reverb(ui: &mut egui::Ui, params: &ReverbParams) -> Option<Change> {
     table_editor(ui, "reverb", EffectParams::Reverb(*params))
 }
 
-/// Delay parameters.
-pub fn delay(ui: &mut egui::Ui, params: &DelayParams) -> Option<Change> {
-    table_editor(ui, "delay", EffectParams::Delay(*params))
+/// Delay parameters. While Sync picks a note, the Time control is disabled and the time
+/// that note gives at the session's tempo is shown instead.
+pub fn delay(ui: &mut egui::Ui, params: &DelayParams, tempo_bpm: f32) -> Option<Change> {
+    let synced = params.sync != stemdesk_dsp::DelaySync::Off;
+    let mut all = EffectParams::Delay(*params);
+    let r = param_grid_with(ui, "delay", &mut all, |key| {
+        (synced && key == "time_ms")
+            .then(|| "Sync sets the time; set Sync to Off to type one".into())
+    });
+    // Below the grid, so the controls do not move when it appears.
+    if synced {
+        ui.label(format!(
+            "Time follows Sync: {:.1} ms at {tempo_bpm:.1} BPM",
+            stemdesk_dsp::effective_time_ms(params, tempo_bpm)
+        ));
+    }
+    r.0.then_some(Change {
+        params: all,
+        new_gesture: r.1,
+        dragging: r.2,
+    })
 }
 
 /// Saturation: the static curve (input amplitude to output, with drive, mix and output

@@ -48,6 +48,7 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
         .and_then(|i| i.sidechain);
     let title = format!("{} — {}", effect_name(params), session.strip_name(strip));
     let rate = desk.session().sample_rate_hz as f32;
+    let tempo_bpm = desk.session().timeline.tempo_bpm as f32;
     let analyser = desk.analyser;
     let dynamics_db = desk.audio.dynamics_db(strip, insert);
     let level = gate_level(ctx, desk.audio.gate_input_peak(strip, insert));
@@ -76,7 +77,7 @@ pub fn show(desk: &mut Desk, ctx: &egui::Context) {
                 EffectParams::Compressor(p) => dynamics::compressor(ui, p, dynamics_db),
                 EffectParams::Gate(p) => dynamics::gate(ui, p, dynamics_db, level),
                 EffectParams::Reverb(p) => fx::reverb(ui, p),
-                EffectParams::Delay(p) => fx::delay(ui, p),
+                EffectParams::Delay(p) => fx::delay(ui, p, tempo_bpm),
                 EffectParams::Saturation(p) => fx::saturation(ui, p),
                 EffectParams::Limiter(p) => fx::limiter(ui, p, dynamics_db),
             };
@@ -229,13 +230,37 @@ pub(crate) type Touched = (bool, bool, bool);
 /// Every parameter of `params` in a two-column grid (name, control), as its table
 /// declares it: range, unit, typed input, switches and choices. Returns what was touched.
 pub(crate) fn param_grid(ui: &mut egui::Ui, id: &str, params: &mut EffectParams) -> Touched {
+    param_grid_with(ui, id, params, |_| None)
+}
+
+/// [`param_grid`], where `overridden` names parameters that something else sets for now
+/// (a synced delay's time): their control is shown disabled, with the reason on hover.
+pub(crate) fn param_grid_with(
+    ui: &mut egui::Ui,
+    id: &str,
+    params: &mut EffectParams,
+    overridden: impl Fn(&str) -> Option<String>,
+) -> Touched {
     let mut touched = (false, false, false);
     egui::Grid::new(id).num_columns(2).show(ui, |ui| {
         for (key, spec) in params.params() {
             let Some(mut value) = params.get(&key) else {
                 continue;
             };
-            let t = param_control(ui, spec, &mut value, None);
+            let t = match overridden(&key) {
+                Some(why) => {
+                    // The name stays a cell of its own; only the control is disabled.
+                    ui.label(spec.name);
+                    let r = ui
+                        .add_enabled_ui(false, |ui| {
+                            param_control(ui, spec, &mut value, Some(spec.name))
+                        })
+                        .response;
+                    r.on_disabled_hover_text(why);
+                    (false, false, false)
+                }
+                None => param_control(ui, spec, &mut value, None),
+            };
             ui.end_row();
             if t.0 {
                 // The key came from this effect's own table: it is known.
