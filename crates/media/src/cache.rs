@@ -389,8 +389,38 @@ impl MediaCache {
             .collect()
     }
 
-    /// Removes the least recently used entries (not `keep`) until the cache fits its limit.
+    /// Removes what a program killed while filling the cache left behind: temporary
+    /// files (`.KEY.wav.XXXXXX.partial`) and decoded copies without their meta file,
+    /// once unchanged for [`STALE_TEMP`] (a decode still running writes continuously).
+    /// No entry refers to them, so nothing else would ever remove them. Returns how many.
+    pub fn sweep_leftovers(&self) -> usize {
+        let files = self.files();
+        let stale = |m: &std::fs::Metadata| {
+            m.modified()
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= STALE_TEMP)
+        };
+        let has_meta = |wav: &Path| wav.with_extension("meta").is_file();
+        let mut removed = 0;
+        for (path, meta) in &files {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let temp = name.starts_with('.') && name.ends_with(".partial");
+            let orphan = path.extension().is_some_and(|e| e == "wav") && !has_meta(path);
+            if (temp || orphan) && stale(meta) && std::fs::remove_file(path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// Removes the least recently used entries (not `keep`) until the cache fits its limit
+    /// (leftovers of killed programs first).
     fn enforce_limit(&self, keep: &str) {
+        self.sweep_leftovers();
         let files = self.files();
         let mut total: u64 = files.iter().map(|(_, m)| m.len()).sum();
         if total <= self.limit_bytes {

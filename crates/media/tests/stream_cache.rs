@@ -248,6 +248,54 @@ fn the_cache_keeps_to_its_limit_and_clears() {
 }
 
 #[test]
+fn leftovers_of_a_killed_decode_are_swept_when_stale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache_dir = dir.path().join("cache");
+    let cache = MediaCache::new(&cache_dir, 1 << 30);
+    let path = dir.path().join("a.flac");
+    write_flac(&path, 48_000, &signal(20_000, 3));
+    StreamSource::open(&path, 48_000, &cache).expect("open");
+    let entry = std::fs::read_dir(&cache_dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "wav"))
+        .expect("an entry");
+    // What a killed program leaves: a temporary file and a decoded copy without its meta,
+    // both old, and a temporary file a running decode is still writing.
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let old_temp = cache_dir.join(".0123abcd.wav.Xy12Zq.partial");
+    let orphan = cache_dir.join("89abcdef.wav");
+    let fresh_temp = cache_dir.join(".4567cdef.wav.Ab34Cd.partial");
+    for f in [&old_temp, &orphan, &fresh_temp] {
+        std::fs::write(f, vec![0u8; 4096]).expect("write");
+    }
+    for f in [&old_temp, &orphan] {
+        std::fs::File::options()
+            .append(true)
+            .open(f)
+            .and_then(|file| file.set_modified(hour_ago))
+            .expect("age it");
+    }
+    assert_eq!(cache.sweep_leftovers(), 2);
+    assert!(!old_temp.exists() && !orphan.exists());
+    assert!(fresh_temp.exists(), "a decode still writing is left alone");
+    assert!(entry.exists(), "a valid entry stays");
+    assert!(cache.lookup(&path, 48_000).expect("lookup").is_some());
+    // The next decode into the cache sweeps too.
+    std::fs::write(&orphan, vec![0u8; 4096]).expect("write");
+    std::fs::File::options()
+        .append(true)
+        .open(&orphan)
+        .and_then(|file| file.set_modified(hour_ago))
+        .expect("age it");
+    let other = dir.path().join("b.flac");
+    write_flac(&other, 48_000, &signal(20_000, 4));
+    StreamSource::open(&other, 48_000, &cache).expect("open");
+    assert!(!orphan.exists());
+}
+
+#[test]
 fn a_fifo_or_a_missing_file_is_refused_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = MediaCache::new(dir.path().join("cache"), u64::MAX);
