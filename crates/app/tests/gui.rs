@@ -220,6 +220,48 @@ fn import_play_fader_undo_bus_send_eq_save_and_reopen() {
 }
 
 #[test]
+fn a_session_of_flac_stems_opens_at_once_and_fills_in_in_the_background() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // 20 s of stereo FLAC: decoded into the media cache by a background job.
+    let flac = d.join("gtr.flac");
+    let frames = 20 * 48_000;
+    let samples: Vec<f32> = (0..frames)
+        .flat_map(|i| {
+            let s = 0.3 * (i as f32 * 0.05).sin();
+            [s, -s]
+        })
+        .collect();
+    let mut w =
+        stemdesk_media::FlacWriter::create(&flac, 48_000, 2, stemdesk_media::SampleFormat::Int24)
+            .expect("flac");
+    w.write_interleaved(&samples).expect("write");
+    w.finalize().expect("finalize");
+    let mut session = stemdesk_session::Session::new(48_000);
+    let track =
+        stemdesk_e2e::track_with_clip(&mut session, "Gtr", "gtr.flac".into(), frames as u64);
+    session.tracks.push(track);
+    let path = d.join("flac.ron");
+    stemdesk_session::save(&session, &path).expect("save");
+    // (Decoded into the user's media cache: the file is new, so it is never a hit.)
+    let config = AppConfig {
+        background_media: true,
+        ..config(d, false)
+    };
+    let app = StemdeskApp::new(config, Box::new(ScriptedDialogs::default()), Some(&path));
+    let mut h = harness(app);
+    steps(&mut h, 2);
+    // The window is up with the session before the stem is decoded.
+    assert_eq!(h.state().session().tracks.len(), 1);
+    assert!(h.state().offline_media().is_empty());
+    h.state_mut().finish_jobs();
+    steps(&mut h, 2);
+    let (plays, waveform) = h.state().media_state(&flac);
+    assert!(plays && waveform, "source {plays}, waveform {waveform}");
+    assert!(h.query_by_label_contains("(offline)").is_none());
+}
+
+#[test]
 fn missing_media_opens_offline_and_relinks_from_a_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
     // The session in its own folder; the file moves to a folder beside it (so the

@@ -203,6 +203,17 @@ impl StemdeskApp {
         self.view.close_confirmed
     }
 
+    /// Whether the media at `resolved` can play and has its waveform (tests of the
+    /// background open).
+    #[doc(hidden)]
+    pub fn media_state(&self, resolved: &Path) -> (bool, bool) {
+        let key = stemdesk_session::normalize_path(resolved);
+        (
+            self.doc.sources.contains_key(&key),
+            self.doc.peaks.contains_key(&key),
+        )
+    }
+
     /// Resolved media paths that are offline.
     pub fn offline_media(&self) -> Vec<PathBuf> {
         self.doc.offline.iter().cloned().collect()
@@ -783,8 +794,16 @@ impl StemdeskApp {
                         .add_source(resolved, imported.audio, imported.peaks);
                     self.audio.reload(&self.doc);
                 }
-                JobDone::Import(Err(e)) | JobDone::Relink(Err(e)) => {
+                JobDone::Import(Err(e)) => {
                     self.error(format!("Import failed: {e}"));
+                }
+                JobDone::Relink(Err((path, e))) => {
+                    // What was decoded before it failed stops playing: its clips go
+                    // offline, as for missing media.
+                    if self.doc.take_offline(&path) {
+                        self.audio.reload(&self.doc);
+                    }
+                    self.error(format!("Loading failed, its clips are offline: {e}"));
                 }
                 JobDone::Early(path, audio) => {
                     self.doc.add_early_source(path, audio);

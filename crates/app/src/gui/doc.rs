@@ -201,6 +201,16 @@ impl Document {
         self.sources.insert(resolved, audio);
     }
 
+    /// Marks the media at `resolved` offline (its clips play silence and show as offline),
+    /// dropping a source of it that plays what was decoded so far. Returns whether one was
+    /// playing (the graph then needs rebuilding).
+    pub fn take_offline(&mut self, resolved: &Path) -> bool {
+        let resolved = stemdesk_session::normalize_path(resolved);
+        self.peaks.remove(&resolved);
+        self.offline.insert(resolved.clone());
+        self.sources.remove(&resolved).is_some()
+    }
+
     /// The resolved path of a clip's media.
     pub fn resolve(&self, source: &Path) -> PathBuf {
         resolve_media(&self.base_dir, source)
@@ -220,4 +230,22 @@ pub fn peaks_for(sources: &SourceMap) -> HashMap<PathBuf, Arc<PeakCache>> {
         .iter()
         .filter_map(|(p, a)| Some((p.clone(), Arc::new(a.peaks().ok()?))))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_whose_loading_failed_goes_offline_and_stops_playing() {
+        let mut doc = Document::empty(PathBuf::from("/tmp/session"));
+        let path = doc.resolve(Path::new("audio/gtr.flac"));
+        let early = Arc::new(SourceAudio::new(vec![vec![0.1; 100], vec![0.1; 100]]));
+        doc.add_early_source(path.clone(), early);
+        assert!(doc.sources.contains_key(&path));
+        assert!(doc.take_offline(&path), "it was playing");
+        assert!(!doc.sources.contains_key(&path));
+        assert!(doc.offline.contains(&path));
+        assert!(!doc.take_offline(&path), "nothing playing any more");
+    }
 }

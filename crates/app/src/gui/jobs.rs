@@ -43,8 +43,9 @@ pub struct Imported {
 pub enum JobDone {
     /// An import decoded, or failed with a message naming the file.
     Import(Result<Imported, String>),
-    /// A relinked file decoded (same as an import, but no new track).
-    Relink(Result<Imported, String>),
+    /// A relinked file decoded (same as an import, but no new track), or failed: its
+    /// resolved path and what went wrong.
+    Relink(Result<Imported, (PathBuf, String)>),
     /// The first seconds of a file being loaded are decoded: it can play (the job goes
     /// on; its `Relink` replaces this source when the whole file is there).
     Early(PathBuf, Arc<SourceAudio>),
@@ -204,6 +205,7 @@ impl Jobs {
             // A file being loaded into a session plays as soon as its first seconds are
             // decoded (an import makes its track when it is whole).
             let early_path = path.clone();
+            let failed_path = path.clone();
             let mut early = move |source: stemdesk_media::StreamSource| {
                 if relink {
                     let audio = Arc::new(SourceAudio::streaming(source));
@@ -237,7 +239,7 @@ impl Jobs {
             })
             .map_err(|e| e.to_string());
             if relink {
-                JobDone::Relink(result)
+                JobDone::Relink(result.map_err(|e| (failed_path, e)))
             } else {
                 JobDone::Import(result)
             }
