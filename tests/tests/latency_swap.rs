@@ -1,6 +1,7 @@
-//! A graph swap that changes the latency (a limiter added or removed while playing) keeps
-//! the output on the timeline: a steady tone through a transparent limiter comes out
-//! as the same tone, with no gap or repeat around the swap.
+//! A graph swap that changes the latency (a limiter added or removed while playing, a
+//! sidechain that moves the compensation without changing the total) keeps the output on
+//! the timeline: a steady tone through transparent processing comes out as the same tone,
+//! with no gap or repeat around the swap.
 #![allow(missing_docs)]
 
 use std::path::Path;
@@ -65,4 +66,75 @@ fn adding_or_removing_lookahead_while_playing_keeps_the_tone_whole() {
         worst.0, worst.1
     );
     assert_eq!(got.len(), 300 * 256);
+}
+
+#[test]
+fn keying_a_track_while_playing_moves_its_compensation_without_a_gap() {
+    // The pad plays a tone; the kick is silent but has a limiter (96 frames of lookahead),
+    // so the pad is delayed 96 frames on its way to the master. Keying the pad's
+    // (transparent) compressor from the kick moves those 96 frames to the pad's input:
+    // the same total latency, different delays, which must be primed, not start silent.
+    let x: Vec<f32> = (0..FRAMES).map(tone).collect();
+    let mut sources = SourceMap::new();
+    for (name, audio) in [("t.wav", x), ("silence.wav", vec![0.0; FRAMES])] {
+        sources.insert(
+            resolve_media(Path::new("."), Path::new(name)),
+            Arc::new(SourceAudio::new(vec![audio.clone(), audio])),
+        );
+    }
+    let mut plain = Session::new(RATE as u32);
+    let kick_track = track_with_clip(&mut plain, "Kick", "silence.wav".into(), FRAMES as u64);
+    let pad_track = track_with_clip(&mut plain, "Pad", "t.wav".into(), FRAMES as u64);
+    let (kick, pad) = (StripId::Track(kick_track.id), StripId::Track(pad_track.id));
+    plain.tracks.push(kick_track);
+    plain.tracks.push(pad_track);
+    let limiter = InsertId(plain.alloc_id());
+    plain.inserts_mut(kick).expect("kick").push(Insert::new(
+        limiter,
+        EffectParams::new_default(EffectKind::Limiter, true),
+    ));
+    let comp = InsertId(plain.alloc_id());
+    let mut transparent = EffectParams::new_default(EffectKind::Compressor, false);
+    transparent.set("threshold_db", 0.0).expect("key");
+    transparent.set("makeup_db", 0.0).expect("key");
+    plain
+        .inserts_mut(pad)
+        .expect("pad")
+        .push(Insert::new(comp, transparent));
+    let mut keyed = plain.clone();
+    keyed
+        .apply(&Edit::SetInsertSidechain {
+            strip: pad,
+            insert: comp,
+            source: Some(kick),
+        })
+        .expect("key the pad");
+    let build = |s: &Session| compile(s, Path::new("."), &sources, 256);
+    assert_eq!(
+        build(&plain).latency_frames(),
+        build(&keyed).latency_frames(),
+        "the same total latency"
+    );
+    let (mut handle, mut player) = engine(build(&plain));
+    handle.play().expect("queue");
+    let mut out = vec![0.0f32; 512];
+    let mut got = Vec::new();
+    for call in 0..200 {
+        if call == 100 {
+            handle.swap_graph(build(&keyed)).expect("queue");
+        }
+        player.process_interleaved(&mut out, 2);
+        got.extend(out.iter().step_by(2).copied());
+        handle.poll();
+    }
+    let worst = got
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i, (v - tone(i)).abs()))
+        .fold((0, 0.0f32), |a, b| if b.1 > a.1 { b } else { a });
+    assert_eq!(
+        worst.1, 0.0,
+        "frame {} is off the tone by {:e} (swap at frame 25600)",
+        worst.0, worst.1
+    );
 }

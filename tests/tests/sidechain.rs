@@ -299,12 +299,29 @@ fn a_loop_through_a_sidechain_is_refused_by_name() {
             source: Some(StripId::Bus(drums)),
         })
         .expect_err("the kick feeds the bus it would listen to");
+    assert!(
+        d.session.downstream_of(kick).contains(&StripId::Bus(drums)),
+        "what the desk greys out"
+    );
     let msg = err.to_string();
     assert!(
         msg.contains("kick.wav") && msg.contains(&format!("Bus {}", drums.0)),
         "{msg}"
     );
     assert!(msg.contains("sidechain"), "{msg}");
+    // Only compressors and gates listen.
+    let eq = d.insert(kick, EffectParams::new_default(EffectKind::Eq, false));
+    let other = d.track("pad.wav");
+    assert!(
+        d.session
+            .apply(&Edit::SetInsertSidechain {
+                strip: kick,
+                insert: eq,
+                source: Some(other),
+            })
+            .is_err(),
+        "an EQ has no sidechain"
+    );
     // Its own strip, and the master, are refused too.
     for source in [kick, StripId::Master] {
         assert!(
@@ -356,4 +373,39 @@ fn removing_the_source_returns_the_insert_to_its_own_input_and_undo_brings_it_ba
     let path = dir.path().join("s.ron");
     save(history.session(), &path).expect("save");
     assert_eq!(sidechain(&load(&path).expect("load").session), Some(kick));
+}
+
+#[test]
+fn stop_clears_a_delayed_keyed_track_and_stems_keep_the_session_order() {
+    // The pad comes first in the session and is keyed from the kick, whose limiter makes
+    // the key 96 frames late: the pad is delayed at its input, and processed after the kick.
+    let build = || {
+        let mut d = Desk::new();
+        let pad = d.track("pad.wav");
+        let kick = d.track("kick.wav");
+        d.insert(kick, EffectParams::new_default(EffectKind::Limiter, true));
+        let comp = d.insert(pad, ducker());
+        d.key(pad, comp, Some(kick));
+        d.insert(pad, EffectParams::new_default(EffectKind::Reverb, false));
+        (d, pad, kick)
+    };
+    let (d, pad, kick) = build();
+    let mut g = compile(&d.session, Path::new("."), &d.sources, 512);
+    assert_eq!(
+        g.stem_strips(),
+        vec![pad, kick],
+        "stems in the session's order"
+    );
+    // Play a while, stop (reset), play from elsewhere: the same as a fresh graph there
+    // (nothing of the old position comes out of the pad's input delay into its reverb).
+    let (mut l, mut r) = (vec![0.0; 20_000], vec![0.0; 20_000]);
+    g.render(0, &mut l, &mut r, Threads::Single);
+    g.reset();
+    let from = 60_000;
+    g.render(from, &mut l, &mut r, Threads::Single);
+    let mut fresh = compile(&d.session, Path::new("."), &d.sources, 512);
+    let (mut fl, mut fr) = (vec![0.0; 20_000], vec![0.0; 20_000]);
+    fresh.render(from, &mut fl, &mut fr, Threads::Single);
+    assert_eq!(l, fl, "after a stop");
+    assert_eq!(r, fr);
 }

@@ -359,7 +359,14 @@ fn check_sidechains(
             continue;
         };
         let who = session.strip_name(owner);
+        let listens = matches!(
+            insert.effect,
+            EffectParams::Compressor(_) | EffectParams::Gate(_)
+        );
         let problem = match source {
+            _ if !listens => Some(format!(
+                "{source:?}, but only compressors and gates listen to a sidechain"
+            )),
             StripId::Master => Some("the master (it comes after everything)".to_string()),
             s if s == owner => Some("its own strip (leave the sidechain off for that)".into()),
             s if session.strip(s).is_none() => Some(format!("{s:?}, which does not exist")),
@@ -462,6 +469,25 @@ fn check_cycles(session: &Session, errors: &mut Vec<ValidationError>) {
             )));
             return;
         }
+    }
+}
+
+impl Session {
+    /// Every track and bus that hears `strip`, directly or through others: the buses it
+    /// outputs and sends to, what they feed, and the strips keyed from any of them. Keying
+    /// `strip` from one of these would close a loop.
+    pub fn downstream_of(&self, strip: StripId) -> HashSet<StripId> {
+        let edges = strip_edges(self);
+        let mut seen = HashSet::new();
+        let mut todo = vec![strip];
+        while let Some(s) = todo.pop() {
+            for (next, _) in edges.get(&s).into_iter().flatten() {
+                if seen.insert(*next) {
+                    todo.push(*next);
+                }
+            }
+        }
+        seen
     }
 }
 

@@ -105,14 +105,17 @@ impl Analyser {
         }
     }
 
-    /// Starts over for `target` at `rate_hz` (silence until its audio arrives).
-    pub fn retarget(&mut self, target: Option<(StripId, InsertId)>, rate_hz: f32) {
-        if self.target != target || self.rate_hz != rate_hz {
-            *self = Self {
-                target,
-                ..Self::new(rate_hz)
-            };
+    /// Starts over for `target` at `rate_hz` (silence until its audio arrives); returns
+    /// whether anything changed.
+    pub fn retarget(&mut self, target: Option<(StripId, InsertId)>, rate_hz: f32) -> bool {
+        if self.target == target && self.rate_hz == rate_hz {
+            return false;
         }
+        *self = Self {
+            target,
+            ..Self::new(rate_hz)
+        };
+        true
     }
 
     /// The buffer the engine's pairs are drained into (see [`Analyser::take_pairs`]).

@@ -108,8 +108,13 @@ impl Audio {
         rate_hz: f32,
         dt_s: f32,
     ) {
-        analyser.retarget(target, rate_hz);
+        let retargeted = analyser.retarget(target, rate_hz);
         if let Some(handle) = self.handle.as_mut() {
+            if retargeted {
+                // What is queued came from the insert analysed before.
+                handle.drain_insert_tap(analyser.pairs_mut());
+                analyser.pairs_mut().clear();
+            }
             if self.tapped != target && handle.tap_insert(target).is_ok() {
                 self.tapped = target;
             }

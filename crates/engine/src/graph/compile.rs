@@ -174,6 +174,11 @@ pub fn compile(
         meters: Arc::new(MeterBank::new(meter_ids, dynamics)),
         sample_rate_hz: session.sample_rate_hz,
         max_block,
+        session_order: {
+            let mut order: Vec<usize> = (0..track_order.len()).collect();
+            order.sort_by_key(|&g| track_order[g]);
+            order
+        },
         tracks,
         buses,
         steps,

@@ -48,9 +48,14 @@ impl CompDelay {
 
     /// Takes `old`'s contents when the lengths match (a graph swap keeps what is in
     /// flight); otherwise keeps its own silence.
-    pub(crate) fn adopt(&mut self, old: &mut CompDelay) {
+    /// Returns false when the lengths differ: this delay then starts silent, and the
+    /// graph must be primed to fill it.
+    pub(crate) fn adopt(&mut self, old: &mut CompDelay) -> bool {
         if old.len() == self.len() {
             std::mem::swap(self, old);
+            true
+        } else {
+            false
         }
     }
 

@@ -78,6 +78,8 @@ pub struct Graph {
     pub(crate) buses: Vec<BusNode>,
     /// The order tracks and buses are processed in.
     pub(crate) steps: Vec<Step>,
+    /// Indices into `tracks` in the session's track order (stems are numbered by it).
+    pub(crate) session_order: Vec<usize>,
     pub(crate) master: StripNode,
     pub(crate) master_left: Vec<f32>,
     pub(crate) master_right: Vec<f32>,
@@ -272,23 +274,26 @@ impl Graph {
     /// number of strips and inserts.
     pub fn adopt_state(&mut self, old: &mut Graph) {
         self.chunks.adopt(&old.chunks);
-        if self.latency == old.latency {
-            // Same read-ahead: playback continues without priming again.
-            self.next_out = old.next_out;
-            self.read_ahead = old.read_ahead;
-        }
+        // Every compensating delay of a strip that stays kept its contents: playback goes
+        // on without priming. One that changed length (a lookahead or a sidechain moved
+        // the compensation, even with the same total) starts silent and needs priming.
+        let mut delays_kept = self.latency == old.latency;
         for t in &mut self.tracks {
             if let Some(o) = old.tracks.iter_mut().find(|o| o.strip.id == t.strip.id) {
-                t.strip.adopt_state(&mut o.strip);
-                t.in_delay.adopt(&mut o.in_delay);
+                delays_kept &= t.strip.adopt_state(&mut o.strip);
+                delays_kept &= t.in_delay.adopt(&mut o.in_delay);
             }
         }
         for b in &mut self.buses {
             if let Some(o) = old.strip_mut(b.strip.id) {
-                b.strip.adopt_state(o);
+                delays_kept &= b.strip.adopt_state(o);
             }
         }
-        self.master.adopt_state(&mut old.master);
+        delays_kept &= self.master.adopt_state(&mut old.master);
+        if delays_kept {
+            self.next_out = old.next_out;
+            self.read_ahead = old.read_ahead;
+        }
     }
 
     /// Whether the strips' meters run (on by default; an offline render turns them off:
@@ -300,6 +305,9 @@ impl Graph {
     /// Clears all processing state: effect tails, ramps, meters (transport stop).
     pub fn reset(&mut self) {
         self.strips_mut().for_each(StripNode::reset);
+        for t in &mut self.tracks {
+            t.in_delay.clear();
+        }
         self.next_out = None;
     }
 
@@ -372,8 +380,9 @@ impl Graph {
             self.route_block(pos + ahead as u64, n, threads);
             self.next_out = Some(pos + n as u64);
             for t in self
-                .tracks
+                .session_order
                 .iter()
+                .filter_map(|&i| self.tracks.get(i))
                 .filter(|t| t.strip.output == Dest::Master)
             {
                 stem(t.strip.id, &t.left[..n], &t.right[..n]);
@@ -390,8 +399,9 @@ impl Graph {
     /// The strips that feed the master directly, in the order [`Graph::render_stems`]
     /// hands them out.
     pub fn stem_strips(&self) -> Vec<StripId> {
-        self.tracks
+        self.session_order
             .iter()
+            .filter_map(|&i| self.tracks.get(i))
             .map(|t| &t.strip)
             .chain(self.buses.iter().map(|b| &b.strip))
             .filter(|s| s.output == Dest::Master)

@@ -389,7 +389,11 @@ impl StripNode {
     /// lines, reverb tails and envelopes continue in this strip, set to this strip's
     /// settings, and `old` gets this strip's fresh ones. O(1) per insert, no allocation:
     /// effects are swapped, not copied.
-    pub(crate) fn adopt_state(&mut self, old: &mut StripNode) {
+    ///
+    /// Returns false when a compensating delay changed length (it starts silent: the
+    /// graph must prime it).
+    pub(crate) fn adopt_state(&mut self, old: &mut StripNode) -> bool {
+        let mut delays_kept = true;
         for insert in &mut self.inserts {
             if let Some(prev) = old.inserts.iter_mut().find(|o| {
                 o.id == insert.id
@@ -402,16 +406,17 @@ impl StripNode {
                 if let (Some(k), Some(pk)) = (insert.key.as_mut(), prev.key.as_mut())
                     && k.source == pk.source
                 {
-                    k.delay.adopt(&mut pk.delay);
+                    delays_kept &= k.delay.adopt(&mut pk.delay);
                 }
             }
         }
-        self.out_delay.adopt(&mut old.out_delay);
+        delays_kept &= self.out_delay.adopt(&mut old.out_delay);
         for send in &mut self.sends {
             if let Some(prev) = old.sends.iter_mut().find(|o| o.id == send.id) {
-                send.delay.adopt(&mut prev.delay);
+                delays_kept &= send.delay.adopt(&mut prev.delay);
             }
         }
+        delays_kept
     }
 
     /// Clears all processing state (effect tails, smoothing ramps, meters).

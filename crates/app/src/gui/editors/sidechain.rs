@@ -1,27 +1,18 @@
 //! The sidechain row of a compressor or gate editor: what the effect listens to.
 
-use stemdesk_session::{Edit, InsertId, Session, StripId};
+use stemdesk_session::{InsertId, Session, StripId};
 
-/// A choice that can be made: its strip and whether the session would allow it (a strip
-/// that the keyed strip feeds would close a loop).
-fn choices(session: &Session, strip: StripId, insert: InsertId) -> Vec<(StripId, bool)> {
+/// The choices: every track and bus but `strip` itself, and whether keying from it is
+/// allowed (not if it hears `strip`: that would close a loop).
+fn choices(session: &Session, strip: StripId) -> Vec<(StripId, bool)> {
+    let downstream = session.downstream_of(strip);
     session
         .tracks
         .iter()
         .map(|t| StripId::Track(t.id))
         .chain(session.buses.iter().map(|b| StripId::Bus(b.id)))
         .filter(|s| *s != strip)
-        .map(|source| {
-            let mut trial = session.clone();
-            let allowed = trial
-                .apply(&Edit::SetInsertSidechain {
-                    strip,
-                    insert,
-                    source: Some(source),
-                })
-                .is_ok();
-            (source, allowed)
-        })
+        .map(|source| (source, !downstream.contains(&source)))
         .collect()
 }
 
@@ -46,8 +37,7 @@ pub(super) fn row(
                 if ui.selectable_label(current.is_none(), OWN).clicked() && current.is_some() {
                     chosen = Some(None);
                 }
-                // Built only while the list is open: each entry is a trial edit.
-                for (source, allowed) in choices(session, strip, insert) {
+                for (source, allowed) in choices(session, strip) {
                     let selected = current == Some(source);
                     let item = ui.add_enabled(
                         allowed,
