@@ -19,14 +19,57 @@ fn tone(i: usize) -> f32 {
     0.25 * (std::f32::consts::TAU * 440.0 * i as f32 / RATE as f32).sin()
 }
 
-#[test]
-fn adding_or_removing_lookahead_while_playing_keeps_the_tone_whole() {
+/// The tone (as `t.wav`) and silence (as `silence.wav`), stereo.
+fn sources() -> SourceMap {
     let x: Vec<f32> = (0..FRAMES).map(tone).collect();
     let mut sources = SourceMap::new();
-    sources.insert(
-        resolve_media(Path::new("."), Path::new("t.wav")),
-        Arc::new(SourceAudio::new(vec![x.clone(), x])),
+    for (name, audio) in [("t.wav", x), ("silence.wav", vec![0.0; FRAMES])] {
+        sources.insert(
+            resolve_media(Path::new("."), Path::new(name)),
+            Arc::new(SourceAudio::new(vec![audio.clone(), audio])),
+        );
+    }
+    sources
+}
+
+/// Plays `sessions[0]` live in 256-frame callbacks, swapping to `sessions[k]` at callback
+/// `100 * k`, for `100 * sessions.len()` callbacks; returns the left channel.
+fn play_with_swaps(sessions: &[&Session], sources: &SourceMap) -> Vec<f32> {
+    let build = |s: &Session| compile(s, Path::new("."), sources, 256);
+    let (mut handle, mut player) = engine(build(sessions[0]));
+    handle.play().expect("queue");
+    let mut out = vec![0.0f32; 512];
+    let mut got = Vec::new();
+    for call in 0..100 * sessions.len() {
+        if call > 0 && call % 100 == 0 {
+            handle
+                .swap_graph(build(sessions[call / 100]))
+                .expect("queue");
+        }
+        player.process_interleaved(&mut out, 2);
+        got.extend(out.iter().step_by(2).copied());
+        handle.poll();
+    }
+    got
+}
+
+/// Every frame of `got` is the tone, bit for bit.
+fn assert_tone(got: &[f32]) {
+    let worst = got
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i, (v - tone(i)).abs()))
+        .fold((0, 0.0f32), |a, b| if b.1 > a.1 { b } else { a });
+    assert_eq!(
+        worst.1, 0.0,
+        "frame {} is off the tone by {:e} (swaps every 25600 frames)",
+        worst.0, worst.1
     );
+}
+
+#[test]
+fn adding_or_removing_lookahead_while_playing_keeps_the_tone_whole() {
+    let sources = sources();
     let mut plain = Session::new(RATE as u32);
     let t = track_with_clip(&mut plain, "T", "t.wav".into(), FRAMES as u64);
     let strip = StripId::Track(t.id);
@@ -37,35 +80,11 @@ fn adding_or_removing_lookahead_while_playing_keeps_the_tone_whole() {
         id,
         EffectParams::new_default(EffectKind::Limiter, true),
     ));
-    let build = |s: &Session| compile(s, Path::new("."), &sources, 256);
-    let (mut handle, mut player) = engine(build(&plain));
-    handle.play().expect("queue");
-    let mut out = vec![0.0f32; 512];
-    let mut got = Vec::new();
-    for call in 0..300 {
-        if call == 100 {
-            handle.swap_graph(build(&limited)).expect("queue");
-        }
-        if call == 200 {
-            handle.swap_graph(build(&plain)).expect("queue");
-        }
-        player.process_interleaved(&mut out, 2);
-        got.extend(out.iter().step_by(2).copied());
-        handle.poll();
-    }
     // The centre pan of a stereo clip is unity (balance law) and the limiter never acts
     // on a -12 dBFS tone: every frame, across both swaps and their crossfades, is the tone.
-    let worst = got
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (i, (v - tone(i)).abs()))
-        .fold((0, 0.0f32), |a, b| if b.1 > a.1 { b } else { a });
-    assert_eq!(
-        worst.1, 0.0,
-        "frame {} is off the tone by {:e} (swaps at frames 25600 and 51200)",
-        worst.0, worst.1
-    );
+    let got = play_with_swaps(&[&plain, &limited, &plain], &sources);
     assert_eq!(got.len(), 300 * 256);
+    assert_tone(&got);
 }
 
 #[test]
@@ -74,14 +93,7 @@ fn keying_a_track_while_playing_moves_its_compensation_without_a_gap() {
     // so the pad is delayed 96 frames on its way to the master. Keying the pad's
     // (transparent) compressor from the kick moves those 96 frames to the pad's input:
     // the same total latency, different delays, which must be primed, not start silent.
-    let x: Vec<f32> = (0..FRAMES).map(tone).collect();
-    let mut sources = SourceMap::new();
-    for (name, audio) in [("t.wav", x), ("silence.wav", vec![0.0; FRAMES])] {
-        sources.insert(
-            resolve_media(Path::new("."), Path::new(name)),
-            Arc::new(SourceAudio::new(vec![audio.clone(), audio])),
-        );
-    }
+    let sources = sources();
     let mut plain = Session::new(RATE as u32);
     let kick_track = track_with_clip(&mut plain, "Kick", "silence.wav".into(), FRAMES as u64);
     let pad_track = track_with_clip(&mut plain, "Pad", "t.wav".into(), FRAMES as u64);
@@ -115,26 +127,5 @@ fn keying_a_track_while_playing_moves_its_compensation_without_a_gap() {
         build(&keyed).latency_frames(),
         "the same total latency"
     );
-    let (mut handle, mut player) = engine(build(&plain));
-    handle.play().expect("queue");
-    let mut out = vec![0.0f32; 512];
-    let mut got = Vec::new();
-    for call in 0..200 {
-        if call == 100 {
-            handle.swap_graph(build(&keyed)).expect("queue");
-        }
-        player.process_interleaved(&mut out, 2);
-        got.extend(out.iter().step_by(2).copied());
-        handle.poll();
-    }
-    let worst = got
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (i, (v - tone(i)).abs()))
-        .fold((0, 0.0f32), |a, b| if b.1 > a.1 { b } else { a });
-    assert_eq!(
-        worst.1, 0.0,
-        "frame {} is off the tone by {:e} (swap at frame 25600)",
-        worst.0, worst.1
-    );
+    assert_tone(&play_with_swaps(&[&plain, &keyed], &sources));
 }

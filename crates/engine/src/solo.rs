@@ -13,12 +13,7 @@ use stemdesk_session::{Output, Session, StripId};
 pub fn solo_muted(session: &Session) -> HashSet<StripId> {
     let mut feeds: HashMap<StripId, Vec<StripId>> = HashMap::new();
     let mut soloed = Vec::new();
-    let strips = session
-        .tracks
-        .iter()
-        .map(|t| (StripId::Track(t.id), &t.strip))
-        .chain(session.buses.iter().map(|b| (StripId::Bus(b.id), &b.strip)));
-    for (id, strip) in strips {
+    for (id, strip) in session.mixer_strips() {
         let mut to: Vec<StripId> = strip.sends.iter().map(|s| StripId::Bus(s.target)).collect();
         if let Output::Bus(b) = strip.output {
             to.push(StripId::Bus(b));

@@ -305,6 +305,15 @@ impl FadeShape {
 }
 
 impl Session {
+    /// Every track's and bus's strip with its ID, tracks first, in session order (the
+    /// master, which feeds nothing, is not among them).
+    pub fn mixer_strips(&self) -> impl Iterator<Item = (StripId, &Strip)> {
+        self.tracks
+            .iter()
+            .map(|t| (StripId::Track(t.id), &t.strip))
+            .chain(self.buses.iter().map(|b| (StripId::Bus(b.id), &b.strip)))
+    }
+
     /// An empty session at `sample_rate_hz`.
     pub fn new(sample_rate_hz: u32) -> Self {
         Session {

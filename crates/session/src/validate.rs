@@ -414,7 +414,7 @@ fn check_effect(errors: &mut Vec<ValidationError>, who: &str, slot: usize, effec
 /// sidechain source feeds the strip it keys. It must be acyclic so that every strip can be
 /// processed after everything it hears.
 fn check_cycles(session: &Session, errors: &mut Vec<ValidationError>) {
-    let edges = strip_edges(session);
+    let edges = session.strip_edges();
     // Colour-marking DFS; reports the first cycle found, with names.
     let mut state: HashMap<StripId, u8> = HashMap::new();
     let mut stack: Vec<StripId> = Vec::new();
@@ -477,7 +477,7 @@ impl Session {
     /// outputs and sends to, what they feed, and the strips keyed from any of them. Keying
     /// `strip` from one of these would close a loop.
     pub fn downstream_of(&self, strip: StripId) -> HashSet<StripId> {
-        let edges = strip_edges(self);
+        let edges = self.strip_edges();
         let mut seen = HashSet::new();
         let mut todo = vec![strip];
         while let Some(s) = todo.pop() {
@@ -491,28 +491,26 @@ impl Session {
     }
 }
 
-/// For each track and bus, the strips it feeds: `(to, false)` for an output or send,
-/// `(to, true)` for a sidechain it keys (the master is left out: it comes last).
-fn strip_edges(session: &Session) -> HashMap<StripId, Vec<(StripId, bool)>> {
-    let mut edges: HashMap<StripId, Vec<(StripId, bool)>> = HashMap::new();
-    let strips = session
-        .tracks
-        .iter()
-        .map(|t| (StripId::Track(t.id), &t.strip))
-        .chain(session.buses.iter().map(|b| (StripId::Bus(b.id), &b.strip)));
-    for (id, strip) in strips {
-        let feeds = edges.entry(id).or_default();
-        feeds.extend(strip.sends.iter().map(|s| (StripId::Bus(s.target), false)));
-        if let Output::Bus(o) = strip.output {
-            feeds.push((StripId::Bus(o), false));
-        }
-        for source in strip.inserts.iter().filter_map(|i| i.sidechain) {
-            if source != StripId::Master {
-                edges.entry(source).or_default().push((id, true));
+impl Session {
+    /// For each track and bus, the strips that hear it: `(to, false)` for the buses it
+    /// outputs and sends to, `(to, true)` for a strip whose compressor or gate it keys
+    /// (the master is left out: it comes after everything).
+    pub fn strip_edges(&self) -> HashMap<StripId, Vec<(StripId, bool)>> {
+        let mut edges: HashMap<StripId, Vec<(StripId, bool)>> = HashMap::new();
+        for (id, strip) in self.mixer_strips() {
+            let feeds = edges.entry(id).or_default();
+            feeds.extend(strip.sends.iter().map(|s| (StripId::Bus(s.target), false)));
+            if let Output::Bus(o) = strip.output {
+                feeds.push((StripId::Bus(o), false));
+            }
+            for source in strip.inserts.iter().filter_map(|i| i.sidechain) {
+                if source != StripId::Master {
+                    edges.entry(source).or_default().push((id, true));
+                }
             }
         }
+        edges
     }
-    edges
 }
 
 /// Tempo and signature in range; markers within a day.

@@ -196,34 +196,17 @@ pub fn compile(
 /// result is stable. Without sidechains: all tracks, then the buses (Kahn's algorithm).
 /// Returns the track order (indices into the session's), the bus order and the steps.
 fn schedule(session: &Session) -> (Vec<usize>, Vec<BusId>, Vec<Step>) {
-    // What each strip must wait for.
+    // What each strip must wait for: everything it hears.
     let mut waits: HashMap<StripId, Vec<StripId>> = HashMap::new();
-    let strips = session
-        .tracks
-        .iter()
-        .map(|t| (StripId::Track(t.id), &t.strip))
-        .chain(session.buses.iter().map(|b| (StripId::Bus(b.id), &b.strip)));
-    for (id, strip) in strips {
-        waits.entry(id).or_default().extend(
-            strip
-                .inserts
-                .iter()
-                .filter_map(|i| i.sidechain)
-                .filter(|s| *s != id),
-        );
-        let feeds = strip
-            .sends
-            .iter()
-            .map(|s| s.target)
-            .chain(match strip.output {
-                Output::Bus(b) => Some(b),
-                Output::Master => None,
-            });
-        for bus in feeds {
-            waits.entry(StripId::Bus(bus)).or_default().push(id);
+    for (from, to) in session.strip_edges() {
+        waits.entry(from).or_default();
+        for (strip, _) in to {
+            if strip != from {
+                waits.entry(strip).or_default().push(from);
+            }
         }
     }
-    let exists: HashSet<StripId> = waits.keys().copied().collect();
+    let exists: HashSet<StripId> = session.mixer_strips().map(|(id, _)| id).collect();
     let mut placed: HashSet<StripId> = HashSet::new();
     let ready = |id: StripId, placed: &HashSet<StripId>| {
         waits

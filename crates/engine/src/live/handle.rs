@@ -105,11 +105,7 @@ impl EngineHandle {
     /// Moves the master output played since the last call (interleaved stereo, only while
     /// playing) into `out`; for loudness and correlation meters off the audio thread.
     pub fn drain_master(&mut self, out: &mut Vec<f32>) {
-        let n = self.tap.occupied_len() & !1;
-        let start = out.len();
-        out.resize(start + n, 0.0);
-        let got = self.tap.pop_slice(&mut out[start..]);
-        out.truncate(start + got);
+        drain_pairs(&mut self.tap, out);
     }
 
     /// Records what enters and leaves insert `target` (an EQ) while playing, for a spectrum
@@ -121,11 +117,7 @@ impl EngineHandle {
     /// Moves what the tapped insert received and produced since the last call into `out`,
     /// as interleaved `(input, output)` mono pairs.
     pub fn drain_insert_tap(&mut self, out: &mut Vec<f32>) {
-        let n = self.insert_tap.occupied_len() & !1;
-        let start = out.len();
-        out.resize(start + n, 0.0);
-        let got = self.insert_tap.pop_slice(&mut out[start..]);
-        out.truncate(start + got);
+        drain_pairs(&mut self.insert_tap, out);
     }
 
     fn send(&mut self, cmd: Command) -> Result<u64, QueueFull> {
@@ -275,4 +267,13 @@ impl EngineHandle {
     pub fn sample_rate_hz(&self) -> u32 {
         self.sample_rate_hz
     }
+}
+
+/// Appends what `queue` holds, in whole pairs, to `out`.
+fn drain_pairs(queue: &mut HeapCons<f32>, out: &mut Vec<f32>) {
+    let n = queue.occupied_len() & !1;
+    let start = out.len();
+    out.resize(start + n, 0.0);
+    let got = queue.pop_slice(&mut out[start..]);
+    out.truncate(start + got);
 }
