@@ -119,6 +119,35 @@ pub fn sources(loaded: &LoadedSession) -> SourceMap {
     map
 }
 
+/// Adds `insert` after the last insert of `strip` (an edit, so it is validated).
+pub fn append_insert(session: &mut Session, strip: StripId, insert: Insert) {
+    let index = session.inserts(strip).map_or(0, |i| i.len());
+    session
+        .apply(&Edit::AddInsert {
+            strip,
+            index,
+            insert,
+        })
+        .expect("a valid insert");
+}
+
+/// Adds an empty bus named `name` ("Bus N" by its ID when empty) to `session`.
+pub fn add_bus(session: &mut Session, name: &str) -> BusId {
+    let id = BusId(session.alloc_id());
+    session.buses.push(Bus {
+        id,
+        name: if name.is_empty() {
+            format!("Bus {}", id.0)
+        } else {
+            name.to_owned()
+        },
+        color: Color::default(),
+        solo_safe: false,
+        strip: Strip::default(),
+    });
+    id
+}
+
 /// Renders `[0, frames)` of a compiled graph in the given block sizes (cycled), as planar L/R.
 pub fn render_in_blocks(
     graph: &mut Graph,

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use stemdesk_dsp::{EffectKind, EffectParams};
-use stemdesk_e2e::track_with_clip;
+use stemdesk_e2e::{add_bus, append_insert, track_with_clip};
 use stemdesk_engine::{SourceAudio, SourceMap, Threads, compile};
 use stemdesk_session::*;
 
@@ -62,30 +62,19 @@ impl Desk {
     }
 
     fn bus(&mut self) -> BusId {
-        let id = BusId(self.session.alloc_id());
-        self.session.buses.push(Bus {
-            id,
-            name: format!("B{}", id.0),
-            color: Color::default(),
-            solo_safe: false,
-            strip: Strip::default(),
-        });
-        id
+        let name = format!("B{}", self.session.next_id);
+        add_bus(&mut self.session, &name)
     }
 
     fn limiter(&mut self, strip: StripId, bypass: bool) {
         let insert = Insert {
-            id: InsertId(self.session.alloc_id()),
             bypass,
-            effect: EffectParams::new_default(EffectKind::Limiter, true),
-            sidechain: None,
+            ..Insert::new(
+                InsertId(self.session.alloc_id()),
+                EffectParams::new_default(EffectKind::Limiter, true),
+            )
         };
-        let index = self.session.inserts(strip).map_or(0, |i| i.len());
-        self.edit(Edit::AddInsert {
-            strip,
-            index,
-            insert,
-        });
+        append_insert(&mut self.session, strip, insert);
     }
 
     fn edit(&mut self, e: Edit) {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use stemdesk_dsp::params::{CompressorParams, Detection, GateParams};
 use stemdesk_dsp::{EffectKind, EffectParams, KEY_HPF_OFF_HZ, KEY_LPF_OFF_HZ};
-use stemdesk_e2e::track_with_clip;
+use stemdesk_e2e::{add_bus, append_insert, render_in_blocks, track_with_clip};
 use stemdesk_engine::{SourceAudio, SourceMap, Threads, compile};
 use stemdesk_session::*;
 
@@ -70,25 +70,12 @@ impl Desk {
     }
 
     fn bus(&mut self) -> BusId {
-        let id = BusId(self.session.alloc_id());
-        self.session.buses.push(Bus {
-            id,
-            name: format!("Bus {}", id.0),
-            color: Color::default(),
-            solo_safe: false,
-            strip: Strip::default(),
-        });
-        id
+        add_bus(&mut self.session, "")
     }
 
     fn insert(&mut self, strip: StripId, effect: EffectParams) -> InsertId {
         let id = InsertId(self.session.alloc_id());
-        let index = self.session.inserts(strip).map_or(0, |i| i.len());
-        self.edit(Edit::AddInsert {
-            strip,
-            index,
-            insert: Insert::new(id, effect),
-        });
+        append_insert(&mut self.session, strip, Insert::new(id, effect));
         id
     }
 
@@ -107,18 +94,7 @@ impl Desk {
     /// Renders the whole session in blocks of `block`.
     fn render(&self, block: usize, threads: Threads) -> Vec<f32> {
         let mut g = compile(&self.session, Path::new("."), &self.sources, block);
-        let (mut l, mut r) = (vec![0.0; FRAMES], vec![0.0; FRAMES]);
-        let mut done = 0;
-        while done < FRAMES {
-            let n = block.min(FRAMES - done);
-            g.render(
-                done as u64,
-                &mut l[done..done + n],
-                &mut r[done..done + n],
-                threads,
-            );
-            done += n;
-        }
+        let [l, _] = render_in_blocks(&mut g, FRAMES, &[block], threads);
         l
     }
 }
