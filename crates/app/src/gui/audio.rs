@@ -120,7 +120,10 @@ impl Audio {
             }
             handle.drain_insert_tap(analyser.pairs_mut());
         }
-        analyser.take_pairs(dt_s);
+        // No EQ editor open: nothing to compute this frame.
+        if target.is_some() {
+            analyser.take_pairs(dt_s);
+        }
     }
 
     /// Whether playback is off because of a device failure that is being recovered from.

@@ -65,7 +65,7 @@ pub fn compile(
             })
             .collect();
         node.lanes = lanes_for(session, id, &node);
-        add_keys(&mut node, &s.inserts, max_block);
+        add_side_buffers(&mut node, &s.inserts, max_block);
         node
     };
     // The sources the clips play, each once, in the chunk table's order.
@@ -136,7 +136,7 @@ pub fn compile(
         },
     );
     master.lanes = lanes_for(session, StripId::Master, &master);
-    add_keys(&mut master, &m.inserts, max_block);
+    add_side_buffers(&mut master, &m.inserts, max_block);
     let meter_ids = track_order
         .iter()
         .map(|&i| StripId::Track(session.tracks[i].id))
@@ -262,8 +262,9 @@ fn schedule(session: &Session) -> (Vec<usize>, Vec<BusId>, Vec<Step>) {
 }
 
 /// Gives `node`'s compressors and gates that have a sidechain their key input (its delay
-/// is set by the latency plan), and its EQs the buffers an analyser reads.
-fn add_keys(node: &mut StripNode, inserts: &[stemdesk_session::Insert], max_block: usize) {
+/// is set by the latency plan), and its EQs the buffers an analyser reads: the per-insert
+/// buffers beside the audio path, allocated here so the audio thread never does.
+fn add_side_buffers(node: &mut StripNode, inserts: &[stemdesk_session::Insert], max_block: usize) {
     for (slot, insert) in node.inserts.iter_mut().zip(inserts) {
         if matches!(slot.effect, stemdesk_dsp::Effect::Eq(_)) {
             slot.tap = super::strip::InsertTap::new(max_block);

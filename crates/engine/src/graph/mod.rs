@@ -175,11 +175,6 @@ impl Graph {
         }
     }
 
-    /// The insert recorded (see [`Graph::set_tap`]), if any.
-    pub fn tap(&self) -> Option<(StripId, InsertId)> {
-        self.tapped
-    }
-
     /// The mono signal entering and leaving the tapped insert in the last rendered block.
     pub fn tapped_block(&mut self) -> Option<(&[f32], &[f32])> {
         let (strip, insert) = self.tapped?;
