@@ -14,6 +14,7 @@ use crate::params::{EqBand, EqBandKind, EqParams, EqResponse, MAX_EQ_BANDS};
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
 use crate::util::{DENORMAL_FLOOR, clamp_sample_rate, sanitize_slice};
+use wide::f32x4;
 
 /// Coefficients are recomputed every this many samples (on the internal clock) while a
 /// band's parameters are ramping.
@@ -139,16 +140,6 @@ impl SvfCoefs {
             *r = c.tick::<MIX>(&mut sr, *r);
         }
         *st = [sl, sr];
-    }
-
-    /// [`SvfCoefs::tick`] with the mix chosen at run time (the same arithmetic).
-    #[inline(always)]
-    fn tick_any(&self, s: &mut SvfState, v0: f32) -> f32 {
-        match self.mix {
-            Mix::Bell => self.tick::<MIX_BELL>(s, v0),
-            Mix::LowPass => self.tick::<MIX_LOWPASS>(s, v0),
-            Mix::General => self.tick::<MIX_GENERAL>(s, v0),
-        }
     }
 
     #[inline(always)]
@@ -497,8 +488,62 @@ impl Eq {
     }
 }
 
+/// One section's coefficients splatted across SIMD lanes (`[left, right, -, -]`).
+#[derive(Clone, Copy)]
+struct SvfLanes {
+    c1: f32x4,
+    b1: f32x4,
+    b2: f32x4,
+    m0: f32x4,
+    h1: f32x4,
+    h2: f32x4,
+    mix: Mix,
+}
+
+impl SvfLanes {
+    fn new(c: &SvfCoefs) -> Self {
+        Self {
+            c1: f32x4::splat(c.c1),
+            b1: f32x4::splat(c.b1),
+            b2: f32x4::splat(c.b2),
+            m0: f32x4::splat(c.m0),
+            h1: f32x4::splat(c.h1),
+            h2: f32x4::splat(c.h2),
+            mix: c.mix,
+        }
+    }
+
+    /// [`SvfCoefs::tick`] on both channels at once: lane by lane the same operations in
+    /// the same order, so each channel's result is bit for bit the scalar one.
+    #[inline(always)]
+    fn tick<const MIX: u8>(&self, ic1: &mut f32x4, ic2: &mut f32x4, v0: f32x4) -> f32x4 {
+        let (s1, s2) = (*ic1, *ic2);
+        let v3 = v0 - s2;
+        let n1 = (s1 - self.c1 * s1) + self.b1 * v3;
+        let n2 = (s2 + self.b1 * s1) + self.b2 * v3;
+        let y = match MIX {
+            MIX_BELL => v0 + self.h1 * (s1 + n1),
+            MIX_LOWPASS => self.h2 * (s2 + n2),
+            _ => self.m0 * v0 + self.h1 * (s1 + n1) + self.h2 * (s2 + n2),
+        };
+        *ic1 = n1;
+        *ic2 = n2;
+        y
+    }
+
+    #[inline(always)]
+    fn tick_any(&self, ic1: &mut f32x4, ic2: &mut f32x4, v0: f32x4) -> f32x4 {
+        match self.mix {
+            Mix::Bell => self.tick::<MIX_BELL>(ic1, ic2, v0),
+            Mix::LowPass => self.tick::<MIX_LOWPASS>(ic1, ic2, v0),
+            Mix::General => self.tick::<MIX_GENERAL>(ic1, ic2, v0),
+        }
+    }
+}
+
 /// The first `N` sections of `coefs`, applied in order to each sample of both channels;
-/// `MIX` is every section's mix, or [`MIX_ANY`] for each its own.
+/// `MIX` is every section's mix, or [`MIX_ANY`] for each its own. The two channels ride
+/// in two SIMD lanes, which halves the instructions per frame.
 #[inline(always)]
 fn run_chain<const N: usize, const MIX: u8>(
     coefs: &[SvfCoefs; MAX_SECTIONS],
@@ -506,23 +551,30 @@ fn run_chain<const N: usize, const MIX: u8>(
     left: &mut [f32],
     right: &mut [f32],
 ) {
-    let c: [SvfCoefs; N] = std::array::from_fn(|k| coefs[k]);
-    let mut st: [[SvfState; 2]; N] = std::array::from_fn(|k| state[k]);
+    let c: [SvfLanes; N] = std::array::from_fn(|k| SvfLanes::new(&coefs[k]));
+    let lanes = |a: f32, b: f32| f32x4::from([a, b, 0.0, 0.0]);
+    let mut ic1: [f32x4; N] = std::array::from_fn(|k| lanes(state[k][0].ic1, state[k][1].ic1));
+    let mut ic2: [f32x4; N] = std::array::from_fn(|k| lanes(state[k][0].ic2, state[k][1].ic2));
     for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-        let (mut xl, mut xr) = (*l, *r);
+        let mut x = lanes(*l, *r);
         for k in 0..N {
-            if MIX == MIX_ANY {
-                xl = c[k].tick_any(&mut st[k][0], xl);
-                xr = c[k].tick_any(&mut st[k][1], xr);
+            x = if MIX == MIX_ANY {
+                c[k].tick_any(&mut ic1[k], &mut ic2[k], x)
             } else {
-                xl = c[k].tick::<MIX>(&mut st[k][0], xl);
-                xr = c[k].tick::<MIX>(&mut st[k][1], xr);
-            }
+                c[k].tick::<MIX>(&mut ic1[k], &mut ic2[k], x)
+            };
         }
-        *l = xl;
-        *r = xr;
+        let [yl, yr, _, _] = x.to_array();
+        *l = yl;
+        *r = yr;
     }
-    state[..N].copy_from_slice(&st);
+    for k in 0..N {
+        let ([l1, r1, _, _], [l2, r2, _, _]) = (ic1[k].to_array(), ic2[k].to_array());
+        state[k] = [
+            SvfState { ic1: l1, ic2: l2 },
+            SvfState { ic1: r1, ic2: r2 },
+        ];
+    }
 }
 
 impl StereoProcessor for Eq {
