@@ -64,8 +64,12 @@ pub struct Compressor {
     slope: f32,
     /// `slope / (2 knee_db)` (0 for a hard knee).
     knee_scale: f32,
-    attack_coef: f32,
-    release_coef: f32,
+    /// Fraction of the way to the target reduction moved per sample while it grows
+    /// (`1 - ` the one-pole coefficient; stored, so the recursion does not subtract it
+    /// from 1 on every sample after choosing).
+    attack_step: f32,
+    /// The same while it shrinks.
+    release_step: f32,
     rms_coef: f32,
     /// Mean-square state (RMS mode).
     ms: f32,
@@ -95,8 +99,8 @@ impl Compressor {
             knee_start_power: 0.0,
             slope: 0.0,
             knee_scale: 0.0,
-            attack_coef: 0.0,
-            release_coef: 0.0,
+            attack_step: 1.0,
+            release_step: 1.0,
             rms_coef: 1.0 - one_pole_coef(RMS_WINDOW_MS, fs),
             ms: 0.0,
             gr_db: 0.0,
@@ -128,8 +132,8 @@ impl Compressor {
         } else {
             0.0
         };
-        self.attack_coef = one_pole_coef(p.attack_ms, self.sample_rate_hz);
-        self.release_coef = one_pole_coef(p.release_ms, self.sample_rate_hz);
+        self.attack_step = 1.0 - one_pole_coef(p.attack_ms, self.sample_rate_hz);
+        self.release_step = 1.0 - one_pole_coef(p.release_ms, self.sample_rate_hz);
         self.makeup_db.set_target(p.makeup_db);
         self.makeup_lin = db_to_lin(p.makeup_db);
         self.mix.set_target(p.mix);
@@ -174,52 +178,73 @@ impl Compressor {
         self.gr_db
     }
 
+    /// The static curve's gain reduction (dB) for a detector power: both branches
+    /// computed and selected, branch-free, so it vectorises in [`Compressor::targets`].
+    #[inline(always)]
+    fn curve(&self, power: f32) -> f32 {
+        let p = &self.params;
+        let over = fast_pow_to_db(power) - p.threshold_db;
+        let t = over + 0.5 * p.knee_db;
+        let gr = if 2.0 * over.abs() <= p.knee_db {
+            self.knee_scale * t * t
+        } else {
+            self.slope * over
+        };
+        if power > self.knee_start_power {
+            gr
+        } else {
+            0.0
+        }
+    }
+
+    /// The RMS detector's mean square after one more sample pair.
+    #[inline(always)]
+    fn mean_square(&self, ms: f32, xl: f32, xr: f32) -> f32 {
+        let ms = ms + self.rms_coef * ((xl * xl).max(xr * xr) - ms);
+        if ms < MS_FLOOR { 0.0 } else { ms }
+    }
+
     /// Pass 1: the static curve's gain reduction for each sample's detected level.
     fn targets(&mut self, left: &[f32], right: &[f32], target: &mut [f32]) {
-        let p = self.params;
-        let (knee_start, slope, knee_scale) = (self.knee_start_power, self.slope, self.knee_scale);
-        let curve = |power: f32| {
-            // Both branches computed and selected: branch-free, so it vectorises.
-            let over = fast_pow_to_db(power) - p.threshold_db;
-            let t = over + 0.5 * p.knee_db;
-            let gr = if 2.0 * over.abs() <= p.knee_db {
-                knee_scale * t * t
-            } else {
-                slope * over
-            };
-            if power > knee_start { gr } else { 0.0 }
-        };
-        if p.detection == Detection::Rms {
+        if self.params.detection == Detection::Rms {
             let mut ms = self.ms;
             for ((t, l), r) in target.iter_mut().zip(left).zip(right) {
-                let (xl, xr) = (sanitize(*l), sanitize(*r));
-                ms += self.rms_coef * ((xl * xl).max(xr * xr) - ms);
-                if ms < MS_FLOOR {
-                    ms = 0.0;
-                }
-                *t = curve(ms);
+                ms = self.mean_square(ms, sanitize(*l), sanitize(*r));
+                *t = self.curve(ms);
             }
             self.ms = ms;
         } else {
             for ((t, l), r) in target.iter_mut().zip(left).zip(right) {
                 let (xl, xr) = (sanitize(*l), sanitize(*r));
-                *t = curve((xl * xl).max(xr * xr));
+                *t = self.curve((xl * xl).max(xr * xr));
             }
         }
     }
 
     /// Pass 2: the branching attack/release detector on the gain reduction (serial).
     fn smooth(&mut self, target_then_gr: &mut [f32]) {
-        let (k_att, k_rel) = (1.0 - self.attack_coef, 1.0 - self.release_coef);
+        let (k_att, k_rel) = (self.attack_step, self.release_step);
         let mut gr = self.gr_db;
-        for v in target_then_gr.iter_mut() {
-            // A select, not a jump: the branch would be unpredictable on real material.
-            let k = if *v > gr { k_att } else { k_rel };
-            gr += k * (*v - gr);
-            if gr < GR_FLOOR_DB {
-                gr = 0.0;
+        // The move `k * (target - gr)` with the attack step when the reduction grows
+        // (`target > gr`, so the difference is positive) and the release step otherwise
+        // is the larger of both products when attack is the faster, the smaller when it
+        // is the slower: a max or min on the values (one instruction: written as a
+        // comparison, not `f32::max`, whose NaN handling costs more), not a comparison and select of the
+        // coefficient on the serial chain. The same products, so the same result.
+        if k_att >= k_rel {
+            for v in target_then_gr.iter_mut() {
+                let d = *v - gr;
+                let (a, r) = (k_att * d, k_rel * d);
+                gr = floor_gr(gr + if a > r { a } else { r });
+                *v = gr;
             }
-            *v = gr;
+        } else {
+            for v in target_then_gr.iter_mut() {
+                let d = *v - gr;
+                let (a, r) = (k_att * d, k_rel * d);
+                gr = floor_gr(gr + if a < r { a } else { r });
+                *v = gr;
+            }
         }
         self.gr_db = gr;
     }
@@ -244,11 +269,7 @@ impl Compressor {
         if self.makeup_db.is_settled() {
             let (makeup_db, makeup_lin) = (self.makeup_db.value(), self.makeup_lin);
             for ((l, r), g) in left.iter_mut().zip(right.iter_mut()).zip(gr) {
-                let gain = if *g == 0.0 {
-                    makeup_lin
-                } else {
-                    fast_db_to_lin(makeup_db - g)
-                };
+                let gain = settled_gain(makeup_db, makeup_lin, *g);
                 *l = sanitize(*l) * gain;
                 *r = sanitize(*r) * gain;
             }
@@ -259,6 +280,23 @@ impl Compressor {
                 *r = sanitize(*r) * gain;
             }
         }
+    }
+}
+
+/// A reduction below [`GR_FLOOR_DB`] is none, so a release tail ends exactly.
+#[inline(always)]
+fn floor_gr(gr_db: f32) -> f32 {
+    if gr_db < GR_FLOOR_DB { 0.0 } else { gr_db }
+}
+
+/// The linear gain for reduction `gr_db` under settled make-up (exactly the make-up
+/// with no reduction).
+#[inline(always)]
+fn settled_gain(makeup_db: f32, makeup_lin: f32, gr_db: f32) -> f32 {
+    if gr_db == 0.0 {
+        makeup_lin
+    } else {
+        fast_db_to_lin(makeup_db - gr_db)
     }
 }
 
