@@ -179,13 +179,63 @@ impl Gate {
     }
 }
 
+impl Gate {
+    /// Gates from the start of `left`/`right` for as long as the gate rests fully open or
+    /// fully closed with its key filter off, and returns how many frames that was (0 when
+    /// it does not rest). Resting, a sample changes no more than the hold counter, so this
+    /// loop skips the ramp logic of [`Gate::tick`] (its branches mispredict wherever the
+    /// level hovers near the threshold); the sample where the gate would start to move is
+    /// left to `tick`. The same arithmetic on every sample, so the same output.
+    fn rest(&mut self, left: &mut [f32], right: &mut [f32]) -> usize {
+        if self.key.is_on() {
+            return 0;
+        }
+        let gain = self.gain;
+        let mut done = 0;
+        if self.open && self.position >= 1.0 {
+            let (close, hold_samples) = (self.close_power, self.hold_samples);
+            let mut hold = self.hold_left;
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                let (xl, xr) = (sanitize(*l), sanitize(*r));
+                let above = (xl * xl).max(xr * xr) >= close;
+                if !above && hold == 0 {
+                    break;
+                }
+                hold = if above { hold_samples } else { hold - 1 };
+                *l = xl * gain;
+                *r = xr * gain;
+                done += 1;
+            }
+            self.hold_left = hold;
+        } else if !self.open && self.position <= 0.0 {
+            let open = self.open_power;
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                let (xl, xr) = (sanitize(*l), sanitize(*r));
+                if (xl * xl).max(xr * xr) >= open {
+                    break;
+                }
+                *l = xl * gain;
+                *r = xr * gain;
+                done += 1;
+            }
+        }
+        done
+    }
+}
+
 impl StereoProcessor for Gate {
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let (xl, xr) = (sanitize(*l), sanitize(*r));
-            let g = self.tick(xl, xr);
-            *l = xl * g;
-            *r = xr * g;
+        let n = left.len().min(right.len());
+        let mut i = 0;
+        while i < n {
+            i += self.rest(&mut left[i..n], &mut right[i..n]);
+            if i < n {
+                let (xl, xr) = (sanitize(left[i]), sanitize(right[i]));
+                let g = self.tick(xl, xr);
+                left[i] = xl * g;
+                right[i] = xr * g;
+                i += 1;
+            }
         }
     }
 
