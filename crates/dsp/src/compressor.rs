@@ -373,3 +373,56 @@ impl StereoProcessor for Compressor {
         self.delay_pos = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The detector as the tutorial writes it: choose the coefficient, then move.
+    fn reference(gr: f32, target: f32, k_att: f32, k_rel: f32) -> f32 {
+        let k = if target > gr { k_att } else { k_rel };
+        let gr = gr + k * (target - gr);
+        if gr < GR_FLOOR_DB { 0.0 } else { gr }
+    }
+
+    #[test]
+    fn the_max_form_of_the_detector_is_the_chosen_coefficient_form() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as f32 / u32::MAX as f32
+        };
+        // Bursts of reduction, silences (release to exactly none) and equal steps.
+        let targets: Vec<f32> = (0..100_000)
+            .map(|i| match (i / 5000) % 4 {
+                0 => 12.0 * rand(),
+                1 => 0.0,
+                2 => 1e-6 * rand(),
+                _ => 3.0,
+            })
+            .collect();
+        let mut zeros = 0;
+        for (attack_ms, release_ms) in [(10.0, 120.0), (200.0, 5.0), (30.0, 30.0)] {
+            let params = CompressorParams {
+                attack_ms,
+                release_ms,
+                ..CompressorParams::from_defaults()
+            };
+            let mut c = Compressor::new(48_000.0, &params);
+            let (k_att, k_rel) = (c.attack_step, c.release_step);
+            let mut got = targets.clone();
+            for chunk in got.chunks_mut(CHUNK) {
+                c.smooth(chunk);
+            }
+            let mut gr = 0.0f32;
+            for (i, (&t, &g)) in targets.iter().zip(&got).enumerate() {
+                gr = reference(gr, t, k_att, k_rel);
+                zeros += usize::from(gr == 0.0);
+                assert_eq!(g.to_bits(), gr.to_bits(), "frame {i}, {attack_ms}/{release_ms} ms");
+            }
+        }
+        assert!(zeros > 1000, "the release reached exactly none on {zeros} frames");
+    }
+}

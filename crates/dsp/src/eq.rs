@@ -570,10 +570,7 @@ fn run_chain<const N: usize, const MIX: u8>(
     }
     for k in 0..N {
         let ([l1, r1, _, _], [l2, r2, _, _]) = (ic1[k].to_array(), ic2[k].to_array());
-        state[k] = [
-            SvfState { ic1: l1, ic2: l2 },
-            SvfState { ic1: r1, ic2: r2 },
-        ];
+        state[k] = [SvfState { ic1: l1, ic2: l2 }, SvfState { ic1: r1, ic2: r2 }];
     }
 }
 

@@ -247,3 +247,64 @@ impl StereoProcessor for Gate {
         self.gain = self.range_lin;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A level that wanders across the opening and closing thresholds, with silences
+    /// longer and shorter than the hold.
+    fn wandering(frames: usize) -> (Vec<f32>, Vec<f32>) {
+        let mut seed = 0x1234_5678_u32;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as f32 / u32::MAX as f32
+        };
+        let mut level_db = -50.0f32;
+        let (mut l, mut r) = (Vec::new(), Vec::new());
+        for i in 0..frames {
+            if i % 997 == 0 {
+                level_db = -75.0 + 40.0 * rand();
+            }
+            let a = 10f32.powf(level_db / 20.0);
+            l.push(a * (2.0 * rand() - 1.0));
+            r.push(a * (2.0 * rand() - 1.0) * 0.5);
+        }
+        (l, r)
+    }
+
+    #[test]
+    fn resting_loops_give_what_tick_gives() {
+        let params = GateParams {
+            threshold_db: -50.0,
+            range_db: -60.0,
+            attack_ms: 2.0,
+            release_ms: 20.0,
+            hold_ms: 0.0,
+            hysteresis_db: 4.0,
+            key_hpf_hz: crate::key_filter::KEY_HPF_OFF_HZ,
+            key_lpf_hz: crate::key_filter::KEY_LPF_OFF_HZ,
+        };
+        let (l0, r0) = wandering(200_000);
+        let mut fast = Gate::new(48_000.0, &params);
+        let mut slow = fast.clone();
+        let (mut l, mut r) = (l0.clone(), r0.clone());
+        for (cl, cr) in l.chunks_mut(1000).zip(r.chunks_mut(1000)) {
+            fast.process(cl, cr);
+        }
+        let (mut rests, mut opens) = (0, 0);
+        for i in 0..l0.len() {
+            let was_open = slow.is_open();
+            let g = slow.tick(l0[i], r0[i]);
+            opens += usize::from(!was_open && slow.is_open());
+            rests += usize::from(g == 1.0 || g == slow.range_lin);
+            assert_eq!(l[i].to_bits(), (l0[i] * g).to_bits(), "left, frame {i}");
+            assert_eq!(r[i].to_bits(), (r0[i] * g).to_bits(), "right, frame {i}");
+        }
+        // The signal exercised both resting states and many moves between them.
+        assert!(opens > 20, "{opens} openings");
+        assert!(rests > l0.len() / 2 && rests < l0.len(), "{rests} resting frames");
+    }
+}
