@@ -804,3 +804,32 @@ fn the_media_cache_is_shown_reused_and_cleared() {
         "the same mix from a fresh decode"
     );
 }
+
+#[test]
+fn a_bounce_whose_writes_fail_midway_names_the_file_and_leaves_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    one_stem_session(d, 10.0);
+    // A file-size limit of 512 KiB fails the writes the way a full disk does (the mix is
+    // 2.9 MB), after the writer thread has taken a good part of the mix.
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f 512; exec \"$0\" bounce song.ron -o mix.wav",
+            env!("CARGO_BIN_EXE_stemdesk"),
+        ])
+        .current_dir(d)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    assert!(stderr.contains("mix.wav"), "names the file: {stderr}");
+    assert!(stderr.contains("too large"), "says why: {stderr}");
+    let left: Vec<_> = std::fs::read_dir(d)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("mix") || n.ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -16,6 +16,7 @@ mod solo;
 mod sources;
 pub mod stems;
 pub mod util;
+mod writer_thread;
 
 pub use bounce::{BounceRange, BounceStats, bounce};
 pub use graph::chunks::{CHUNK_FRAMES, Chunk, DiskMode};

@@ -15,6 +15,7 @@ use crate::analysis::{Analysis, Analyzer};
 use crate::bounce::{BounceRange, bounce};
 use crate::graph::{Threads, compile};
 use crate::sources::SourceMap;
+use crate::writer_thread::WriterThread;
 
 /// Frames per block of an offline render: large enough that handing the tracks to the
 /// thread pool costs little per frame (the result does not depend on it).
@@ -336,6 +337,9 @@ pub enum RenderError {
     /// Writing failed (full disk, permissions...), naming the file.
     #[error(transparent)]
     Write(#[from] MediaError),
+    /// The thread that writes the file could not start or failed outside a write.
+    #[error("the file writer failed: {0}")]
+    Writer(String),
     /// The loudness meter could not be set up.
     #[error("cannot set up the loudness meter: {0}")]
     Meter(String),
@@ -481,7 +485,7 @@ fn render_pass(
     } else {
         Some(StreamResampler::new(rate, out_rate)?)
     };
-    let mut writer = match target.filter(|_| pass != Pass::Measure) {
+    let writer = match target.filter(|_| pass != Pass::Measure) {
         Some(t) => {
             check_output_is_not_an_input(req, t)?;
             Some(
@@ -497,6 +501,8 @@ fn render_pass(
     {
         return Err(RenderError::Cancelled);
     }
+    // The file is dithered, packed and written on a thread of its own, beside the render.
+    let mut writer_thread = writer.map(WriterThread::spawn).transpose()?;
     // The analysis runs on its own thread, fed copies of the rendered blocks, so it costs
     // the render little wall-clock time where a core is free.
     let analysis_thread = if req.measure {
@@ -545,8 +551,8 @@ fn render_pass(
             // A failed analysis thread only leaves the figures unmeasured.
             let _ = tx.send(samples.to_vec());
         }
-        match writer.as_mut() {
-            Some(w) => w.write_interleaved(samples).map_err(RenderError::from),
+        match writer_thread.as_mut() {
+            Some(w) => w.write(samples),
             None => Ok(()),
         }
     };
@@ -590,6 +596,7 @@ fn render_pass(
         r.finish(&mut converted)?;
         deliver(&converted)?;
     }
+    let mut writer = writer_thread.map(WriterThread::finish).transpose()?;
     let db = |x: f64| 20.0 * x.log10();
     let sample_peak_dbfs = peak.map(|p| db(f64::from(p)));
     let analysis = analysis_thread.and_then(|(tx, handle)| {
