@@ -53,23 +53,15 @@ pub fn bounce<E>(
     };
     let total = fixed_end.saturating_sub(range.start_frames)
         + if with_tail { range.max_tail_frames } else { 0 };
-    let mut left = vec![0.0f32; block];
-    let mut right = vec![0.0f32; block];
     let mut interleaved = vec![0.0f32; block * 2];
     let mut pos = range.start_frames;
-    while pos < fixed_end {
-        let n = ((fixed_end - pos) as usize).min(block);
-        graph.render(pos, &mut left[..n], &mut right[..n], threads);
-        emit(
-            &left[..n],
-            &right[..n],
-            &mut interleaved,
-            &mut stats,
-            &mut write,
-        )?;
-        pos += n as u64;
+    let frames = fixed_end.saturating_sub(pos);
+    graph.render_each(pos, frames, block, threads, |left, right| {
+        emit(left, right, &mut interleaved, &mut stats, &mut write)?;
+        pos += left.len() as u64;
         progress(pos - range.start_frames, total);
-    }
+        Ok(())
+    })?;
     if with_tail {
         // Render the whole tail first, then keep it up to its last audible sample, so the cut
         // point does not depend on the block size.
@@ -77,16 +69,14 @@ pub fn bounce<E>(
         let mut tail_l = vec![0.0f32; tail_len];
         let mut tail_r = vec![0.0f32; tail_len];
         let mut done = 0;
-        while done < tail_len {
-            let n = (tail_len - done).min(block);
-            graph.render(
-                pos + done as u64,
-                &mut tail_l[done..done + n],
-                &mut tail_r[done..done + n],
-                threads,
-            );
-            done += n;
-        }
+        graph
+            .render_each(pos, tail_len as u64, block, threads, |l, r| {
+                tail_l[done..done + l.len()].copy_from_slice(l);
+                tail_r[done..done + r.len()].copy_from_slice(r);
+                done += l.len();
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .unwrap_or_else(|never| match never {});
         let audible = tail_l
             .iter()
             .zip(&tail_r)

@@ -187,6 +187,7 @@ pub fn compile(
         master_right: vec![0.0; max_block],
         chunks,
         disk_misses: 0,
+        feed: Default::default(),
     }
 }
 

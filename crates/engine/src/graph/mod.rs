@@ -6,6 +6,7 @@ mod clip;
 mod compile;
 mod disk_plan;
 mod latency;
+mod pipeline;
 pub(crate) mod strip;
 
 use std::sync::Arc;
@@ -54,6 +55,17 @@ pub(crate) struct BusNode {
     pub(crate) right: Vec<f32>,
 }
 
+/// Somewhere strips are summed into: a bus, or a bus's input gathered ahead of it.
+pub(crate) trait StereoBuffer {
+    fn channels_mut(&mut self) -> (&mut Vec<f32>, &mut Vec<f32>);
+}
+
+impl StereoBuffer for BusNode {
+    fn channels_mut(&mut self) -> (&mut Vec<f32>, &mut Vec<f32>) {
+        (&mut self.left, &mut self.right)
+    }
+}
+
 /// One step of a block, in an order where every strip comes after all it hears: the
 /// strips feeding it and the sidechains it listens to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +110,9 @@ pub struct Graph {
     /// The insert an analyser watches, and the frames of the last block it recorded.
     pub(crate) tapped: Option<(StripId, InsertId)>,
     pub(crate) tapped_frames: usize,
+    /// Where the next block's tracks sum while the buses work (offline only; empty until
+    /// [`Graph::render_each`] pipelines).
+    pub(crate) feed: pipeline::Feed,
 }
 
 impl Graph {
@@ -443,22 +458,9 @@ impl Graph {
                 Step::Tracks(range) => {
                     let (done, rest) = self.tracks.split_at_mut(range.start);
                     let batch = &mut rest[..range.len()];
-                    let keys = Keys {
-                        tracks: done,
-                        buses: &self.buses[..buses_done],
-                    };
-                    incomplete += match threads {
-                        Threads::Single => batch
-                            .iter_mut()
-                            .map(|t| usize::from(!t.process(pos, n, chunks, &keys)))
-                            .sum::<usize>(),
-                        Threads::Pool => batch
-                            .par_iter_mut()
-                            .map(|t| usize::from(!t.process(pos, n, chunks, &keys)))
-                            .sum::<usize>(),
-                    };
+                    let (before, pending) = self.buses.split_at_mut(buses_done);
+                    incomplete += process_tracks(batch, done, before, pos, n, chunks, threads);
                     // A track feeds only buses after those already processed.
-                    let pending = &mut self.buses[buses_done..];
                     for t in batch.iter() {
                         route(
                             &t.strip,
@@ -472,24 +474,14 @@ impl Graph {
                     tracks_done = range.end;
                 }
                 &Step::Bus(i) => {
-                    // Later buses only: a bus never feeds one before it in this order.
-                    let (done, rest) = self.buses.split_at_mut(i + 1);
-                    let (before, bus) = done.split_at_mut(i);
-                    let bus = &mut bus[0];
-                    let keys = Keys {
-                        tracks: &self.tracks[..tracks_done],
-                        buses: before,
-                    };
-                    let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
-                    bus.strip
-                        .process(pos.saturating_sub(bus.strip.in_latency), l, r, &keys);
-                    route(
-                        &bus.strip,
-                        &bus.left[..n],
-                        &bus.right[..n],
-                        rest,
-                        i + 1,
-                        (&mut self.master_left[..n], &mut self.master_right[..n]),
+                    let master = (&mut self.master_left[..n], &mut self.master_right[..n]);
+                    process_bus(
+                        &mut self.buses,
+                        i,
+                        &self.tracks[..tracks_done],
+                        pos,
+                        n,
+                        master,
                     );
                     buses_done = i + 1;
                 }
@@ -501,21 +493,93 @@ impl Graph {
     }
 }
 
+/// Processes a batch of tracks that do not hear each other (in parallel with
+/// `Threads::Pool`); their sidechains read `done` and `buses`, processed before them.
+/// Returns how many missed a chunk.
+fn process_tracks(
+    batch: &mut [TrackNode],
+    done: &[TrackNode],
+    buses: &[BusNode],
+    pos: u64,
+    n: usize,
+    chunks: &ChunkTable,
+    threads: Threads,
+) -> usize {
+    let keys = Keys {
+        tracks: done,
+        buses,
+    };
+    match threads {
+        Threads::Single => batch
+            .iter_mut()
+            .map(|t| usize::from(!t.process(pos, n, chunks, &keys)))
+            .sum(),
+        Threads::Pool => batch
+            .par_iter_mut()
+            .map(|t| usize::from(!t.process(pos, n, chunks, &keys)))
+            .sum(),
+    }
+}
+
+/// Processes bus `i` of `buses` (its input summed in its buffers) and adds its output and
+/// sends to later buses and the master. Its sidechains read `tracks` and the buses before
+/// it.
+fn process_bus(
+    buses: &mut [BusNode],
+    i: usize,
+    tracks: &[TrackNode],
+    pos: u64,
+    n: usize,
+    master: (&mut [f32], &mut [f32]),
+) {
+    // Later buses only: a bus never feeds one before it in this order.
+    let (done, rest) = buses.split_at_mut(i + 1);
+    let (before, bus) = done.split_at_mut(i);
+    let bus = &mut bus[0];
+    let keys = Keys {
+        tracks,
+        buses: before,
+    };
+    let (l, r) = (&mut bus.left[..n], &mut bus.right[..n]);
+    bus.strip
+        .process(pos.saturating_sub(bus.strip.in_latency), l, r, &keys);
+    route(
+        &bus.strip,
+        &bus.left[..n],
+        &bus.right[..n],
+        rest,
+        i + 1,
+        master,
+    );
+}
+
 impl Graph {
     /// Blocking mode: loads the chunks `[pos, pos + n)` needs and drops the others.
     fn load_for_block(&mut self, pos: u64, n: usize, threads: Threads) {
-        let mut needed: Vec<(usize, usize)> = Vec::new();
-        for t in &self.tracks {
-            for c in t.clips.overlapping(pos, pos + n as u64) {
-                if let Some((s, first, last)) = c.chunks_for(pos, n as u64) {
-                    needed.extend((first..=last).map(|k| (s, k)));
-                }
+        load_chunks(&self.tracks, &mut self.chunks, pos, n, threads);
+    }
+}
+
+/// Blocking mode: loads the chunks the clips of `tracks` need for `[pos, pos + n)` and
+/// drops the others.
+fn load_chunks(
+    tracks: &[TrackNode],
+    chunks: &mut ChunkTable,
+    pos: u64,
+    n: usize,
+    threads: Threads,
+) {
+    let mut needed: Vec<(usize, usize)> = Vec::new();
+    for t in tracks {
+        for c in t.clips.overlapping(pos, pos + n as u64) {
+            if let Some((s, first, last)) = c.chunks_for(pos, n as u64) {
+                needed.extend((first..=last).map(|k| (s, k)));
             }
         }
-        needed.sort_unstable();
-        needed.dedup();
-        self.chunks.hold_exactly(&needed, threads == Threads::Pool);
     }
+    needed.sort_unstable();
+    needed.dedup();
+    chunks.hold_exactly(&needed, threads == Threads::Pool);
 }
 
 impl TrackNode {
@@ -548,7 +612,7 @@ fn route(
     strip: &StripNode,
     l: &[f32],
     r: &[f32],
-    buses: &mut [BusNode],
+    buses: &mut [impl StereoBuffer],
     first_bus: usize,
     master: (&mut [f32], &mut [f32]),
 ) {
@@ -561,13 +625,15 @@ fn route(
         add(master.0, l);
         add(master.1, r);
     } else if let Some(bus) = slot(strip.output).and_then(|i| buses.get_mut(i)) {
-        add(&mut bus.left[..n], l);
-        add(&mut bus.right[..n], r);
+        let (bl, br) = bus.channels_mut();
+        add(&mut bl[..n], l);
+        add(&mut br[..n], r);
     }
     for s in &strip.sends {
         if let Some(bus) = slot(s.dest).and_then(|i| buses.get_mut(i)) {
-            add(&mut bus.left[..n], &s.left[..n]);
-            add(&mut bus.right[..n], &s.right[..n]);
+            let (bl, br) = bus.channels_mut();
+            add(&mut bl[..n], &s.left[..n]);
+            add(&mut br[..n], &s.right[..n]);
         }
     }
 }
