@@ -224,28 +224,11 @@ impl Compressor {
     /// Pass 2: the branching attack/release detector on the gain reduction (serial).
     fn smooth(&mut self, target_then_gr: &mut [f32]) {
         let (k_att, k_rel) = (self.attack_step, self.release_step);
-        let mut gr = self.gr_db;
-        // The move `k * (target - gr)` with the attack step when the reduction grows
-        // (`target > gr`, so the difference is positive) and the release step otherwise
-        // is the larger of both products when attack is the faster, the smaller when it
-        // is the slower: a max or min on the values (one instruction: written as a
-        // comparison, not `f32::max`, whose NaN handling costs more), not a comparison and select of the
-        // coefficient on the serial chain. The same products, so the same result.
-        if k_att >= k_rel {
-            for v in target_then_gr.iter_mut() {
-                let d = *v - gr;
-                let (a, r) = (k_att * d, k_rel * d);
-                gr = floor_gr(gr + if a > r { a } else { r });
-                *v = gr;
-            }
+        let gr = if k_att >= k_rel {
+            ballistics::<true>(self.gr_db, target_then_gr, k_att, k_rel)
         } else {
-            for v in target_then_gr.iter_mut() {
-                let d = *v - gr;
-                let (a, r) = (k_att * d, k_rel * d);
-                gr = floor_gr(gr + if a < r { a } else { r });
-                *v = gr;
-            }
-        }
+            ballistics::<false>(self.gr_db, target_then_gr, k_att, k_rel)
+        };
         self.gr_db = gr;
     }
 
@@ -281,6 +264,45 @@ impl Compressor {
             }
         }
     }
+}
+
+/// The branching detector from reduction `gr_db` through `target_then_gr` (replaced by
+/// the reduction after each sample); returns the last. `ATTACK_FASTER`: `k_att >= k_rel`.
+///
+/// Each sample moves `k * (target - gr)`, `k` the attack step when the reduction grows
+/// (`target > gr`: the difference is positive) and the release step otherwise; a result
+/// below [`GR_FLOOR_DB`] is none. Written that way, the chain from one sample's reduction
+/// to the next is a comparison, a select of `k`, a subtraction, a multiply, an add, and
+/// the floor's comparison and mask. Here the same values come from a shorter chain:
+/// - The move is the larger of both products when attack is the faster, the smaller when
+///   it is slower: one max or min on the values (written as a comparison, not `f32::max`,
+///   whose NaN handling costs more), with no select of the coefficient before the multiply.
+/// - The floor is taken off the chain: the loop carries the reduction before the floor,
+///   `u`, and the next one is either `u + move(target - u)` or, when `u` fell below the
+///   floor (a reduction of exactly none), `move(target)`, which needs no `u` at all.
+///
+/// The same products and sums of the same values, so the result is bit for bit that of
+/// the direct form (a test checks it).
+#[inline(always)]
+fn ballistics<const ATTACK_FASTER: bool>(
+    gr_db: f32,
+    target_then_gr: &mut [f32],
+    k_att: f32,
+    k_rel: f32,
+) -> f32 {
+    let step = |d: f32| {
+        let (a, r) = (k_att * d, k_rel * d);
+        if ATTACK_FASTER == (a > r) { a } else { r }
+    };
+    // A floored reduction (0) carries as itself: below the floor, so `step(target)` next.
+    let mut u = gr_db;
+    for v in target_then_gr.iter_mut() {
+        let from_none = step(*v);
+        let moved = u + step(*v - u);
+        u = if u < GR_FLOOR_DB { from_none } else { moved };
+        *v = floor_gr(u);
+    }
+    floor_gr(u)
 }
 
 /// A reduction below [`GR_FLOOR_DB`] is none, so a release tail ends exactly.
@@ -420,9 +442,16 @@ mod tests {
             for (i, (&t, &g)) in targets.iter().zip(&got).enumerate() {
                 gr = reference(gr, t, k_att, k_rel);
                 zeros += usize::from(gr == 0.0);
-                assert_eq!(g.to_bits(), gr.to_bits(), "frame {i}, {attack_ms}/{release_ms} ms");
+                assert_eq!(
+                    g.to_bits(),
+                    gr.to_bits(),
+                    "frame {i}, {attack_ms}/{release_ms} ms"
+                );
             }
         }
-        assert!(zeros > 1000, "the release reached exactly none on {zeros} frames");
+        assert!(
+            zeros > 1000,
+            "the release reached exactly none on {zeros} frames"
+        );
     }
 }
