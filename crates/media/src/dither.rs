@@ -54,6 +54,7 @@ impl Ditherer {
 
     /// `sample` as a `bits`-bit integer on `channel`: scaled by `2^(bits-1)`, dithered as
     /// configured, rounded and clamped to the integer range.
+    #[inline(always)]
     pub(crate) fn quantize(&mut self, sample: f32, bits: u32, channel: usize) -> i32 {
         let scale = (1i64 << (bits - 1)) as f64;
         let x = f64::from(sample) * scale;

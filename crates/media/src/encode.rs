@@ -225,20 +225,30 @@ impl WavWriter {
         };
         self.bytes.clear();
         let channels = usize::from(self.channels);
-        for (i, &s) in samples.iter().enumerate() {
-            let finite = if s.is_finite() { s } else { 0.0 };
-            if !s.is_finite() || s.abs() > 1.0 {
-                self.clipped += 1;
+        self.clipped += samples
+            .iter()
+            .filter(|s| !s.is_finite() || s.abs() > 1.0)
+            .count() as u64;
+        let finite = samples.iter().map(|&s| if s.is_finite() { s } else { 0.0 });
+        // One loop per format (no choice per sample), each quantising inline.
+        match self.format {
+            SampleFormat::Float32 => {
+                self.bytes.reserve(samples.len() * 4);
+                for s in finite {
+                    self.bytes.extend_from_slice(&s.to_le_bytes());
+                }
             }
-            let channel = i % channels;
-            match self.format {
-                SampleFormat::Float32 => self.bytes.extend_from_slice(&finite.to_le_bytes()),
-                SampleFormat::Int16 => {
-                    let q = self.ditherer.quantize(finite, 16, channel) as i16;
+            SampleFormat::Int16 => {
+                self.bytes.reserve(samples.len() * 2);
+                for (i, s) in finite.enumerate() {
+                    let q = self.ditherer.quantize(s, 16, i % channels) as i16;
                     self.bytes.extend_from_slice(&q.to_le_bytes());
                 }
-                SampleFormat::Int24 => {
-                    let q = self.ditherer.quantize(finite, 24, channel);
+            }
+            SampleFormat::Int24 => {
+                self.bytes.reserve(samples.len() * 3);
+                for (i, s) in finite.enumerate() {
+                    let q = self.ditherer.quantize(s, 24, i % channels);
                     self.bytes.extend_from_slice(&q.to_le_bytes()[..3]);
                 }
             }
