@@ -3,7 +3,8 @@
 use crate::key_filter::KeyFilter;
 use crate::params::GateParams;
 use crate::processor::StereoProcessor;
-use crate::util::{clamp_sample_rate, db_to_lin, sanitize};
+use crate::util::{clamp_sample_rate, db_to_lin, sanitize, sanitize4};
+use wide::f32x4;
 
 /// Clamped copy of the parameters: the ranges of [`GateParams::SPECS`].
 fn clamp_params(p: &GateParams) -> GateParams {
@@ -190,37 +191,117 @@ impl Gate {
         if self.key.is_on() {
             return 0;
         }
-        let gain = self.gain;
+        let n = left.len().min(right.len());
+        let (left, right) = (&mut left[..n], &mut right[..n]);
         let mut done = 0;
         if self.open && self.position >= 1.0 {
-            let (close, hold_samples) = (self.close_power, self.hold_samples);
-            let mut hold = self.hold_left;
-            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-                let (xl, xr) = (sanitize(*l), sanitize(*r));
-                let above = (xl * xl).max(xr * xr) >= close;
-                if !above && hold == 0 {
-                    break;
+            loop {
+                done += self.rest_open_quads(&mut left[done..], &mut right[done..]);
+                // A quad with samples both above and below the closing threshold, or the
+                // end of the hold near: sample by sample through it.
+                let quad = (n - done).min(4);
+                let moved = self
+                    .rest_open_samples(&mut left[done..done + quad], &mut right[done..done + quad]);
+                done += moved;
+                if moved < quad || done == n {
+                    return done;
                 }
-                hold = if above { hold_samples } else { hold - 1 };
-                *l = xl * gain;
-                *r = xr * gain;
-                done += 1;
             }
-            self.hold_left = hold;
         } else if !self.open && self.position <= 0.0 {
-            let open = self.open_power;
-            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-                let (xl, xr) = (sanitize(*l), sanitize(*r));
-                if (xl * xl).max(xr * xr) >= open {
-                    break;
+            loop {
+                done += self.rest_closed_quads(&mut left[done..], &mut right[done..]);
+                let quad = (n - done).min(4);
+                let moved = self.rest_closed_samples(
+                    &mut left[done..done + quad],
+                    &mut right[done..done + quad],
+                );
+                done += moved;
+                if moved < quad || done == n {
+                    return done;
                 }
-                *l = xl * gain;
-                *r = xr * gain;
-                done += 1;
             }
         }
         done
     }
+
+    /// Open and resting: whole quads of frames that are all above the closing threshold
+    /// (the hold restarts) or all below it with the hold lasting past them. Returns the
+    /// frames gated.
+    fn rest_open_quads(&mut self, left: &mut [f32], right: &mut [f32]) -> usize {
+        let (close, gain) = (f32x4::splat(self.close_power), f32x4::splat(self.gain));
+        let mut done = 0;
+        for (l, r) in left.chunks_exact_mut(4).zip(right.chunks_exact_mut(4)) {
+            let (xl, xr) = (sanitize4(quad(l)), sanitize4(quad(r)));
+            let above = (xl * xl).fast_max(xr * xr).simd_ge(close).to_bitmask();
+            self.hold_left = match above {
+                0b1111 => self.hold_samples,
+                0 if self.hold_left >= 4 => self.hold_left - 4,
+                _ => break,
+            };
+            l.copy_from_slice(&(xl * gain).to_array());
+            r.copy_from_slice(&(xr * gain).to_array());
+            done += 4;
+        }
+        done
+    }
+
+    /// Open and resting, sample by sample: stops before the sample that closes the gate.
+    fn rest_open_samples(&mut self, left: &mut [f32], right: &mut [f32]) -> usize {
+        let (close, hold_samples, gain) = (self.close_power, self.hold_samples, self.gain);
+        let mut hold = self.hold_left;
+        let mut done = 0;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (xl, xr) = (sanitize(*l), sanitize(*r));
+            let above = (xl * xl).max(xr * xr) >= close;
+            if !above && hold == 0 {
+                break;
+            }
+            hold = if above { hold_samples } else { hold - 1 };
+            *l = xl * gain;
+            *r = xr * gain;
+            done += 1;
+        }
+        self.hold_left = hold;
+        done
+    }
+
+    /// Closed and resting: whole quads of frames all below the opening threshold.
+    fn rest_closed_quads(&mut self, left: &mut [f32], right: &mut [f32]) -> usize {
+        let (open, gain) = (f32x4::splat(self.open_power), f32x4::splat(self.gain));
+        let mut done = 0;
+        for (l, r) in left.chunks_exact_mut(4).zip(right.chunks_exact_mut(4)) {
+            let (xl, xr) = (sanitize4(quad(l)), sanitize4(quad(r)));
+            if (xl * xl).fast_max(xr * xr).simd_ge(open).to_bitmask() != 0 {
+                break;
+            }
+            l.copy_from_slice(&(xl * gain).to_array());
+            r.copy_from_slice(&(xr * gain).to_array());
+            done += 4;
+        }
+        done
+    }
+
+    /// Closed and resting, sample by sample: stops before the sample that opens the gate.
+    fn rest_closed_samples(&mut self, left: &mut [f32], right: &mut [f32]) -> usize {
+        let (open, gain) = (self.open_power, self.gain);
+        let mut done = 0;
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let (xl, xr) = (sanitize(*l), sanitize(*r));
+            if (xl * xl).max(xr * xr) >= open {
+                break;
+            }
+            *l = xl * gain;
+            *r = xr * gain;
+            done += 1;
+        }
+        done
+    }
+}
+
+/// Four samples as SIMD lanes (`s` holds exactly four).
+#[inline(always)]
+fn quad(s: &[f32]) -> f32x4 {
+    f32x4::from([s[0], s[1], s[2], s[3]])
 }
 
 impl StereoProcessor for Gate {
@@ -305,6 +386,9 @@ mod tests {
         }
         // The signal exercised both resting states and many moves between them.
         assert!(opens > 20, "{opens} openings");
-        assert!(rests > l0.len() / 2 && rests < l0.len(), "{rests} resting frames");
+        assert!(
+            rests > l0.len() / 2 && rests < l0.len(),
+            "{rests} resting frames"
+        );
     }
 }
