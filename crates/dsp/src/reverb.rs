@@ -24,7 +24,8 @@ use std::f64::consts::TAU;
 use crate::params::ReverbParams;
 use crate::processor::StereoProcessor;
 use crate::smoothing::Smoother;
-use crate::util::{clamp_sample_rate, flush, sanitize};
+use crate::util::{DENORMAL_FLOOR, clamp_sample_rate, flush, sanitize};
+use wide::f32x4;
 
 const LINES: usize = 8;
 /// FDN line lengths in ms at `size = 1` (rounded to distinct primes in samples).
@@ -124,26 +125,39 @@ impl Allpass {
     }
 }
 
-/// In-place orthonormal 8-point Hadamard transform (fast Walsh-Hadamard, scaled).
+/// The unscaled 8-point Hadamard transform (fast Walsh-Hadamard) of `x` given as its even
+/// elements `e` (0, 2, 4, 6) and odd ones `o` (1, 3, 5, 7), returned the same way.
 #[inline(always)]
-fn hadamard8(x: &mut [f32; LINES]) {
-    let mut h = 1;
-    while h < LINES {
-        let mut i = 0;
-        while i < LINES {
-            for j in i..i + h {
-                let (a, b) = (x[j], x[j + h]);
-                x[j] = a + b;
-                x[j + h] = a - b;
-            }
-            i += 2 * h;
-        }
-        h *= 2;
+fn hadamard8(e: f32x4, o: f32x4) -> [f32x4; 2] {
+    // Pairs (j, j + 1): an even element and the odd one after it.
+    let (e, o) = (e + o, e - o);
+    // Pairs (j, j + 2): neighbouring lanes of each quad; then (j, j + 4): its halves.
+    let butterfly = |x: f32x4, lo: [usize; 4], hi: [usize; 4], sign: [f32; 4]| {
+        let a = x.to_array();
+        f32x4::from(lo.map(|i| a[i])) + f32x4::from(hi.map(|i| a[i])) * f32x4::from(sign)
+    };
+    let pairs2 = |x| butterfly(x, [0, 0, 2, 2], [1, 1, 3, 3], [1.0, -1.0, 1.0, -1.0]);
+    let pairs4 = |x| butterfly(x, [0, 1, 0, 1], [2, 3, 2, 3], [1.0, 1.0, -1.0, -1.0]);
+    [pairs4(pairs2(e)), pairs4(pairs2(o))]
+}
+
+/// [`flush`] on four values.
+#[inline(always)]
+fn flush4(x: f32x4) -> f32x4 {
+    x.abs()
+        .simd_lt(f32x4::splat(DENORMAL_FLOOR))
+        .select(f32x4::ZERO, x)
+}
+
+/// The rotations' cosines and sines brought back to unit length (their recurrence drifts).
+fn renormalised(cos: f32x4, sin: f32x4) -> (f32x4, f32x4) {
+    let (mut c, mut s) = (cos.to_array(), sin.to_array());
+    for k in 0..LINES / 2 {
+        let norm = c[k].hypot(s[k]);
+        c[k] /= norm;
+        s[k] /= norm;
     }
-    let scale = 1.0 / (LINES as f32).sqrt();
-    for v in x.iter_mut() {
-        *v *= scale;
-    }
+    (f32x4::from(c), f32x4::from(s))
 }
 
 /// A stereo FDN reverb. All memory is allocated in [`Reverb::new`] for the largest
@@ -295,33 +309,6 @@ pub fn designed_rt60_s(sample_rate_hz: f32, params: &ReverbParams, freq_hz: f32)
 }
 
 impl Reverb {
-    /// Turns line pairs (0, 1), (2, 3), ... by the rotations' current angles and advances
-    /// them by one sample.
-    #[inline(always)]
-    fn rotate(&mut self, s: &mut [f32; LINES]) {
-        let (c, sn) = (self.rot_cos, self.rot_sin);
-        for k in 0..LINES / 2 {
-            let (a, b) = (s[2 * k], s[2 * k + 1]);
-            s[2 * k] = c[k] * a - sn[k] * b;
-            s[2 * k + 1] = sn[k] * a + c[k] * b;
-        }
-        let (dc, ds) = (self.rot_step_cos, self.rot_step_sin);
-        for k in 0..LINES / 2 {
-            self.rot_cos[k] = c[k] * dc[k] - sn[k] * ds[k];
-            self.rot_sin[k] = c[k] * ds[k] + sn[k] * dc[k];
-        }
-        self.rot_count += 1;
-        if self.rot_count == RENORM_PERIOD {
-            self.rot_count = 0;
-            for k in 0..LINES / 2 {
-                let norm = self.rot_cos[k].hypot(self.rot_sin[k]);
-                self.rot_cos[k] /= norm;
-                self.rot_sin[k] /= norm;
-            }
-        }
-    }
-
-    /// First-order DC blocker on wet output channel `ch`.
     #[inline(always)]
     fn dc_block_out(&mut self, ch: usize, x: f32) -> f32 {
         let [x1, y1] = self.dc_out[ch];
@@ -332,8 +319,33 @@ impl Reverb {
 }
 
 impl StereoProcessor for Reverb {
+    /// The FDN's eight lines ride in SIMD lanes, kept as two quads: the even lines
+    /// (0, 2, 4, 6) and the odd ones (1, 3, 5, 7). The rotations turn pairs (2k, 2k + 1),
+    /// lane k of each quad, and the Hadamard's butterflies are lane-wise sums and
+    /// differences of the quads and of their halves. Every line sees the same operations
+    /// in the same order as written line by line, and the output taps are summed in the
+    /// same order, so the output is bit for bit the same.
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let mask = self.line_mask;
+        let evens = |a: &[f32; LINES]| f32x4::from([a[0], a[2], a[4], a[6]]);
+        let odds = |a: &[f32; LINES]| f32x4::from([a[1], a[3], a[5], a[7]]);
+        let one = f32x4::splat(1.0);
+        // Loop gain times (1 - pole), as the per-line expression `g * (1 - p) * out`.
+        let (pole_e, pole_o) = (evens(&self.damp_pole), odds(&self.damp_pole));
+        let (gain_e, gain_o) = (
+            evens(&self.line_gain) * (one - pole_e),
+            odds(&self.line_gain) * (one - pole_o),
+        );
+        let inject = INPUT_SIGNS.map(|s| s * INPUT_GAIN);
+        let (inject_e, inject_o) = (evens(&inject), odds(&inject));
+        let (mut state_e, mut state_o) = (evens(&self.damp_state), odds(&self.damp_state));
+        let mut rot_cos = f32x4::from(self.rot_cos);
+        let mut rot_sin = f32x4::from(self.rot_sin);
+        let (step_cos, step_sin) = (
+            f32x4::from(self.rot_step_cos),
+            f32x4::from(self.rot_step_sin),
+        );
+        let scale = f32x4::splat(1.0 / (LINES as f32).sqrt());
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let (xl, xr) = (sanitize(*l), sanitize(*r));
             // DC blocker on the mono input.
@@ -356,25 +368,45 @@ impl StereoProcessor for Reverb {
                 }
             }
             // FDN: read, absorb (gain + damping), tap outputs, mix, write back.
-            let mut s = [0.0f32; LINES];
+            let w = self.write;
+            let out: [f32; LINES] =
+                std::array::from_fn(|i| self.lines[i][w.wrapping_sub(self.line_len[i]) & mask]);
+            let d_e = gain_e * evens(&out) + pole_e * state_e;
+            let d_o = gain_o * odds(&out) + pole_o * state_o;
+            (state_e, state_o) = (flush4(d_e), flush4(d_o));
+            let (de, dodd) = (d_e.to_array(), d_o.to_array());
             let (mut wl, mut wr) = (0.0f32, 0.0f32);
             for i in 0..LINES {
-                let out = self.lines[i][self.write.wrapping_sub(self.line_len[i]) & mask];
-                let p = self.damp_pole[i];
-                let d = self.line_gain[i] * (1.0 - p) * out + p * self.damp_state[i];
-                self.damp_state[i] = flush(d);
-                s[i] = d;
+                let d = if i % 2 == 0 { de[i / 2] } else { dodd[i / 2] };
                 wl += LEFT_SIGNS[i] * d;
                 wr += RIGHT_SIGNS[i] * d;
             }
             wl += EARLY_GAIN * v;
             wr += EARLY_GAIN * v3;
-            self.rotate(&mut s);
-            hadamard8(&mut s);
-            for i in 0..LINES {
-                self.lines[i][self.write] = flush(s[i] + INPUT_SIGNS[i] * INPUT_GAIN * v);
+            // Turn pairs (2k, 2k + 1) and advance the rotations.
+            let e = rot_cos * d_e - rot_sin * d_o;
+            let o = rot_sin * d_e + rot_cos * d_o;
+            (rot_cos, rot_sin) = (
+                rot_cos * step_cos - rot_sin * step_sin,
+                rot_cos * step_sin + rot_sin * step_cos,
+            );
+            self.rot_count += 1;
+            if self.rot_count == RENORM_PERIOD {
+                self.rot_count = 0;
+                (rot_cos, rot_sin) = renormalised(rot_cos, rot_sin);
             }
-            self.write = (self.write + 1) & mask;
+            let [e, o] = hadamard8(e, o);
+            let (e, o) = (e * scale, o * scale);
+            let v4 = f32x4::splat(v);
+            let (e, o) = (
+                flush4(e + inject_e * v4).to_array(),
+                flush4(o + inject_o * v4).to_array(),
+            );
+            for k in 0..LINES / 2 {
+                self.lines[2 * k][w] = e[k];
+                self.lines[2 * k + 1][w] = o[k];
+            }
+            self.write = (w + 1) & mask;
             let wl = self.dc_block_out(0, wl);
             let wr = self.dc_block_out(1, wr);
             // Width (mid/side) and mix.
@@ -386,6 +418,13 @@ impl StereoProcessor for Reverb {
             *l = xl * dry + (mid + side) * mix;
             *r = xr * dry + (mid - side) * mix;
         }
+        let (de, dodd) = (state_e.to_array(), state_o.to_array());
+        for k in 0..LINES / 2 {
+            self.damp_state[2 * k] = de[k];
+            self.damp_state[2 * k + 1] = dodd[k];
+        }
+        self.rot_cos = rot_cos.to_array();
+        self.rot_sin = rot_sin.to_array();
     }
 
     fn reset(&mut self) {
