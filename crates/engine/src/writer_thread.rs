@@ -9,7 +9,7 @@ use stemdesk_media::{MediaError, MixWriter};
 use crate::render::RenderError;
 
 /// Blocks queued for the writer before the render waits for it (each a render block of
-/// interleaved stereo: 16 x 4096 frames is 0.5 MB).
+/// interleaved stereo: 16 x 16384 frames is 2 MB).
 const QUEUE_BLOCKS: usize = 16;
 
 /// A [`MixWriter`] fed blocks from the render thread. Dropping it without
