@@ -8,6 +8,9 @@ use ebur128::{EbuR128, Mode};
 
 /// Positions kept per kind of event (the report lists the first ones).
 const MAX_POSITIONS: usize = 100;
+/// Frames per block whose true peak is noted with its position (21 ms at 48 kHz), counted
+/// from the start of the render.
+const POSITION_FRAMES: u64 = 1024;
 /// The true peak above which a block's position is noted, dBTP.
 const HIGH_TRUE_PEAK_DBTP: f64 = -1.0;
 
@@ -96,6 +99,19 @@ impl Analyzer {
 
     /// Adds interleaved stereo frames.
     pub(crate) fn add(&mut self, samples: &[f32]) {
+        // Positions are noted per block of the timeline, whatever blocks the render hands
+        // over.
+        let mut rest = samples;
+        while rest.len() >= 2 {
+            let to_edge = POSITION_FRAMES - (self.frames % POSITION_FRAMES) as usize;
+            let (block, tail) = rest.split_at(2 * to_edge.min(rest.len() / 2));
+            self.add_block(block);
+            rest = tail;
+        }
+    }
+
+    /// [`Analyzer::add`] for frames within one block of [`POSITION_FRAMES`].
+    fn add_block(&mut self, samples: &[f32]) {
         // Meters are fed in pieces that end on 100 ms boundaries, where the momentary
         // loudness is read (and every 0.5 s the short-term one): reading them costs a pass
         // over their window, so not at every block.

@@ -66,7 +66,7 @@ fn a_hot_true_peak_is_reported_with_its_time() {
         .find(|c| c.rule.starts_with("true peak"))
         .expect("true-peak rule");
     assert!(!tp.passed, "{tp:?}");
-    // Positions are per render block (1024 frames, 21 ms): at 2.5 s, within a block.
+    // Positions are per 1024-frame block (21 ms) of the mix: at 2.5 s, within a block.
     let at = tp.found.split(" at ").nth(1).expect("a position");
     assert!(
         at.starts_with("0:02.4") || at.starts_with("0:02.5"),
