@@ -103,7 +103,7 @@ impl Analyzer {
         // over.
         let mut rest = samples;
         while rest.len() >= 2 {
-            let to_edge = POSITION_FRAMES - (self.frames % POSITION_FRAMES) as usize;
+            let to_edge = (POSITION_FRAMES - self.frames % POSITION_FRAMES) as usize;
             let (block, tail) = rest.split_at(2 * to_edge.min(rest.len() / 2));
             self.add_block(block);
             rest = tail;
