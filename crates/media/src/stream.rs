@@ -190,26 +190,40 @@ impl StreamSource {
         }
         let frame_bytes = self.layout.frame_bytes();
         let sample_bytes = self.layout.encoding.bytes();
-        let mut bytes = vec![0u8; frames * frame_bytes];
         let offset = self.layout.data_offset + start * frame_bytes as u64;
-        self.file
-            .read_exact_at(&mut bytes, offset)
-            .map_err(|e| self.read_error(e))?;
-        let channels = self.layout.channels;
-        // One loop per encoding, so each converts without a branch per sample.
-        for (c, dst) in out.iter_mut().enumerate().take(channels) {
-            let dst = &mut dst[..frames];
-            let at = c * sample_bytes;
-            match self.layout.encoding {
-                PcmEncoding::U8 => convert(dst, &bytes, frame_bytes, at, PcmEncoding::U8),
-                PcmEncoding::I16 => convert(dst, &bytes, frame_bytes, at, PcmEncoding::I16),
-                PcmEncoding::I24 => convert(dst, &bytes, frame_bytes, at, PcmEncoding::I24),
-                PcmEncoding::I32 => convert(dst, &bytes, frame_bytes, at, PcmEncoding::I32),
-                PcmEncoding::F32 => convert(dst, &bytes, frame_bytes, at, PcmEncoding::F32),
-                PcmEncoding::F64 => convert(dst, &bytes, frame_bytes, at, PcmEncoding::F64),
+        RAW.with_borrow_mut(|bytes| {
+            // Only what grows is zeroed; the read overwrites all of it.
+            bytes.resize(frames * frame_bytes, 0);
+            self.file
+                .read_exact_at(bytes, offset)
+                .map_err(|e| self.read_error(e))?;
+            let channels = self.layout.channels;
+            // One loop per encoding and common frame size, so each converts without a
+            // branch per sample.
+            for (c, dst) in out.iter_mut().enumerate().take(channels) {
+                let dst = &mut dst[..frames];
+                let at = c * sample_bytes;
+                match self.layout.encoding {
+                    PcmEncoding::U8 => convert_any(dst, bytes, frame_bytes, at, PcmEncoding::U8),
+                    PcmEncoding::I16 => {
+                        convert_any(dst, bytes, frame_bytes, at, PcmEncoding::I16);
+                    }
+                    PcmEncoding::I24 => {
+                        convert_any(dst, bytes, frame_bytes, at, PcmEncoding::I24);
+                    }
+                    PcmEncoding::I32 => {
+                        convert_any(dst, bytes, frame_bytes, at, PcmEncoding::I32);
+                    }
+                    PcmEncoding::F32 => {
+                        convert_any(dst, bytes, frame_bytes, at, PcmEncoding::F32);
+                    }
+                    PcmEncoding::F64 => {
+                        convert_any(dst, bytes, frame_bytes, at, PcmEncoding::F64);
+                    }
+                }
             }
-        }
-        Ok(frames)
+            Ok(frames)
+        })
     }
 
     fn read_error(&self, e: std::io::Error) -> MediaError {
@@ -241,6 +255,26 @@ fn convert(dst: &mut [f32], bytes: &[u8], frame_bytes: usize, at: usize, encodin
     for (d, frame) in dst.iter_mut().zip(bytes.chunks_exact(frame_bytes)) {
         *d = encoding.to_f32(&frame[at..]);
     }
+}
+
+/// [`convert`] with the frame size a constant for the common layouts (mono and stereo
+/// of 16, 24 and 32 bits), so the loop is unrolled and free of bounds checks.
+#[inline(always)]
+fn convert_any(dst: &mut [f32], bytes: &[u8], frame_bytes: usize, at: usize, enc: PcmEncoding) {
+    match frame_bytes {
+        2 => convert(dst, bytes, 2, at, enc),
+        3 => convert(dst, bytes, 3, at, enc),
+        4 => convert(dst, bytes, 4, at, enc),
+        6 => convert(dst, bytes, 6, at, enc),
+        8 => convert(dst, bytes, 8, at, enc),
+        _ => convert(dst, bytes, frame_bytes, at, enc),
+    }
+}
+
+thread_local! {
+    /// The raw bytes of this thread's last read, kept for the next: a fresh zeroed buffer
+    /// per chunk cost a fill and page faults for every byte of media read.
+    static RAW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The sample rate of an audio file, read from its header when it is a WAV, otherwise
