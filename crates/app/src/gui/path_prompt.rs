@@ -34,6 +34,10 @@ pub enum PromptResult {
 impl PathPrompt {
     /// A prompt prefilled with `base_dir/suggested_name` (or just the folder).
     pub fn new(kind: DialogKind, why: String, base_dir: PathBuf, suggested_name: &str) -> Self {
+        // Absolute, so the prefilled text means the same when it is resolved against the
+        // folder again (a session opened as `dir/song.ron` offered `dir/song-mix.wav`,
+        // which then meant `dir/dir/song-mix.wav`).
+        let base_dir = std::path::absolute(&base_dir).unwrap_or(base_dir);
         let text = if suggested_name.is_empty() {
             format!("{}/", base_dir.display())
         } else {
@@ -181,6 +185,24 @@ mod tests {
         let p = prompt(DialogKind::SaveSession, dir.path(), "song.ron");
         assert_eq!(p.paths(), vec![dir.path().join("song.ron")]);
         assert_eq!(p.problem(), None);
+    }
+
+    #[test]
+    fn the_prefilled_path_is_the_suggestion_in_the_session_folder_as_given() {
+        // A session opened by a relative path: its folder is relative to the working one.
+        let cwd = tempfile::tempdir_in(".").expect("tempdir");
+        let name = cwd.path().file_name().expect("name");
+        let relative = PathBuf::from(name).join("sessions");
+        std::fs::create_dir(&relative).expect("mkdir");
+        let p = PathPrompt::new(
+            DialogKind::BounceTarget,
+            "no portal".into(),
+            relative.clone(),
+            "song-mix.wav",
+        );
+        let want = std::path::absolute(relative.join("song-mix.wav")).expect("absolute");
+        assert_eq!(p.paths(), vec![want]);
+        assert_eq!(p.problem(), None, "the folder exists");
     }
 
     #[test]
