@@ -409,13 +409,7 @@ mod tests {
 
     #[test]
     fn the_max_form_of_the_detector_is_the_chosen_coefficient_form() {
-        let mut seed = 0x9e37_79b9_u32;
-        let mut rand = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as f32 / u32::MAX as f32
-        };
+        let mut rand = crate::util::test_noise(0x9e37_79b9_u32);
         // Bursts of reduction, silences (release to exactly none) and equal steps.
         let targets: Vec<f32> = (0..100_000)
             .map(|i| match (i / 5000) % 4 {

@@ -336,13 +336,7 @@ mod tests {
     /// A level that wanders across the opening and closing thresholds, with silences
     /// longer and shorter than the hold.
     fn wandering(frames: usize) -> (Vec<f32>, Vec<f32>) {
-        let mut seed = 0x1234_5678_u32;
-        let mut rand = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as f32 / u32::MAX as f32
-        };
+        let mut rand = crate::util::test_noise(0x1234_5678_u32);
         let mut level_db = -50.0f32;
         let (mut l, mut r) = (Vec::new(), Vec::new());
         for i in 0..frames {

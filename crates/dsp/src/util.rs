@@ -137,6 +137,17 @@ pub fn fast_pow_to_db(power: f32) -> f32 {
     fast_log2(power) * POW_LOG2_TO_DB
 }
 
+/// A reproducible uniform source in `[0, 1]` (xorshift32) for unit tests' signals.
+#[cfg(test)]
+pub(crate) fn test_noise(mut seed: u32) -> impl FnMut() -> f32 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed as f32 / u32::MAX as f32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
