@@ -120,42 +120,6 @@ impl SvfCoefs {
             mix,
         }
     }
-
-    /// Runs one section over a chunk of both channels.
-    #[inline(always)]
-    fn run(&self, st: &mut [SvfState; 2], left: &mut [f32], right: &mut [f32]) {
-        match self.mix {
-            Mix::Bell => self.run_mix::<MIX_BELL>(st, left, right),
-            Mix::LowPass => self.run_mix::<MIX_LOWPASS>(st, left, right),
-            Mix::General => self.run_mix::<MIX_GENERAL>(st, left, right),
-        }
-    }
-
-    #[inline(always)]
-    fn run_mix<const MIX: u8>(&self, st: &mut [SvfState; 2], left: &mut [f32], right: &mut [f32]) {
-        let c = *self;
-        let [mut sl, mut sr] = *st;
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            *l = c.tick::<MIX>(&mut sl, *l);
-            *r = c.tick::<MIX>(&mut sr, *r);
-        }
-        *st = [sl, sr];
-    }
-
-    #[inline(always)]
-    fn tick<const MIX: u8>(&self, s: &mut SvfState, v0: f32) -> f32 {
-        let v3 = v0 - s.ic2;
-        let n1 = (s.ic1 - self.c1 * s.ic1) + self.b1 * v3;
-        let n2 = (s.ic2 + self.b1 * s.ic1) + self.b2 * v3;
-        let y = match MIX {
-            MIX_BELL => v0 + self.h1 * (s.ic1 + n1),
-            MIX_LOWPASS => self.h2 * (s.ic2 + n2),
-            _ => self.m0 * v0 + self.h1 * (s.ic1 + n1) + self.h2 * (s.ic2 + n2),
-        };
-        s.ic1 = n1;
-        s.ic2 = n2;
-        y
-    }
 }
 
 /// Designs the SVF section(s) for a band; returns the sections and how many are used.
@@ -472,9 +436,17 @@ impl Eq {
             (4, MIX_BELL) => run_chain::<4, MIX_BELL>(&coefs, &mut state, left, right),
             (4, MIX_GENERAL) => run_chain::<4, MIX_GENERAL>(&coefs, &mut state, left, right),
             (4, _) => run_chain::<4, MIX_ANY>(&coefs, &mut state, left, right),
+            // More than four: four at a time over the chunk (each section still sees the output
+            // of the one before it, sample by sample, so the result is the same).
             _ => {
-                for (c, st) in coefs.iter().zip(state.iter_mut()).take(m) {
-                    c.run(st, left, right);
+                let groups = coefs[..m].chunks(4).zip(state[..m].chunks_mut(4));
+                for (c, st) in groups {
+                    match c.len() {
+                        1 => run_chain::<1, MIX_ANY>(c, st, left, right),
+                        2 => run_chain::<2, MIX_ANY>(c, st, left, right),
+                        3 => run_chain::<3, MIX_ANY>(c, st, left, right),
+                        _ => run_chain::<4, MIX_ANY>(c, st, left, right),
+                    }
                 }
             }
         }
@@ -546,8 +518,8 @@ impl SvfLanes {
 /// in two SIMD lanes, which halves the instructions per frame.
 #[inline(always)]
 fn run_chain<const N: usize, const MIX: u8>(
-    coefs: &[SvfCoefs; MAX_SECTIONS],
-    state: &mut [[SvfState; 2]; MAX_SECTIONS],
+    coefs: &[SvfCoefs],
+    state: &mut [[SvfState; 2]],
     left: &mut [f32],
     right: &mut [f32],
 ) {

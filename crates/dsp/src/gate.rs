@@ -191,37 +191,31 @@ impl Gate {
         if self.key.is_on() {
             return 0;
         }
-        let n = left.len().min(right.len());
-        let (left, right) = (&mut left[..n], &mut right[..n]);
-        let mut done = 0;
-        if self.open && self.position >= 1.0 {
-            loop {
-                done += self.rest_open_quads(&mut left[done..], &mut right[done..]);
-                // A quad with samples both above and below the closing threshold, or the
-                // end of the hold near: sample by sample through it.
-                let quad = (n - done).min(4);
-                let moved = self
-                    .rest_open_samples(&mut left[done..done + quad], &mut right[done..done + quad]);
-                done += moved;
-                if moved < quad || done == n {
-                    return done;
-                }
-            }
+        type Run = fn(&mut Gate, &mut [f32], &mut [f32]) -> usize;
+        let (quads, samples): (Run, Run) = if self.open && self.position >= 1.0 {
+            (Self::rest_open_quads, Self::rest_open_samples)
         } else if !self.open && self.position <= 0.0 {
-            loop {
-                done += self.rest_closed_quads(&mut left[done..], &mut right[done..]);
-                let quad = (n - done).min(4);
-                let moved = self.rest_closed_samples(
-                    &mut left[done..done + quad],
-                    &mut right[done..done + quad],
-                );
-                done += moved;
-                if moved < quad || done == n {
-                    return done;
-                }
+            (Self::rest_closed_quads, Self::rest_closed_samples)
+        } else {
+            return 0;
+        };
+        let n = left.len().min(right.len());
+        let mut done = 0;
+        loop {
+            done += quads(self, &mut left[done..n], &mut right[done..n]);
+            // A quad that leaves the quad loop (open: samples both above and below the
+            // closing threshold, or the end of the hold near): sample by sample through it.
+            let quad = (n - done).min(4);
+            let moved = samples(
+                self,
+                &mut left[done..done + quad],
+                &mut right[done..done + quad],
+            );
+            done += moved;
+            if moved < quad || done == n {
+                return done;
             }
         }
-        done
     }
 
     /// Open and resting: whole quads of frames that are all above the closing threshold

@@ -443,7 +443,7 @@ impl Graph {
     /// into its buffers (unprocessed).
     fn route_block(&mut self, pos: u64, n: usize, threads: Threads) {
         if self.chunks.mode == DiskMode::Blocking {
-            self.load_for_block(pos, n, threads);
+            load_chunks(&self.tracks, &mut self.chunks, pos, n, threads);
         }
         for b in &mut self.buses {
             b.left[..n].fill(0.0);
@@ -551,13 +551,6 @@ fn process_bus(
         i + 1,
         master,
     );
-}
-
-impl Graph {
-    /// Blocking mode: loads the chunks `[pos, pos + n)` needs and drops the others.
-    fn load_for_block(&mut self, pos: u64, n: usize, threads: Threads) {
-        load_chunks(&self.tracks, &mut self.chunks, pos, n, threads);
-    }
 }
 
 /// Blocking mode: loads the chunks the clips of `tracks` need for `[pos, pos + n)` and

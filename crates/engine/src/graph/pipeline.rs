@@ -9,7 +9,8 @@
 use super::chunks::{ChunkTable, DiskMode};
 use super::strip::Keys;
 use super::{
-    Graph, Step, StereoBuffer, Threads, TrackNode, load_chunks, process_bus, process_tracks, route,
+    BusNode, Graph, Step, StereoBuffer, Threads, TrackNode, load_chunks, process_bus,
+    process_tracks, route,
 };
 
 /// A stereo pair of block buffers.
@@ -57,6 +58,18 @@ struct TrackStage<'a> {
 }
 
 impl TrackStage<'_> {
+    /// Hands the sums of the block just processed to the buses and the master, taking
+    /// their old buffers for the next block's sums.
+    fn hand_over(&mut self, buses: &mut [BusNode], master: [&mut Vec<f32>; 2]) {
+        for (bus, f) in buses.iter_mut().zip(&mut self.feed.buses) {
+            std::mem::swap(&mut bus.left, &mut f.left);
+            std::mem::swap(&mut bus.right, &mut f.right);
+        }
+        let [left, right] = master;
+        std::mem::swap(left, &mut self.feed.master.left);
+        std::mem::swap(right, &mut self.feed.master.right);
+    }
+
     /// Loads and processes every track for sources at `[pos, pos + n)` and sums them into
     /// the feed. Returns how many missed a chunk.
     fn run(&mut self, pos: u64, n: usize) -> usize {
@@ -163,21 +176,11 @@ impl Graph {
             if incomplete > 0 {
                 self.disk_misses += 1;
             }
-            // This block's sums become the buses' and master's input; the buffers they
-            // leave are where the next block's tracks sum.
-            for (bus, f) in self.buses.iter_mut().zip(&mut feed.buses) {
-                std::mem::swap(&mut bus.left, &mut f.left);
-                std::mem::swap(&mut bus.right, &mut f.right);
-            }
-            std::mem::swap(&mut self.master_left, &mut feed.master.left);
-            std::mem::swap(&mut self.master_right, &mut feed.master.right);
+            stage.hand_over(
+                &mut self.buses,
+                [&mut self.master_left, &mut self.master_right],
+            );
             let next = pos + n as u64;
-            let mut stage = TrackStage {
-                tracks: &mut self.tracks,
-                chunks: &mut self.chunks,
-                feed: &mut feed,
-                steps: &self.steps,
-            };
             let (buses, master) = (&mut self.buses, &mut self.master);
             let (ml, mr) = (&mut self.master_left[..n], &mut self.master_right[..n]);
             let steps = &self.steps;
